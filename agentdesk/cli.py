@@ -1,0 +1,59 @@
+"""The ``agentdesk`` command.
+
+``agentdesk`` alone starts the app. Each subcommand lives in its own package's ``cli`` module, which provides
+``add_arguments(parser)`` and ``run(args) -> int``; only the chosen one is imported, so ``agentdesk --version``
+and the engine start without loading Qt.
+
+Exit status, for every subcommand: 0 success, 1 a negative result (a failed check, an invalid plan),
+2 bad usage or unreadable input (with a clear message on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from agentdesk import __version__
+
+# name -> (module, one-line help). Order is the order in --help.
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+}
+
+
+def _base_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="agentdesk",
+        description="AgentDesk: the home agent's desktop (softphone, self-check, availability, support scripts).",
+    )
+    parser.add_argument("--version", action="version", version=f"AgentDesk {__version__}")
+    parser.add_argument("--lang", choices=["ja", "en"], help="UI language for this run (default: from settings, ja)")
+    parser.add_argument("--benchmark-startup", action="store_true", help=argparse.SUPPRESS)
+    return parser
+
+
+def build_parser(chosen: str | None) -> argparse.ArgumentParser:
+    parser = _base_parser()
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module_name, help_text) in SUBCOMMANDS.items():
+        sp = sub.add_parser(name, help=help_text, description=help_text)
+        if name == chosen:
+            module = importlib.import_module(module_name)
+            module.add_arguments(sp)
+            sp.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    chosen = next((a for a in argv if not a.startswith("-")), None)
+    chosen = chosen if chosen in SUBCOMMANDS else None
+    parser = build_parser(chosen)
+    args = parser.parse_args(argv)
+    runner = getattr(args, "_run", None)
+    if runner is not None:
+        return int(runner(args) or 0)
+    from agentdesk.ui.app import run_gui  # Qt is imported only for the window
+
+    return run_gui(args)

@@ -1,0 +1,87 @@
+"""Logging to rotating files in the user log directory, with a redaction filter on every handler.
+
+Passwords, tokens, Authorization headers and SIP digest responses never reach a log: the filter rewrites each
+record's final text before any handler formats it. pjsip's own log lines are routed through the same
+handlers by the engine, so SIP messages it prints (with their Authorization headers) are redacted too.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import re
+import sys
+from pathlib import Path
+
+from agentdesk import paths
+
+REDACTED = "***"
+
+_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    # SIP and HTTP authorization headers: the whole value (digest response, nonce, bearer token).
+    (re.compile(r"(?im)^((?:proxy-)?authorization\s*:\s*).*$"), r"\1" + REDACTED),
+    (re.compile(r"(?i)((?:proxy-)?authorization['\"]?\s*[:=]\s*['\"]?)(?:digest|bearer|basic)\s[^'\"\r\n]*"),
+     r"\1" + REDACTED),
+    (re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]+"), r"\1 " + REDACTED),
+    # Digest parameters wherever they appear.
+    (re.compile(r"(?i)\b(response|cnonce)\s*=\s*\"?[0-9a-f]+\"?"), r"\1=" + REDACTED),
+    # key=value and "key": "value" for secret-looking keys.
+    (re.compile(r"(?i)([\"']?\b(?:password|passwd|pwd|secret|token|access_token|refresh_token|api_key|apikey)"
+                r"\b[\"']?\s*[:=]\s*)(\"[^\"]*\"|'[^']*'|[^\s,;&}]+)"),
+     r"\1" + REDACTED),
+]
+
+
+def redact(text: str) -> str:
+    for pattern, replacement in _PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites the record's message (with its arguments merged in) through :func:`redact`."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad format string must not lose the record
+            message = f"{record.msg!r} {record.args!r}"
+        record.msg = redact(message)
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        elif record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
+
+
+FORMAT = "%(asctime)s %(process)d %(threadName)s %(levelname)s %(name)s: %(message)s"
+
+
+def setup(
+    file_name: str = "agentdesk.log",
+    level: int = logging.INFO,
+    to_stderr: bool = True,
+    max_bytes: int = 2_000_000,
+    backups: int = 5,
+) -> Path:
+    """Configure the root logger once per process; returns the log file's path."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "_agentdesk", False):
+            root.removeHandler(handler)
+            handler.close()
+    log_file = paths.log_dir() / file_name
+    handlers: list[logging.Handler] = [
+        logging.handlers.RotatingFileHandler(log_file, maxBytes=max_bytes, backupCount=backups, encoding="utf-8")
+    ]
+    if to_stderr:
+        handlers.append(logging.StreamHandler(sys.stderr))
+    formatter = logging.Formatter(FORMAT)
+    for handler in handlers:
+        handler.setFormatter(formatter)
+        handler.addFilter(RedactingFilter())
+        handler._agentdesk = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+    root.setLevel(level)
+    return log_file

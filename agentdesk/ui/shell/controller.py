@@ -1,0 +1,78 @@
+"""The main window's logic: language switching, remembered geometry, settings problems, the about box."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QByteArray, QObject
+from PySide6.QtWidgets import QMessageBox
+
+from agentdesk import __version__, settings
+from agentdesk.i18n import Text
+from agentdesk.ui.shell.view import MainWindowView
+from agentdesk.ui.translation import LanguageSwitcher
+
+log = logging.getLogger(__name__)
+
+
+class MainWindowController(QObject):
+    def __init__(
+        self,
+        view: MainWindowView,
+        store: settings.Settings,
+        languages: LanguageSwitcher,
+        save_settings: bool = True,
+    ) -> None:
+        super().__init__(view)
+        self.view = view
+        self.settings = store
+        self.languages = languages
+        self._save_settings = save_settings
+        self._startup_problem: Text | None = None
+
+        view.languageChanged = self.refresh_texts  # type: ignore[method-assign]
+        view.quit_action.triggered.connect(view.close)
+        view.about_action.triggered.connect(self.show_about)
+        view.language_group.triggered.connect(lambda action: self.set_language(str(action.data())))
+        (view.japanese_action if store.language == "ja" else view.english_action).setChecked(True)
+        if store.window.geometry:
+            view.restoreGeometry(QByteArray.fromBase64(store.window.geometry.encode("ascii")))
+        else:
+            view.resize(960, 640)
+        self.refresh_texts()
+
+    def show_problem(self, problem: Text) -> None:
+        self._startup_problem = problem
+        self.refresh_texts()
+
+    def refresh_texts(self) -> None:
+        self.view.state_label.setText(self.tr("Offline"))
+        self.view.phone_label.setText(self.tr("Phone: not set up"))
+        if self._startup_problem is not None:
+            self.view.notice_label.setText(self._startup_problem.pick(self.languages.language))
+
+    def set_language(self, language: str) -> None:
+        if language == self.languages.language:
+            return
+        self.languages.set_language(language)
+        self.settings.language = language  # type: ignore[assignment]
+        self.persist()
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self.view,
+            self.tr("About AgentDesk"),
+            self.tr("AgentDesk %1\nThe home agent's desktop.").replace("%1", __version__),
+        )
+
+    def remember_geometry(self) -> None:
+        self.settings.window.geometry = bytes(self.view.saveGeometry().toBase64().data()).decode("ascii")
+        self.persist()
+
+    def persist(self) -> None:
+        if not self._save_settings:
+            return
+        try:
+            settings.save(self.settings)
+        except OSError as exc:
+            log.warning("could not save settings: %s", exc)

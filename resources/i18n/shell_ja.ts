@@ -1,0 +1,64 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="ja_JP">
+<context>
+    <name>MainWindowController</name>
+    <message>
+        <source>Offline</source>
+        <translation>オフライン</translation>
+    </message>
+    <message>
+        <source>Phone: not set up</source>
+        <translation>電話: 未設定</translation>
+    </message>
+    <message>
+        <source>About AgentDesk</source>
+        <translation>AgentDesk について</translation>
+    </message>
+    <message>
+        <source>AgentDesk %1
+The home agent&apos;s desktop.</source>
+        <translation>AgentDesk %1
+在宅エージェントのためのデスクトップ。</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindowView</name>
+    <message>
+        <source>&amp;File</source>
+        <translation>ファイル(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>終了(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>表示(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>言語(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>ヘルプ(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;About AgentDesk</source>
+        <translation>AgentDesk について(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Agent state</source>
+        <translation>エージェントの状態</translation>
+    </message>
+    <message>
+        <source>Phone status</source>
+        <translation>電話の状態</translation>
+    </message>
+    <message>
+        <source>Notices</source>
+        <translation>お知らせ</translation>
+    </message>
+</context>
+</TS>

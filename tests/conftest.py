@@ -1,0 +1,125 @@
+"""Shared fixtures: isolated user directories and keyring, Kamailio, SIPp, the virtual headset.
+
+Every fixture that starts a real program attaches that program's log to a failing test's report.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+
+from tests.infra.kamailio import Kamailio
+from tests.infra.memory_keyring import MemoryKeyring
+from tests.infra.pulse import VirtualHeadset
+from tests.infra.sipp import Sipp
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+LOGS_KEY = pytest.StashKey[list[tuple[str, Callable[[], str]]]]()
+
+
+def attach_log(request: pytest.FixtureRequest, name: str, read: Callable[[], str]) -> None:
+    """Show ``read()`` in the report if the test fails."""
+    request.node.stash.setdefault(LOGS_KEY, []).append((name, read))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    report = yield
+    if report.failed:
+        for name, read in item.stash.get(LOGS_KEY, []):
+            try:
+                report.sections.append((name, read()))
+            except Exception as exc:  # a log we cannot read must not hide the failure
+                report.sections.append((name, f"<could not read: {exc}>"))
+    return report
+
+
+@pytest.fixture(autouse=True)
+def isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Config, data and log directories of this test only; the real user's are never touched."""
+    root = tmp_path_factory.mktemp("user")
+    for name in ("CONFIG", "DATA", "LOG"):
+        d = root / name.lower()
+        d.mkdir()
+        monkeypatch.setenv(f"AGENTDESK_{name}_DIR", str(d))
+    return root
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def kamailio_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[..., Kamailio]]:
+    """Start any number of Kamailio instances: ``kamailio_factory(auth=False, port=None)``."""
+    started: list[Kamailio] = []
+
+    def start(auth: bool = False, port: int | None = None) -> Kamailio:
+        workdir = tmp_path / f"kamailio-{len(started)}"
+        workdir.mkdir()
+        k = Kamailio(workdir=workdir, auth=auth)
+        started.append(k)
+        attach_log(request, f"kamailio #{len(started)} log", k.log)
+        return k.start(port)
+
+    yield start
+    for k in started:
+        k.stop()
+
+
+@pytest.fixture
+def kamailio(kamailio_factory: Callable[..., Kamailio]) -> Kamailio:
+    """A registrar/proxy on a free loopback port, UDP and TCP, no authentication."""
+    return kamailio_factory()
+
+
+@pytest.fixture
+def kamailio_auth(kamailio_factory: Callable[..., Kamailio]) -> Kamailio:
+    """The same with digest authentication for REGISTER (password ``tests.infra.kamailio.PASSWORD``)."""
+    return kamailio_factory(auth=True)
+
+
+@pytest.fixture
+def sipp_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[..., Sipp]]:
+    """``sipp_factory(scenario, remote=None, args=[...])``: a SIPp process, stopped after the test."""
+    made: list[Sipp] = []
+
+    def make(scenario: str, remote: str | None = None, args: list[str] | None = None, port: int = 0) -> Sipp:
+        s = Sipp(scenario=scenario, workdir=tmp_path, remote=remote, args=args or [], port=port)
+        made.append(s)
+        attach_log(request, f"sipp {scenario} messages", lambda: s.messages()[-20000:])
+        attach_log(request, f"sipp {scenario} errors", s.errors)
+        return s
+
+    yield make
+    for s in made:
+        s.stop()
+
+
+@pytest.fixture(scope="session")
+def virtual_headset(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtualHeadset]:
+    """A private PulseAudio server with the virtual headset; its environment is applied to this process and
+    inherited by the processes tests start (PULSE_SERVER, XDG_CONFIG_HOME for ALSA, XDG_RUNTIME_DIR)."""
+    headset = VirtualHeadset(workdir=tmp_path_factory.mktemp("pulse")).start()
+    mp = pytest.MonkeyPatch()
+    for key, value in headset.env.items():
+        mp.setenv(key, value)
+    try:
+        import sounddevice as sd
+
+        sd._terminate()  # PortAudio reads the ALSA configuration when it initializes
+        sd._initialize()
+    except OSError:
+        pass
+    yield headset
+    mp.undo()
+    headset.stop()
