@@ -1,0 +1,117 @@
+"""What the app needs from its center, as plain data and one interface (docs/center-api.yaml is the wire contract).
+
+Every implementation (the HTTPS client, the practice center, the test double) provides :class:`CenterClient`.
+Contract data only: nothing here carries a customer's personal data (name, address, phone number).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from typing import Any, Literal, Protocol
+
+from agentdesk.i18n import Text
+
+AgentStateName = Literal["offline", "not_ready", "ready", "ringing", "on_call", "after_call_work", "break"]
+
+
+@dataclass(frozen=True)
+class ReasonCode:
+    code: str
+    label: Text
+    kind: Literal["not_ready", "break"] = "not_ready"
+    max_minutes: int | None = None  # a break longer than this is an overrun
+
+
+@dataclass(frozen=True)
+class WrapUpCode:
+    code: str
+    label: Text
+
+
+@dataclass(frozen=True)
+class EscalationTarget:
+    name: str
+    label: Text
+    uri: str  # SIP URI of the center's escalation queue
+    mode: Literal["blind", "warm"] = "blind"
+    no_answer_seconds: int = 30  # then the customer comes back to the agent
+
+
+@dataclass(frozen=True)
+class SipAccount:
+    user: str
+    domain: str
+    registrars: list[str]
+    auth_user: str = ""
+    transport: Literal["udp", "tcp", "tls"] = "udp"
+    srtp: Literal["off", "optional", "mandatory"] = "optional"
+    credential_ref: str = ""  # keyring reference; the secret never travels in provisioning files
+
+
+@dataclass(frozen=True)
+class Provisioning:
+    center_name: str
+    sip: SipAccount | None
+    service_hours: tuple[time, time] = (time(10, 0), time(17, 0))
+    reason_codes: list[ReasonCode] = field(default_factory=list)
+    wrap_up_codes: list[WrapUpCode] = field(default_factory=list)
+    wrap_up_required: bool = False
+    after_call_work_seconds: int | None = None  # None: the agent returns to ready by hand
+    escalation_targets: list[EscalationTarget] = field(default_factory=list)
+    trainers: list[str] = field(default_factory=list)  # SIP URIs allowed to monitor/whisper/barge
+    mode: Literal["softphone", "fixed_line"] = "softphone"
+
+
+@dataclass(frozen=True)
+class ContractInfo:
+    """What the agent may see about the caller: the contract, never the person."""
+
+    contract_id: str
+    plan: str = ""
+    line_type: str = ""
+    equipment: list[str] = field(default_factory=list)
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CenterEvent:
+    """A server-sent event: broadcast, fixed_line_offer, trainer_join, config_changed..."""
+
+    kind: str
+    data: dict[str, Any]
+    id: str = ""
+    at: datetime | None = None
+
+
+class CenterError(Exception):
+    """Any failure talking to the center, with a message the agent can read."""
+
+    def __init__(self, message: Text, *, retryable: bool = True, status: int | None = None) -> None:
+        super().__init__(message.en)
+        self.message = message
+        self.retryable = retryable
+        self.status = status
+
+
+class CenterClient(Protocol):
+    def sign_in(self, agent_id: str, secret: str) -> Provisioning: ...
+
+    def provisioning(self) -> Provisioning: ...
+
+    def set_state(self, state: AgentStateName, reason: str | None = None) -> None: ...
+
+    def contract(self, contract_id: str) -> ContractInfo: ...
+
+    def open_escalation_ticket(self, context: dict[str, Any]) -> str:
+        """Returns the ticket id the escalated call carries."""
+        ...
+
+    def submit(self, kind: str, payload: dict[str, Any], idempotency_key: str) -> None:
+        """A write (wrap_up, availability, work_log, self_check, state_change). Callers use the outbox."""
+        ...
+
+    def events(self, on_event: Callable[[CenterEvent], None], last_event_id: str | None = None) -> Callable[[], None]:
+        """Start the event stream on its own thread; returns a function that stops it."""
+        ...

@@ -1,0 +1,41 @@
+"""How the engine hands call audio to whatever carries it (the headset bridge, files, nothing).
+
+The engine owns the pjsua2 Endpoint on one thread. Every method here is called on that thread, so an
+implementation may create and connect pjsua2 objects (AudioMediaPort, players, recorders) freely, and must release
+every one of them in :meth:`stop` (a pjsua2 object alive at libDestroy aborts the process: design.md).
+
+Implementations:
+- the engine's own silence/file implementation (tests and support: play a WAV to the far end, record what comes back);
+- ``agentdesk.sip.audio`` (the USB headset through sounddevice, with drift compensation and voice processing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+Emit = Callable[[dict[str, Any]], None]  # writes one event (a JSON object with "event") to the engine's stdout
+
+
+class CallAudio(Protocol):
+    def start(self) -> None:
+        """After libStart, on the endpoint thread."""
+
+    def attach(self, call_id: int, media: Any) -> None:
+        """The call's audio media (a pj.AudioMedia) became active: connect it both ways."""
+
+    def detach(self, call_id: int) -> None:
+        """The call's audio stopped (hold, end): disconnect; never touch ``media`` after this."""
+
+    def set_mute(self, muted: bool) -> None:
+        """Mute at the source: the far end hears silence, the meters still show the microphone."""
+
+    def handle(self, cmd: dict[str, Any]) -> dict[str, Any] | None:
+        """A command the engine does not know itself (devices, select_device...). Return the reply's extra
+        fields, or None when the command is not an audio command. Raise ValueError for a bad argument."""
+
+    def poll(self) -> None:
+        """Called on every turn of the engine loop (about every 10-20 ms): emit level/device events here."""
+
+    def stop(self) -> None:
+        """Before libDestroy: disconnect and drop every pjsua2 object this implementation made."""
