@@ -4,11 +4,7 @@ The packages ``sip``, ``checks``, ``agent``, ``center``, ``availability`` and ``
 only ``agentdesk.ui`` does (docs/architecture.md).
 """
 
-from importlib import metadata
-
 APP_NAME = "AgentDesk"
-
-try:
-    __version__ = metadata.version("agentdesk")
-except metadata.PackageNotFoundError:  # running from a source tree or a frozen bundle without metadata
-    __version__ = "0.1.0"
+# The one place the version is written: pyproject.toml reads it (tool.setuptools.dynamic), and a frozen bundle
+# has it without package metadata. Reading importlib.metadata instead cost 50 ms of every start.
+__version__ = "0.1.0"
