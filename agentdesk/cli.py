@@ -45,10 +45,27 @@ def build_parser(chosen: str | None) -> argparse.ArgumentParser:
     return parser
 
 
+_OPTIONS_WITH_VALUE = {"--lang"}
+
+
+def _subcommand(argv: list[str]) -> str | None:
+    """The subcommand named in argv, skipping the values of top-level options (``--lang en check``)."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        if arg in _OPTIONS_WITH_VALUE:
+            skip = True
+            continue
+        if not arg.startswith("-"):
+            return arg if arg in SUBCOMMANDS else None
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    chosen = next((a for a in argv if not a.startswith("-")), None)
-    chosen = chosen if chosen in SUBCOMMANDS else None
+    chosen = _subcommand(argv)
     parser = build_parser(chosen)
     args = parser.parse_args(argv)
     runner = getattr(args, "_run", None)

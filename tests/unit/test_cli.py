@@ -29,3 +29,12 @@ def test_bad_usage_exits_2() -> None:
     r = subprocess.run([sys.executable, "-m", "agentdesk", "--no-such-flag"], capture_output=True, text=True,
                        timeout=60)
     assert r.returncode == 2 and "usage" in r.stderr
+
+
+def test_subcommand_is_found_after_an_option_with_a_value(monkeypatch) -> None:
+    from agentdesk import cli
+
+    monkeypatch.setitem(cli.SUBCOMMANDS, "probe", ("probe", "probe"))
+    assert cli._subcommand(["--lang", "en", "probe", "x"]) == "probe"
+    assert cli._subcommand(["--lang=en", "probe"]) == "probe"
+    assert cli._subcommand(["--lang", "en"]) is None
