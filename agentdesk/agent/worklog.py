@@ -344,6 +344,13 @@ class WorkLog:
             y, m = ny, nm
         return IncentiveStatus(first_month=date(first_month.year, first_month.month, 1), months=months)
 
+    def first_day(self) -> date | None:
+        """The first day with a work session or a call (the start of the agent's first month), or None."""
+        with self._lock:
+            row = self._db.execute("SELECT MIN(t) FROM (SELECT MIN(start) AS t FROM sessions "
+                                   "UNION ALL SELECT MIN(started) FROM calls)").fetchone()
+        return None if row is None or row[0] is None else _dt(row[0]).date()
+
     def export_csv(self, path: Path, start: date, end: date, *, language: str = "ja") -> None:
         """One row per day from ``start`` to ``end`` (inclusive) and a total row; UTF-8 with BOM (Excel)."""
         days = self._days(start, end, None) if end >= start else []
@@ -368,3 +375,4 @@ class WorkLog:
                 writer.writerow(row(d.date.isoformat(), [d]))
             writer.writerow(row("合計" if language == "ja" else "total", days))
         tmp.replace(path)
+
