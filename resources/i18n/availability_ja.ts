@@ -154,6 +154,10 @@
       <translation>インセンティブの応対件数（%1 か月目）</translation>
     </message>
     <message>
+      <source>calls</source>
+      <translation>件</translation>
+    </message>
+    <message>
       <source>Every month of the incentive is met.</source>
       <translation>インセンティブの条件をすべての月で達成しました。</translation>
     </message>

@@ -226,7 +226,7 @@ def test_work_log_view(qtbot, english, worklog: WorkLog) -> None:
     assert [view.table.item(1, c).text() for c in range(5)] == ["2026-11-02", "5:30", "0:30", "3", "0:15"]
     hours, calls = view.chart.bars
     assert (hours.value, hours.target) == (16.5, 65.0)
-    assert (calls.value, calls.target) == (9, 50) and "month 2" in calls.label
+    assert (calls.value, calls.target, calls.unit) == (9, 50, "calls") and "month 2" in calls.label
     assert view.day_bars.values[1] == (2, 5.5)
     lines = view.incentive_label.text().splitlines()
     assert lines[0] == "2026-10: 1 of 1 calls ✔" and lines[1] == "2026-11: 9 of 50 calls …"

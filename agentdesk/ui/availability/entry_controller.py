@@ -105,6 +105,7 @@ class AvailabilityController(QObject):
                 mine.append(p)
                 if p.code == "late_entry":
                     problem_days |= week_days
+                    problem_cells |= {c for c in self.cells if c[0] in week_days}
                 elif p.slot is not None:
                     problem_days.add(p.slot.date)
                     m = p.slot.start_minutes - p.slot.start_minutes % self.rules.slot_minutes

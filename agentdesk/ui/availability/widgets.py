@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from PySide6.QtCore import QLocale, QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFocusEvent, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QColor, QFocusEvent, QFont, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from agentdesk.availability.calendar_jp import holiday_name, is_weekend_or_holiday
@@ -28,7 +28,7 @@ class WeekGrid(QWidget):
 
     cellsChanged = Signal()
 
-    HEADER = 38
+    HEADER = 52
     TIME_COL = 52
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -105,7 +105,17 @@ class WeekGrid(QWidget):
                 p.fillRect(QRect(head.left(), 0, head.width(), self.height()), WEEKEND_BG)
             p.setPen(QPen(FILLED_PROBLEM) if d in self.problem_days else text_pen)
             name = locale.dayName(d.isoweekday(), QLocale.FormatType.ShortFormat)
-            p.drawText(head, int(Qt.AlignmentFlag.AlignCenter), f"{d.month}/{d.day}\n{name}")
+            holiday = holiday_name(d, "en" if locale.language() == QLocale.Language.English else "ja")
+            p.drawText(head.adjusted(0, 0, 0, -14), int(Qt.AlignmentFlag.AlignCenter), f"{d.month}/{d.day}\n{name}")
+            if holiday:
+                small = QFont(p.font())
+                small.setPointSizeF(max(6.0, small.pointSizeF() * 0.75))
+                p.save()
+                p.setFont(small)
+                p.drawText(QRect(head.left(), head.bottom() - 15, head.width(), 15),
+                           int(Qt.AlignmentFlag.AlignCenter), p.fontMetrics().elidedText(
+                               holiday, Qt.TextElideMode.ElideRight, head.width() - 2))
+                p.restore()
         p.setPen(text_pen)
         for row, minute in enumerate(self.rows):
             r = self.cell_rect(0, row)

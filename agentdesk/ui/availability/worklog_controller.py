@@ -67,7 +67,7 @@ class WorkLogController(QObject):
                              .replace("%4", str(m.required)).replace("%5", mark))
                 if (m.year, m.month) == (self.year, self.month):
                     bars.append(Bar(self.tr("Calls for the incentive (month %1)").replace("%1", str(i + 1)),
-                                    m.actual, m.required))
+                                    m.actual, m.required, self.tr("calls")))
             incentive_text = "\n".join(lines)
             if status.met:
                 incentive_text += "\n" + self.tr("Every month of the incentive is met.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
@@ -52,6 +52,7 @@ class WorkLogView(QWidget):
         self.incentive_label = QLabel(self.incentive_box)
         self.incentive_label.setObjectName("incentive")
         self.incentive_label.setWordWrap(True)
+        self.incentive_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         ibox = QVBoxLayout(self.incentive_box)
         ibox.addWidget(self.incentive_label)
 
