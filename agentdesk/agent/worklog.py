@@ -292,6 +292,11 @@ class WorkLog:
 
         work = spans([(r[1], r[2]) for r in sessions])
         rest = spans([(r[0], r[1]) for r in breaks])
+        calls_by_day: dict[date, list[tuple[datetime, datetime | None, datetime, str, int]]] = {}
+        for c_started, c_answered, c_ended, c_direction, c_escalated in calls:
+            started = _dt(c_started)
+            calls_by_day.setdefault(started.date(), []).append(
+                (started, _dt(c_answered) if c_answered else None, _dt(c_ended), c_direction, c_escalated))
         result = []
         d = first
         while d <= last:
@@ -299,11 +304,11 @@ class WorkLog:
             d1 = d0 + timedelta(days=1)
             inside = sum(_overlap(a, b, d0, d1) for a, b in work)
             brk = sum(_overlap(a, b, d0, d1) for a, b in rest)
-            day_calls = [c for c in calls if d0 <= _dt(c[0]) < d1]
+            day_calls = calls_by_day.get(d, [])
             handled = [c for c in day_calls if c[1] is not None]
             result.append(DaySummary(
                 date=d, worked_seconds=max(0, inside - brk), break_seconds=brk, calls=len(handled),
-                talk_seconds=sum(int((_dt(c[2]) - _dt(c[1])).total_seconds()) for c in handled),
+                talk_seconds=sum(int((c[2] - c[1]).total_seconds()) for c in handled if c[1] is not None),
                 missed_calls=len(day_calls) - len(handled), escalated_calls=sum(1 for c in handled if c[4]),
                 outbound_calls=sum(1 for c in handled if c[3] == "outbound")))
             d += timedelta(days=1)
