@@ -6,15 +6,15 @@ and whether it was escalated.
 Times are Japanese local time. A naive ``datetime`` is taken as Japanese local time; an aware one is converted.
 Every time is stored as ISO 8601 with its offset (``2026-12-02T10:00:00+09:00``).
 
-A work session left open (the app or the PC stopped without ``end_work``) is closed on the next ``start_work``
-at the last moment the log knows the agent was working: the latest of the session's start, its breaks' starts and
-ends, its calls' ends and the last :meth:`WorkLog.heartbeat` (the desktop calls it every minute), never later than
-the new start. A break left open in it ends at the same moment. Such a session is marked ``closed_by='recovered'``
+A work session left open by an earlier run (the app or the PC stopped without ``end_work``) is closed on the
+next ``start_work`` at the last moment the log knows the agent was working: the latest of the session's start,
+its breaks' starts and ends, its calls' ends and the last :meth:`WorkLog.heartbeat` (the desktop calls it every
+minute), never later than the new start. A break left open in it ends at the same moment. Such a session is marked ``closed_by='recovered'``
 and :attr:`WorkLog.last_recovery` tells the UI what was done. Hours are therefore never invented: at most the
 time since the last heartbeat is lost.
 
-``end_work``, ``start_break`` and ``end_break`` out of order (no open session, a second break...) are ignored
-with a log line: a click twice must not break the log.
+``start_work`` while this run's session is open, and ``end_work``, ``start_break`` and ``end_break`` out of order
+(no open session, a second break...) are ignored with a log line: a click twice must not break the log.
 """
 
 from __future__ import annotations
@@ -152,6 +152,7 @@ class WorkLog:
         self.path = Path(path)
         self.rules = rules
         self.last_recovery: Recovery | None = None
+        self._started_here: set[int] = set()  # sessions this run opened (a second start is a double click)
         self._lock = threading.Lock()
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -188,11 +189,15 @@ class WorkLog:
     def start_work(self, at: datetime) -> None:
         at = to_local(at)
         with self._lock, self._db:
+            open_rows = self._db.execute("SELECT id, start, last_seen FROM sessions WHERE end IS NULL").fetchall()
+            if any(int(r[0]) in self._started_here for r in open_rows):
+                log.info("start_work while this run's work session is open: ignored")
+                return
             self.last_recovery = None
-            for sid, start, last_seen in self._db.execute(
-                    "SELECT id, start, last_seen FROM sessions WHERE end IS NULL").fetchall():
+            for sid, start, last_seen in open_rows:  # left open by an earlier run that stopped
                 self.last_recovery = self._recover(int(sid), _dt(start), _dt(last_seen), at)
-            self._db.execute("INSERT INTO sessions (start, last_seen) VALUES (?, ?)", (_iso(at), _iso(at)))
+            cur = self._db.execute("INSERT INTO sessions (start, last_seen) VALUES (?, ?)", (_iso(at), _iso(at)))
+            self._started_here.add(int(cur.lastrowid or 0))
 
     def _recover(self, sid: int, start: datetime, last_seen: datetime, limit: datetime) -> Recovery:
         evidence = [start, last_seen]

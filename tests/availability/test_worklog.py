@@ -101,12 +101,22 @@ def test_a_session_left_open_by_a_crash_is_closed_at_the_last_evidence(tmp_path:
     second.close()
 
 
-def test_open_session_without_evidence_closes_at_its_start(wl: WorkLog) -> None:
+def test_open_session_without_evidence_closes_at_its_start(tmp_path: Path) -> None:
+    with WorkLog(tmp_path / "wl.sqlite3") as before_crash:
+        before_crash.start_work(at(2, 10))
+    with WorkLog(tmp_path / "wl.sqlite3") as wl:
+        wl.start_work(at(2, 15))
+        assert wl.last_recovery is not None and wl.last_recovery.closed_at == at(2, 10)
+        wl.end_work(at(2, 16))
+        assert wl.day(date(2026, 12, 2)).worked_seconds == 3600
+
+
+def test_a_second_start_in_the_same_run_is_a_double_click(wl: WorkLog) -> None:
     wl.start_work(at(2, 10))
-    wl.start_work(at(2, 15))
-    assert wl.last_recovery is not None and wl.last_recovery.closed_at == at(2, 10)
-    wl.end_work(at(2, 16))
-    assert wl.day(date(2026, 12, 2)).worked_seconds == 3600
+    wl.start_work(at(2, 10, 30))
+    assert wl.last_recovery is None
+    wl.end_work(at(2, 12))
+    assert wl.day(date(2026, 12, 2)).worked_seconds == 2 * 3600
 
 
 def test_an_open_session_counts_up_to_now(wl: WorkLog) -> None:

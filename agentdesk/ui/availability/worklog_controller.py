@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QFileDialog, QTableWidgetItem
 
 from agentdesk.agent.worklog import WorkLog
@@ -37,6 +37,11 @@ class WorkLogController(QObject):
         view.prev_button.clicked.connect(lambda: self.step(-1))
         view.next_button.clicked.connect(lambda: self.step(1))
         view.export_button.clicked.connect(self.ask_export)
+        # The desktop records calls and sessions while the view is open: keep the figures current.
+        self.timer = QTimer(self)
+        self.timer.setInterval(60_000)
+        self.timer.timeout.connect(lambda: self.refresh() if view.isVisible() else None)
+        self.timer.start()
         self.refresh()
 
     def step(self, months: int) -> None:
