@@ -24,6 +24,10 @@
         <translation>この週に問題はありません。</translation>
     </message>
     <message>
+        <source>Problems in other weeks: %1 (activate to go there)</source>
+        <translation>ほかの週にも問題があります: %1（選ぶとその週へ移動します）</translation>
+    </message>
+    <message>
         <source>Progress for %1</source>
         <translation>%1 の達成状況</translation>
     </message>

@@ -107,7 +107,11 @@ def test_problems_are_shown_where_they_are(qtbot, english) -> None:
     assert "problems" in view.status_label.text()
     view.next_button.click()
     texts = [view.problems.item(i).text() for i in range(view.problems.count())]
-    assert not any(t.startswith("✖") for t in texts) and any(t.startswith("⚠") for t in texts)
+    assert texts[0] == "No problems in this week." and any(t.startswith("⚠") for t in texts)
+    other = view.problems.item(view.problems.count() - 1)
+    assert other.text().startswith("Problems in other weeks: 11/30/26")
+    view.problems.itemActivated.emit(other)
+    assert ctl.monday == date(2026, 11, 30) and view.grid.cursor[0] == 0
 
 
 def test_month_warning_and_holidays_in_the_chart(qtbot, english) -> None:

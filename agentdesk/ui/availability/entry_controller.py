@@ -21,6 +21,12 @@ from agentdesk.ui.availability.widgets import Bar, Cell
 log = logging.getLogger(__name__)
 
 
+def _week_of(problem: Problem) -> date | None:
+    if problem.week is not None:
+        return problem.week
+    return None if problem.slot is None else week_monday(problem.slot.date)
+
+
 def ui_language() -> str:
     return "en" if QLocale().language() == QLocale.Language.English else "ja"
 
@@ -121,8 +127,14 @@ class AvailabilityController(QObject):
             item = QListWidgetItem(("⚠ " if p.code.startswith("month_") else "✖ ") + p.message.pick(lang))
             item.setData(Qt.ItemDataRole.UserRole, p.slot.date.isoformat() if p.slot else "")
             v.problems.addItem(item)
-        if not mine:
-            v.problems.addItem(QListWidgetItem(self.tr("No problems in this week.")))
+        if not any(p in self.report.errors for p in mine):
+            v.problems.insertItem(0, QListWidgetItem(self.tr("No problems in this week.")))
+        elsewhere = sorted({w for p in self.report.errors if p not in mine and (w := _week_of(p)) is not None})
+        if elsewhere:
+            item = QListWidgetItem(self.tr("Problems in other weeks: %1 (activate to go there)").replace(
+                "%1", ", ".join(locale.toString(m, fmt) for m in elsewhere)))
+            item.setData(Qt.ItemDataRole.UserRole, elsewhere[0].isoformat())
+            v.problems.addItem(item)
 
         # The month's progress toward both minimums.
         figures = {f.month: f for f in month_figures(plan, self.rules)}
@@ -155,6 +167,8 @@ class AvailabilityController(QObject):
         when = item.data(Qt.ItemDataRole.UserRole)
         if when:
             d = date.fromisoformat(when)
+            if not 0 <= (d - self.monday).days < 7:
+                self.show_week(d)
             self.view.grid.cursor = ((d - self.monday).days, self.view.grid.cursor[1])
             self.view.grid.setFocus()
             self.view.grid.update()
