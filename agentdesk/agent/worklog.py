@@ -354,6 +354,19 @@ class WorkLog:
             y, m = ny, nm
         return IncentiveStatus(first_month=date(first_month.year, first_month.month, 1), months=months)
 
+    def center_payload(self, d: date) -> dict[str, object]:
+        """The day as the center's ``work_log`` write (docs/center-api.yaml, schema WorkLog): counts and times only.
+
+        ``started_at``/``ended_at`` are the first start and the last end of work that day (None when none)."""
+        summary = self.day(d)
+        lo = datetime.combine(d, time(0), JST)
+        hi = lo + timedelta(days=1)
+        with self._lock:
+            first, last = self._db.execute("SELECT MIN(start), MAX(end) FROM sessions WHERE start < ? AND "
+                                           "(end IS NULL OR end > ?)", (_iso(hi), _iso(lo))).fetchone()
+        return {"date": d.isoformat(), "started_at": first, "ended_at": last, "calls": summary.calls,
+                "talk_seconds": summary.talk_seconds, "break_seconds": summary.break_seconds}
+
     def first_day(self) -> date | None:
         """The first day with a work session or a call (the start of the agent's first month), or None."""
         with self._lock:

@@ -1,13 +1,14 @@
 """The entry screen's local state: the draft plan and the weeks entered, kept in ``data_dir()/availability.json``.
 
 Nothing the agent entered is ever lost: every change of the draft is written at once (atomically: a temporary file
-and a rename), and a week the agent enters is kept here as *pending* until ``submit`` (the center outbox's
-enqueue, a narrow ``Callable[[dict], None]``) accepted it. Without a submit function, or when it fails, the week
+and a rename), and a week the agent enters is kept here as *pending* until ``submit`` (a narrow ``Callable[[dict], None]``
+that enqueues in the center's outbox, or the outbox's ``enqueue`` itself: see :func:`hand_over`) accepted it. Without a submit function, or when it fails, the week
 stays pending and is offered again the next time (:meth:`EntryStore.flush`).
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import os
@@ -22,15 +23,43 @@ from agentdesk.availability.plan import Plan, PlanFormatError, Slot, parse_plan
 
 log = logging.getLogger(__name__)
 
-Submit = Callable[[dict[str, Any]], None]
+Submit = Callable[..., Any]  # Callable[[dict], None], or the outbox's enqueue(kind, payload, key)
+
+
+# The fields the center's ``availability`` write allows (docs/center-api.yaml, schema Availability).
+CENTER_FIELDS = ("week_start", "slots")
 
 
 def week_payload(plan: Plan, monday: date, entered_at: datetime | None = None) -> dict[str, Any]:
-    """What goes to the center for one week (the ``availability`` write of docs/center-api.yaml)."""
+    """One entered week as kept here: the center's fields plus when it was entered and its idempotency key."""
     return {"kind": "availability", "week_start": monday.isoformat(),
             "slots": [s.as_dict() for s in plan.in_week(monday)],
             "entered_at": (entered_at or now()).isoformat(timespec="seconds"),
             "idempotency_key": str(uuid.uuid4())}
+
+
+def _takes_kind_first(submit: Callable[..., Any]) -> bool:
+    """True for the outbox's own ``enqueue(kind, payload, idempotency_key=None)`` shape."""
+    try:
+        params = inspect.signature(submit).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return sum(1 for p in positional if p.default is p.empty) >= 2
+
+
+def hand_over(submit: Callable[..., Any], record: dict[str, Any]) -> None:
+    """Give one kept week to the center's outbox.
+
+    ``submit`` is either the screen's narrow ``Callable[[dict], None]``, which gets
+    ``{"kind": "availability", "week_start", "slots"}``, or the outbox's ``enqueue(kind, payload, key)``, which gets
+    the kind, the center's fields only and the week's idempotency key (a retry is then the same write).
+    """
+    body = {k: record[k] for k in CENTER_FIELDS}
+    if _takes_kind_first(submit):
+        submit("availability", body, record.get("idempotency_key"))
+    else:
+        submit({"kind": "availability", **body})
 
 
 class EntryStore:
@@ -98,7 +127,7 @@ class EntryStore:
         remaining = []
         for payload in self._data["pending"]:
             try:
-                submit(dict(payload))
+                hand_over(submit, payload)
             except Exception as exc:  # the outbox refused: keep it, try again later
                 log.warning("availability for week %s not handed over: %s", payload.get("week_start"), exc)
                 remaining.append(payload)

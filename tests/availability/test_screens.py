@@ -155,8 +155,8 @@ def test_entering_offline_keeps_the_week_and_sends_it_later(qtbot, english, isol
     qtbot.mouseClick(view3.grid, Qt.MouseButton.LeftButton, pos=center(view3, 2, 1))
     assert "Changed since" in view3.status_label.text()
     assert ctl3.enter_week()
-    assert sent[-1]["slots"] == [{"date": "2026-12-09", "start": "10:00", "end": "11:00"}]
-    assert sent[-1]["idempotency_key"] != sent[0]["idempotency_key"]
+    assert sent[-1] == {"kind": "availability", "week_start": "2026-12-07",
+                        "slots": [{"date": "2026-12-09", "start": "10:00", "end": "11:00"}]}
 
 
 def test_a_damaged_store_is_kept_aside(qtbot, english, isolated_user_dirs: Path) -> None:

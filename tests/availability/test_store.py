@@ -53,7 +53,8 @@ def test_pending_until_the_outbox_accepts(tmp_path: Path) -> None:
     again = EntryStore(path)
     assert again.flush(flaky) == 1 and again.pending()
     assert again.flush(flaky) == 0
-    assert calls[0]["idempotency_key"] == calls[1]["idempotency_key"]  # the same write, retried
+    assert calls[0] == calls[1] == {"kind": "availability", "week_start": "2026-12-07",
+                                    "slots": [{"date": "2026-12-09", "start": "10:00", "end": "12:00"}]}
     assert EntryStore(path).status(date(2026, 12, 7), plan) == "submitted"
     changed = Plan(plan.slots[:1] + parse_plan({"slots": [{"date": "2026-12-10", "start": "10:00",
                                                            "end": "11:00"}]}).slots)
@@ -91,3 +92,32 @@ def test_rules_from_a_center_that_sends_every_figure() -> None:
     assert (rules.entry_lead_days, rules.min_entry_hours, rules.min_weekend_holiday_hours,
             rules.min_worked_hours) == (7, 60.0, 10.0, 50.0)
     assert Rules.from_provisioning(object()) == Rules()
+
+
+class OutboxDouble:
+    """The center outbox's enqueue(kind, payload, idempotency_key) with its allow-list for availability."""
+
+    def __init__(self) -> None:
+        self.entries: list[tuple[str, dict[str, Any], str | None]] = []
+        self.fail_next = False
+
+    def enqueue(self, kind: str, payload: dict[str, Any], idempotency_key: str | None = None) -> str:
+        if kind != "availability" or set(payload) - {"week_start", "slots", "note"}:
+            raise ValueError(f"refused: {kind} {sorted(payload)}")
+        if self.fail_next:
+            self.fail_next = False
+            raise OSError("disk full")
+        self.entries.append((kind, payload, idempotency_key))
+        return idempotency_key or "generated"
+
+
+def test_the_outbox_enqueue_can_be_passed_directly(tmp_path: Path) -> None:
+    outbox = OutboxDouble()
+    outbox.fail_next = True
+    store = EntryStore(tmp_path / "a.json")
+    plan = parse_plan({"slots": [{"date": "2026-12-09", "start": "10:00", "end": "12:00"}]})
+    assert store.enter_week(plan, date(2026, 12, 7), outbox.enqueue) is False  # the outbox failed: kept
+    assert store.flush(outbox.enqueue) == 0
+    kind, payload, key = outbox.entries[0]
+    assert kind == "availability" and payload == {"week_start": "2026-12-07", "slots": plan.as_dict()["slots"]}
+    assert key == store.submitted()["2026-12-07"]["idempotency_key"]
