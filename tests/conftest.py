@@ -6,6 +6,7 @@ Every fixture that starts a real program attaches that program's log to a failin
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -47,6 +48,15 @@ def isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
         d.mkdir()
         monkeypatch.setenv(f"AGENTDESK_{name}_DIR", str(d))
     return root
+
+
+@pytest.fixture(autouse=True)
+def untranslated_ui_after_each_test() -> Iterator[None]:
+    """A test that switched the UI to Japanese must not leave the next test's widgets translated."""
+    yield
+    translation = sys.modules.get("agentdesk.ui.translation")
+    if translation is not None:
+        translation.reset()
 
 
 @pytest.fixture(autouse=True)

@@ -10,13 +10,26 @@ from agentdesk import paths
 
 log = logging.getLogger(__name__)
 
+# Every translator any switcher installed, so that one language is active at a time even with several switchers
+# (the main window's, a wizard started on its own) and tests can return to the untranslated source language.
+_INSTALLED: list[QTranslator] = []
+
+
+def reset() -> None:
+    """Remove every AgentDesk translator: the UI falls back to its English source strings."""
+    app = QCoreApplication.instance()
+    for translator in _INSTALLED:
+        if app is not None:
+            app.removeTranslator(translator)
+    _INSTALLED.clear()
+
 
 class LanguageSwitcher:
     """Installs the translators for one language; switching sends LanguageChange to every widget."""
 
     def __init__(self, app: QCoreApplication) -> None:
         self._app = app
-        self._installed: list[QTranslator] = []
+        self._installed = _INSTALLED
         self.language = "en"
 
     def set_language(self, language: str) -> None:
