@@ -19,6 +19,7 @@ from agentdesk import __version__
 
 # name -> (module, one-line help). Order is the order in --help.
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "scripts": ("agentdesk.support_scripts.cli", "support scripts: lint, search, list, pack"),
 }
 
 

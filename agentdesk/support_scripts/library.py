@@ -59,6 +59,9 @@ class Library:
             table[item.id] = item
         self._index = None
 
+    def invalidate(self) -> None:
+        self._index = None
+
     @property
     def index(self) -> SearchIndex:
         if self._index is None:

@@ -48,16 +48,16 @@ def _texts(data: dict[str, Any]) -> Iterator[tuple[Path_, dict[str, Any], str]]:
             yield (key,), data[key], key
     for sid, step in (data.get("steps") or {}).items():
         base: Path_ = ("steps", sid)
-        yield base + ("title",), step["title"], "title"
+        yield (*base, "title"), step["title"], "title"
         for field in ("say", "check", "checklist"):
             for i, t in enumerate(step.get(field, [])):
-                yield base + (field, i), t, field
+                yield (*base, field, i), t, field
         if "note" in step:
-            yield base + ("note",), step["note"], "note"
+            yield (*base, "note"), step["note"], "note"
         for i, c in enumerate(step.get("choices", [])):
-            yield base + ("choices", i, "label"), c["label"], "label"
+            yield (*base, "choices", i, "label"), c["label"], "label"
         if "escalation" in step:
-            yield base + ("escalation", "reason"), step["escalation"]["reason"], "reason"
+            yield (*base, "escalation", "reason"), step["escalation"]["reason"], "reason"
 
 
 def _check_texts(doc: Document, data: dict[str, Any]) -> None:
@@ -77,7 +77,7 @@ def _check_texts(doc: Document, data: dict[str, Any]) -> None:
                 name = m.group(1)
                 if name not in KNOWN_VARIABLES:
                     known = ", ".join(sorted(KNOWN_VARIABLES))
-                    doc.problem(path + (lang_key,),
+                    doc.problem((*path, lang_key),
                                 Text(ja=f"知らない変数 {{{name}}} です。使える変数: {known}",
                                      en=f"unknown variable {{{name}}}; known variables: {known}"), "variable")
 
@@ -92,29 +92,29 @@ def _check_flow(doc: Document, data: dict[str, Any], article_ids: set[str] | Non
         base: Path_ = ("steps", sid)
         nexts: list[str] = []
         if "choices" in step and "next" in step:
-            doc.problem(base + ("next",), Text(ja="choices と next は同時に書けません。どちらかにしてください",
+            doc.problem((*base, "next"), Text(ja="choices と next は同時に書けません。どちらかにしてください",
                                                en="a step has either choices or next, not both"), "schema")
         for i, c in enumerate(step.get("choices", [])):
             nexts.append(c["next"])
             if c["next"] not in steps:
-                doc.problem(base + ("choices", i, "next"),
+                doc.problem((*base, "choices", i, "next"),
                             Text(ja=f"選択肢の行き先 '{c['next']}' というステップはありません",
                                  en=f"choice points nowhere: no step '{c['next']}'"), "dangling")
         if "next" in step:
             nexts.append(step["next"])
             if step["next"] not in steps:
-                doc.problem(base + ("next",), Text(ja=f"次のステップ '{step['next']}' がありません",
+                doc.problem((*base, "next"), Text(ja=f"次のステップ '{step['next']}' がありません",
                                                    en=f"next points nowhere: no step '{step['next']}'"), "dangling")
         if not nexts and "end" not in step and "escalation" not in step:
             doc.problem(base, Text(ja="行き止まりです: choices・next・end・escalation のどれかを書いてください",
                                    en="dead end: give the step choices, next, end or escalation"), "dead-end")
         if "end" in step and nexts:
-            doc.problem(base + ("end",), Text(ja="end のステップに次の行き先があります",
+            doc.problem((*base, "end"), Text(ja="end のステップに次の行き先があります",
                                               en="an end step also has choices or next"), "schema", fatal=False)
         graph[sid] = [n for n in nexts if n in steps]
         for i, aid in enumerate(step.get("articles", [])):
             if article_ids is not None and aid not in article_ids:
-                doc.problem(base + ("articles", i), Text(ja=f"参考記事 '{aid}' が見つかりません",
+                doc.problem((*base, "articles", i), Text(ja=f"参考記事 '{aid}' が見つかりません",
                                                          en=f"unknown reference article '{aid}'"),
                             "article", fatal=False)
     if data["start"] not in steps:

@@ -90,29 +90,29 @@ class _Builder:
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
                 if not isinstance(key_node, yaml.ScalarNode):
-                    self.doc.marks[path + ("?",)] = _pos(key_node.start_mark)
-                    self.doc.problem(path + ("?",), Text(ja="キーは文字列にしてください", en="a key must be plain text"),
+                    self.doc.marks[(*path, "?")] = _pos(key_node.start_mark)
+                    self.doc.problem((*path, "?"), Text(ja="キーは文字列にしてください", en="a key must be plain text"),
                                      "yaml")
                     continue
                 key = self.constructor.construct_object(key_node)
                 if not isinstance(key, str):
-                    self.doc.key_marks[path + (str(key),)] = _pos(key_node.start_mark)
+                    self.doc.key_marks[(*path, str(key))] = _pos(key_node.start_mark)
                     self.doc.problem(
-                        path + (str(key),),
+                        (*path, str(key)),
                         Text(ja=f"キー {key_node.value!r} は文字列ではありません（YAMLでは {type(key).__name__} と解釈されます）。引用符で囲んでください",
                              en=f"key {key_node.value!r} is read as {type(key).__name__}, not text: quote it"),
                         "yaml", key=True)
                     key = str(key_node.value)
                 if key in out:
-                    self.doc.key_marks[path + (key, "#dup")] = _pos(key_node.start_mark)
-                    self.doc.problem(path + (key, "#dup"),
+                    self.doc.key_marks[(*path, key, "#dup")] = _pos(key_node.start_mark)
+                    self.doc.problem((*path, key, "#dup"),
                                      Text(ja=f"キー '{key}' が重複しています", en=f"duplicate key '{key}'"),
                                      "duplicate-key", key=True)
-                self.doc.key_marks[path + (key,)] = _pos(key_node.start_mark)
-                out[key] = self.build(value_node, path + (key,), depth + 1)
+                self.doc.key_marks[(*path, key)] = _pos(key_node.start_mark)
+                out[key] = self.build(value_node, (*path, key), depth + 1)
             return out
         if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
+            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         return self.constructor.construct_object(node)
 
 
@@ -212,7 +212,7 @@ def validate(doc: Document) -> None:
         if isinstance(target, dict) and isinstance(err.instance, str) and err.instance in target \
                 and err.validator == "pattern":  # propertyNames: a bad step id, point at the key itself
             name = err.instance
-            path = path + (name,)
+            path = (*path, name)
             message = Text(ja=f"ID {name!r} は英小文字・数字・-・_ で書いてください（64文字まで）",
                            en=f"id {name!r}: use lowercase letters, digits, - and _ (up to 64)")
             key = True
@@ -222,7 +222,7 @@ def validate(doc: Document) -> None:
                 allowed = set(err.schema.get("properties", {}))
                 extra = [k for k in err.instance if k not in allowed]
                 if extra:
-                    path = path + (extra[0],)
+                    path = (*path, extra[0])
         if (path, err.validator) in seen:
             continue
         seen.add((path, err.validator))
