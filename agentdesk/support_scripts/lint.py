@@ -107,7 +107,7 @@ def _check_flow(doc: Document, data: dict[str, Any], article_ids: set[str] | Non
                                                    en=f"next points nowhere: no step '{step['next']}'"), "dangling")
         if not nexts and "end" not in step and "escalation" not in step:
             doc.problem(base, Text(ja="行き止まりです: choices・next・end・escalation のどれかを書いてください",
-                                   en="dead end: give the step choices, next, end or escalation"), "dead-end")
+                                   en="dead end: give the step choices, next, end or escalation"), "dead-end", key=True)
         if "end" in step and nexts:
             doc.problem((*base, "end"), Text(ja="end のステップに次の行き先があります",
                                               en="an end step also has choices or next"), "schema", fatal=False)

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from agentdesk.i18n import Text
 from agentdesk.support_scripts.model import KNOWN_VARIABLES, VARIABLE_RE, Flow, Step, pick
 
-Action = Literal["start", "choice", "back", "restart"]
+Action = Literal["start", "choice", "back", "restart", "escalate"]
 
 
 def variables_from_contract(contract: Any | None) -> dict[str, str]:
@@ -116,6 +116,10 @@ class FlowRunner:
         self.checked.clear()
         self.path.append(PathEntry(self.flow.start, self._clock(), "restart"))
         return self.current
+
+    def mark_escalated(self) -> None:
+        """Record that the agent escalated from the current step (it stays the last step)."""
+        self.path.append(PathEntry(self.current.id, self._clock(), "escalate"))
 
     def toggle(self, item: int, done: bool | None = None) -> bool:
         """Tick (or untick) checklist item ``item`` of the current step; returns the new state."""
