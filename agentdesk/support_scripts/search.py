@@ -142,7 +142,7 @@ class SearchIndex:
                 if whole:
                     score += fld.weight * whole
                 if fld.step_id is not None:
-                    st = whole * 10 + sum(1 for g in all_grams if g in fld.folded)
+                    st = (whole * 10 + sum(1 for g in all_grams if g in fld.folded)) * fld.weight
                     if st > best_step_score:
                         best_step, best_step_score = fld, st
             hits.append(SearchHit(doc.kind, doc.id, doc.title, round(score, 3),
