@@ -33,7 +33,7 @@ def test_schema_is_valid_json_schema_and_shipped_in_the_package() -> None:
 
 def test_yaml_syntax_error_points_at_the_line(write) -> None:
     p = write("broken.yaml", GOOD_FLOW.replace('title: {ja: "二番目", en: "Second"}', 'title: {ja: "二番目", en: "Second"'))
-    (line, col, code, msg), = problems_of(p)
+    ((line, _col, code, msg),) = problems_of(p)
     assert code == "yaml" and "syntax" in msg
     assert line in (20, 21)  # the flow mapping is left open on line 19; PyYAML notices on the next token
 
@@ -42,7 +42,7 @@ def test_schema_errors_with_line_and_column(write) -> None:
     text = GOOD_FLOW.replace('version: "1.0.0"', "version: 1.0").replace("target: tier2", "target: nowhere")
     text = text.replace("    next: c\n  c:", "    next: c\n    colour: red\n  c:")
     got = problems_of(write("schema.yaml", text))
-    assert (4, 10, "schema") == got[0][:3] and "quote" in got[0][3]  # version: 1.0 is a number
+    assert got[0][:3] == (4, 10, "schema") and "quote" in got[0][3]  # version: 1.0 is a number
     by_line = {(line, col): msg for line, col, _, msg in got}
     assert any("colour" in m for (line, c), m in by_line.items() if line == 21 and c == 5)
     assert any("nowhere" in m for (line, c), m in by_line.items() if line == 26)

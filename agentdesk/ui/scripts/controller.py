@@ -32,7 +32,7 @@ class ScriptPanelController(QObject):
         self.contract: Any | None = None
         self.queue: str | None = None
         self.suggested: list[Flow] = []
-        self.language = "en" if QLocale().language() == QLocale.Language.English else "ja"
+        self.language = "ja" if QLocale().language() == QLocale.Language.Japanese else "en"
         self._choice_buttons: list[Any] = []
         self._escalated_at: datetime | None = None
 
@@ -349,7 +349,7 @@ class ScriptPanelController(QObject):
         self.refresh_texts()
 
     def _on_language_change(self) -> None:
-        self.language = "en" if QLocale().language() == QLocale.Language.English else "ja"
+        self.language = "ja" if QLocale().language() == QLocale.Language.Japanese else "en"
         self.refresh_texts()
 
     def refresh_texts(self) -> None:

@@ -158,12 +158,14 @@ class ScriptPanelView(QWidget):
         button.setAccessibleName(accessible)
         button.setStyleSheet("text-align: left; padding: 4px 8px;")
         self.choices_layout.addWidget(button)
+        button.setVisible(self.choices_box.isVisible())  # at once, so that it can take the focus now
         return button
 
     def add_check(self, text: str) -> QCheckBox:
         box = QCheckBox(text, self.checklist_box)
         box.setAccessibleName(text)
         self.checklist_layout.addWidget(box)
+        box.setVisible(True)
         return box
 
     def clear_layout(self, layout: QVBoxLayout) -> None:
