@@ -110,11 +110,23 @@ def test_search_with_ctrl_f_half_width_katakana(qtbot, panel: ScriptPanel) -> No
     assert QApplication.focusWidget() is panel.view.search_edit
     type_with_ime(panel.view.search_edit, "ﾒｰﾙ")
     assert "メールが送受信できない" in panel.view.results_list.item(0).text()
+    qtbot.keyClick(panel.view.search_edit, Qt.Key.Key_Backspace)  # edits the query, does not go back
+    assert panel.view.search_edit.text() == "ﾒｰ"
+    type_with_ime(panel.view.search_edit, "ﾙ")
     key(qtbot, panel, Qt.Key.Key_Return)
     assert step_id(panel) == "which"
     assert QApplication.focusWidget().accessibleName().startswith("選択肢 1")
     key(qtbot, panel, Qt.Key.Key_1)
     assert step_id(panel) == "send-port"
+
+
+def test_digits_typed_in_the_search_box_are_text(qtbot, panel: ScriptPanel) -> None:
+    panel.start_for_call(None, None)
+    key(qtbot, panel, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(panel.view.search_edit, "587")
+    assert panel.view.search_edit.text() == "587"
+    assert panel.controller.runner is None
+    assert "メールソフトの設定値" in panel.view.results_list.item(0).text()
 
 
 def test_copy_phrase_and_checklist_by_keyboard(qtbot, panel: ScriptPanel) -> None:
