@@ -26,7 +26,7 @@ QUERIES = [
 
 def _percentile(values: list[float], q: float) -> float:
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(q * (len(values) - 1)))]
 
 
 def _latencies(index: SearchIndex, rounds: int = 10) -> list[float]:
