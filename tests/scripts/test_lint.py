@@ -141,3 +141,20 @@ def test_cli_lint_output_format_and_exit_codes(write, capsys: pytest.CaptureFixt
 
     assert cli.main(["scripts", "lint", str(good.parent / "missing.yaml")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_an_unexpected_error_skips_only_that_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    from agentdesk.support_scripts import lint
+    from agentdesk.support_scripts.library import Library, load_named
+
+    real = lint.check_document
+
+    def explode_on_one(doc, article_ids=None):
+        if doc.name == "b.yaml":
+            raise RuntimeError("boom")
+        return real(doc, article_ids)
+
+    monkeypatch.setattr(lint, "check_document", explode_on_one)
+    lib = load_named([("a.yaml", GOOD_FLOW), ("b.yaml", GOOD_FLOW.replace("id: demo", "id: other"))], Library())
+    assert set(lib.flows) == {"demo"}
+    assert [n.problem.code for n in lib.notices if n.problem] == ["internal"]
