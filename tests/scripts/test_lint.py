@@ -158,3 +158,10 @@ def test_an_unexpected_error_skips_only_that_file(monkeypatch: pytest.MonkeyPatc
     lib = load_named([("a.yaml", GOOD_FLOW), ("b.yaml", GOOD_FLOW.replace("id: demo", "id: other"))], Library())
     assert set(lib.flows) == {"demo"}
     assert [n.problem.code for n in lib.notices if n.problem] == ["internal"]
+
+
+def test_bad_step_id_points_at_the_key(write) -> None:
+    text = GOOD_FLOW.replace("  b:\n", "  Step B:\n").replace("next: b\n", "next: Step B\n")
+    got = problems_of(write("stepid.yaml", text))
+    assert (18, 3, "schema") in [g[:3] for g in got]
+    assert any("'Step B'" in m and "lowercase" in m for _, _, _, m in got)
