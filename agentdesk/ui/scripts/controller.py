@@ -277,6 +277,7 @@ class ScriptPanelController(QObject):
             v.say_list.addItem(r.render(t, lang))
         if step.say:
             v.say_list.setCurrentRow(0)
+            v.fit_height(v.say_list)
         for w in (v.say_label, v.say_list, v.copy_button):
             w.setVisible(bool(step.say))
         checks = [r.render(t, lang) for t in step.check]
@@ -304,6 +305,7 @@ class ScriptPanelController(QObject):
                 v.articles_list.addItem(item)
         for w in (v.articles_label, v.articles_list):
             w.setVisible(v.articles_list.count() > 0)
+        v.fit_height(v.articles_list, max_rows=4)
 
         v.clear_layout(v.choices_layout)
         self._choice_buttons = []
