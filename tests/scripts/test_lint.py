@@ -165,3 +165,15 @@ def test_bad_step_id_points_at_the_key(write) -> None:
     got = problems_of(write("stepid.yaml", text))
     assert (18, 3, "schema") in [g[:3] for g in got]
     assert any("'Step B'" in m and "lowercase" in m for _, _, _, m in got)
+
+
+def test_more_than_nine_choices_is_refused(write) -> None:
+    many = "".join(f'      - label: {{ja: "選択{n}", en: "Choice {n}"}}\n        next: b\n' for n in range(10))
+    text = GOOD_FLOW.replace('''    choices:
+      - label: {ja: "はい", en: "Yes"}
+        next: b
+      - label: {ja: "いいえ", en: "No"}
+        next: c
+''', "    choices:\n" + many)
+    got = problems_of(write("many.yaml", text))
+    assert got[0][:3] == (14, 7, "schema") and "at most 9" in got[0][3]
