@@ -4,6 +4,8 @@ choices alone; the scenario's `script` name is a queue the flow is suggested for
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from agentdesk.support_scripts.library import load_bundled
@@ -47,7 +49,7 @@ def test_expected_practice_path_is_walkable(scenario: str) -> None:
     (flow, *_) = lib.suggest(None, script)
     runner = FlowRunner(flow)
     assert runner.start().id == expected[0]
-    for here, there in zip(expected, expected[1:], strict=False):
+    for here, there in itertools.pairwise(expected):
         for i in _route(flow, here, there):
             runner.choose(i)
         assert runner.current.id == there
