@@ -100,11 +100,11 @@ def test_opens_with_the_call_and_follows_a_flow_by_keyboard(qtbot, panel: Script
     assert ctx["flow_id"] == "internet-not-connecting" and ctx["flow_version"] == "1.4.0"
     assert ctx["last_step"] == "escalate_device_fault" and ctx["escalation_target"] == "onsite"
     assert ctx["contract_id"] == "C-2001" and ctx["queue"] == "tech-connect"
-    assert [p["step"] for p in ctx["path"]] == [
+    assert ctx["path"] == [e["step"] for e in ctx["path_log"]] == [
         "greeting", "identify_contract", "symptom_no_connection", "outage_check", "check_onu_lamps", "outage_check",
         "symptom_no_connection", "outage_check", "check_onu_lamps", "power", "escalate_device_fault",
         "escalate_device_fault"]
-    assert ctx["path"][-1]["action"] == "escalate" and all(p["at"] for p in ctx["path"])
+    assert ctx["path_log"][-1]["action"] == "escalate" and all(p["at"] for p in ctx["path_log"])
     assert ctx["trail"][-3:] == ["check_onu_lamps", "power", "escalate_device_fault"]
     assert ctx["escalation_reason"]["ja"].startswith("ONU の電源が入らない")
     assert panel.escalation_context()["escalated_at"] is not None
