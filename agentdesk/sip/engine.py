@@ -43,6 +43,7 @@ log = logging.getLogger("agentdesk.sip.engine")
 pjlog = logging.getLogger("agentdesk.sip.pjsip")
 
 MAX_CALLS = 4  # compiled into the pjsua2 wheel
+DEFAULT_CODECS = ("G722/16000", "PCMU", "PCMA")
 DTMF_IS_UPDATE = 1  # pjmedia_stream_dtmf_event flags
 DTMF_IS_END = 2
 SELECTED_HEADERS = ("referred-by", "subject", "call-info", "p-asserted-identity", "diversion", "history-info",
@@ -483,15 +484,21 @@ class Engine:
         log.info("SIP transport %s on %s", transport, info.localName)
 
     def _apply_codecs(self, order: list[Any]) -> None:
-        if not order:
-            return
-        wanted = [str(c).lower() for c in order]
+        """An explicit order enables only the codecs listed; without one, G.722 then G.711 lead and the rest
+        follow at low priority."""
+        explicit = bool(order)
+        wanted = [str(c).lower() for c in (order or DEFAULT_CODECS)]
         ci_list = self.ep.codecEnum2()
         for ci in ci_list:
             cid = ci.codecId
             name = cid.split("/")[0].lower()
             matches = [i for i, w in enumerate(wanted) if w == cid.lower() or w == name]
-            prio = 254 - matches[0] if matches else 0
+            if matches:
+                prio = 254 - matches[0]
+            elif explicit:
+                prio = 0
+            else:
+                prio = min(int(ci.priority), 100)
             self.ep.codecSetPriority(cid, prio)
 
     def _account_config(self, reg: Registrar) -> Any:
