@@ -43,7 +43,7 @@ log = logging.getLogger("agentdesk.sip.engine")
 pjlog = logging.getLogger("agentdesk.sip.pjsip")
 
 MAX_CALLS = 4  # compiled into the pjsua2 wheel
-DEFAULT_CODECS = ("G722/16000", "PCMU", "PCMA")
+DEFAULT_CODECS = ("G722", "PCMU", "PCMA")
 DTMF_IS_UPDATE = 1  # pjmedia_stream_dtmf_event flags
 DTMF_IS_END = 2
 SELECTED_HEADERS = ("referred-by", "subject", "call-info", "p-asserted-identity", "diversion", "history-info",
@@ -492,7 +492,7 @@ class Engine:
         for ci in ci_list:
             cid = ci.codecId
             name = cid.split("/")[0].lower()
-            matches = [i for i, w in enumerate(wanted) if w == cid.lower() or w == name]
+            matches = [i for i, w in enumerate(wanted) if w in (name, cid.lower()) or cid.lower().startswith(w + "/")]
             if matches:
                 prio = 254 - matches[0]
             elif explicit:
