@@ -203,6 +203,7 @@ class Engine:
         self.stats_interval = 5.0
         self._next_stats = 0.0
         self._switching = False
+        self._switch_grace_until = 0.0
 
     # ---- life cycle -------------------------------------------------------------------------------------------
     def run(self) -> int:
@@ -301,10 +302,14 @@ class Engine:
             elif kind == "eof":
                 log.info("stdin closed: the parent has gone, quitting")
                 self.quitting = True
-            elif kind == "probe":
-                self._on_probe(item[1], item[2])
-            elif kind == "ipchange":
-                self._on_ip_change(item[1], item[2])
+            else:
+                try:
+                    if kind == "probe":
+                        self._on_probe(item[1], item[2])
+                    elif kind == "ipchange":
+                        self._on_ip_change(item[1], item[2])
+                except Exception:  # a failed failover step must never take the engine down
+                    log.exception("handling %s", kind)
 
     def _dispatch(self, cmd: dict[str, Any]) -> None:
         name = cmd["cmd"]
@@ -581,6 +586,11 @@ class Engine:
         if not self.want_registered:
             self._set_reg_state("unregistered", code, reason)
             return
+        if time.monotonic() < self._switch_grace_until and code in (408, 502, 503, 504):
+            # Most likely the goodbye to the registrar we just left (it is down); the new registration's own
+            # result follows. If it never succeeds, the check below retries.
+            log.info("ignoring registration failure %s %s right after a registrar switch", code, reason)
+            return
         # A failure while the agent wants to be registered: another registrar, or retry later.
         self._set_reg_state("failed", code, reason)
         self.registrars[self.reg_index].alive = False if code in (408, 502, 503, 504) else \
@@ -621,11 +631,26 @@ class Engine:
         self._set_reg_state("retrying", 0, why, previous=old)
         self._switching = True
         try:
+            # modify() leaves the old registrar (an unregister it may never answer) and registers at the new one
             self.account.modify(self._account_config(new))
         finally:
             self._switching = False
-        if self.want_registered:
-            self.account.setRegistration(True)
+        self._switch_grace_until = time.monotonic() + 3.0
+        self._after(0.3, "switch-register", self._register_if_idle)
+        self._after(3.5, "switch-check", self._check_after_switch)
+
+    def _register_if_idle(self) -> None:
+        """modify() registers only when the account was registered: make sure a REGISTER goes out."""
+        if self.want_registered and self.reg_state != "registered" and self.account is not None:
+            try:
+                self.account.setRegistration(True)
+            except pj.Error as exc:  # PJSIP_EBUSY: one is already on its way
+                log.debug("register after switch: %s", exc.info())
+
+    def _check_after_switch(self) -> None:
+        if self.want_registered and self.reg_state != "registered" and \
+                not any(name == "retry" for _, name, _ in self.timers):
+            self._schedule_retry()
 
     def _on_probe(self, index: int, rtt: float | None) -> None:
         if index >= len(self.registrars):
