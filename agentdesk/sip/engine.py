@@ -1105,7 +1105,7 @@ class Engine:
                 "rtt_ms": round(rtt_ms, 2), "jitter_ms": round(jitter_ms, 2), "loss_percent": round(loss, 3),
                 "rx_packets": int(rx.pkt), "tx_packets": int(tx.pkt), "rx_bytes": int(rx.bytes),
                 "tx_bytes": int(tx.bytes), "mos": round(q.mos, 2), "r": round(q.r, 1), "quality": q.bucket,
-                "srtp": "SAVP" in str(si.proto) or "SRTP" in str(si.proto).upper()}
+                "srtp": bool(int(si.proto) & 0x4000)}  # the SRTP profile bit of pjmedia_tp_proto
 
     def cmd_stats(self, cmd: dict[str, Any]) -> dict[str, Any]:
         call = self._get_call(cmd)
