@@ -172,6 +172,16 @@ class EngineCall(pj.Call):
         self.engine._on_call_replaced(self, prm)
 
 
+class EngineEndpoint(pj.Endpoint):
+    def __init__(self, engine: Engine) -> None:
+        super().__init__()
+        self.engine = engine
+
+    @guarded
+    def onRejectedIncomingCall(self, prm: Any) -> None:
+        self.engine._on_rejected_incoming(prm)
+
+
 class Engine:
     """Owns the Endpoint; :meth:`run` is the endpoint thread's whole life."""
 
@@ -223,7 +233,7 @@ class Engine:
         return 0
 
     def _create_endpoint(self) -> None:
-        ep = pj.Endpoint()
+        ep = EngineEndpoint(self)
         ep.libCreate()
         cfg = pj.EpConfig()
         cfg.uaConfig.threadCnt = 0
@@ -810,6 +820,18 @@ class Engine:
         op.statusCode = 180
         call.answer(op)
         self._call_event(call, "incoming", others=others, local=str(ci.localUri))
+
+    def _on_rejected_incoming(self, prm: Any) -> None:
+        """pjsua refused a call before the engine saw it (the 4-call limit, or no acceptable media such as plain
+        RTP under srtp: mandatory)."""
+        code = int(prm.statusCode)
+        remote = str(prm.remoteInfo)
+        log.info("incoming call from %s refused by pjsua: %s %s", remote, code, prm.reason)
+        if len(self._live_calls()) >= MAX_CALLS:
+            self.emit({"event": "limit", "what": "calls", "max": MAX_CALLS, "remote": remote, "code": code,
+                       "reason": f"a call was refused: at most {MAX_CALLS} calls at a time"})
+        else:
+            self.emit({"event": "call_refused", "remote": remote, "code": code, "reason": str(prm.reason)})
 
     def _on_call_state(self, call: EngineCall) -> None:
         ci = call.getInfo()

@@ -40,6 +40,7 @@ def test_srtp_mandatory_refuses_plain_rtp(kamailio: Kamailio, engine_factory: Ca
                             args=["-m", "1", "-mp", str(net.free_port()), "-s", "agent1"])
     assert customer.run(15) != 0
     assert "SIP/2.0 488" in customer.messages()
+    assert eng.wait_event({"event": "call_refused"}, 5)["code"] == 488
     assert not eng.find({"event": "call", "state": "incoming"})
 
 
