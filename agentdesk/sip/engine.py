@@ -44,6 +44,7 @@ pjlog = logging.getLogger("agentdesk.sip.pjsip")
 
 MAX_CALLS = 4  # compiled into the pjsua2 wheel
 DEFAULT_CODECS = ("G722", "PCMU", "PCMA")
+REPLACES_UNSUPPORTED = (420, 501, 488)  # answers of a target that cannot honour "Replaces"
 DTMF_IS_UPDATE = 1  # pjmedia_stream_dtmf_event flags
 DTMF_IS_END = 2
 SELECTED_HEADERS = ("referred-by", "subject", "call-info", "p-asserted-identity", "diversion", "history-info",
@@ -139,6 +140,7 @@ class EngineCall(pj.Call):
         self.remote = ""
         self.consult_of: int | None = None  # attended transfer: the call this one consults for
         self.transfer_pending = False
+        self.attended_to: int | None = None  # complete_transfer: the consultation call being replaced
         self.secured = True  # False: rejected by the security policy, never reported
 
     @guarded
@@ -1053,6 +1055,7 @@ class Engine:
         if consult.state != "connected":
             raise CommandError("the consultation call is not connected yet")
         call.transfer_pending = True
+        call.attended_to = consult.number
         call.xferReplaces(consult, pj.CallOpParam(True))
         return {"call": call.number, "consult": consult.number}
 
@@ -1071,12 +1074,33 @@ class Engine:
                    "final": final})
         if final:
             call.transfer_pending = False
+            if code in REPLACES_UNSUPPORTED and call.attended_to is not None and not call.ended:
+                # The target cannot take a call that replaces another (baresip 1.0 answers 420): end the
+                # consultation and send the customer to the same target as a blind transfer.
+                consult = self.calls.get(call.attended_to)
+                call.attended_to = None
+                if consult is not None and not consult.ended:
+                    self._after(0.0, f"fallback-{call.number}", lambda: self._blind_fallback(call, consult))
+                    prm.cont = False
+                    return
             if 200 <= code < 300:
                 # Done: the customer is with the target; the agent is free.
                 for c in [call] + [x for x in self._live_calls() if x.consult_of == call.number]:
                     if not c.ended and c.isActive():
                         c.hangup(pj.CallOpParam())
             prm.cont = False
+
+    def _blind_fallback(self, call: EngineCall, consult: EngineCall) -> None:
+        target = consult.remote
+        if consult.isActive():
+            consult.hangup(pj.CallOpParam())
+        if call.ended or not call.isActive():
+            return
+        log.info("attended transfer of call %s: target refused Replaces, blind transfer to %s", call.number, target)
+        self.emit({"event": "transfer", "call": call.number, "state": "fallback", "method": "blind",
+                   "target": target, "final": False, "code": 0})
+        call.transfer_pending = True
+        call.xfer(f"<{target}>", pj.CallOpParam(True))
 
     def _on_transfer_request(self, call: EngineCall, prm: Any) -> None:
         # The far end asks us (as transferee) to call someone else: follow it, and report the new call.
