@@ -427,9 +427,9 @@ class Engine:
             if self.reg_state == "registered":
                 with contextlib.suppress(pj.Error):
                     self.account.setRegistration(False)
-            self.account.shutdown()
-            self._released.append(self.account)  # type: ignore[arg-type]
+            # Drop it now, before the new account takes the same pjsua id: its destructor deletes "its" id.
             self.account = None
+            gc.collect()
         self.reg_state = "unregistered"
         self.config = {"account": dict(account, password=None), "sip": dict(sip), "transport": transport,
                        "srtp": srtp, "user": user, "domain": domain, "password": password,

@@ -48,3 +48,16 @@ def test_tcp_registration(kamailio: Kamailio, engine_factory: Callable[..., Engi
     eng = engine_factory()
     ev = eng.register("agent5", kamailio, transport="tcp")
     assert ev["registrar"] == kamailio.uri_for("tcp")
+
+
+def test_reconfigure_and_register_again(kamailio: Kamailio, engine_factory: Callable[..., EngineProcess]) -> None:
+    eng = engine_factory()
+    eng.register("agent6", kamailio)
+    mark = eng.mark()
+    eng.command({"cmd": "unregister"})
+    eng.wait_event({"event": "registration", "state": "unregistered"}, after=mark)
+    assert eng.register("agent6", kamailio)["code"] == 200  # configure again, then register
+    # configure while registered: registered again with the new account
+    mark = eng.mark()
+    eng.command(account_config("agent7", kamailio))
+    eng.wait_event({"event": "registration", "state": "registered"}, after=mark)
