@@ -705,6 +705,11 @@ class Engine:
         if self.want_registered and index < self.reg_index and self.registrars[index].alive:
             self._switch_to(index, "primary back")
 
+    def cmd_network_changed(self, cmd: dict[str, Any]) -> dict[str, Any]:
+        """The UI learnt of a network change (resume from sleep, new Wi-Fi): re-register at once."""
+        self._on_ip_change(str(cmd.get("previous", "")), str(cmd.get("address", "")))
+        return {}
+
     def _on_ip_change(self, old: str, new: str) -> None:
         log.info("local address changed %s -> %s: re-registering", old, new)
         self.emit({"event": "network", "state": "changed", "previous": old, "address": new})

@@ -14,6 +14,8 @@ from tests.infra.baresip import Baresip
 from tests.infra.engine import EngineProcess
 from tests.infra.kamailio import Kamailio
 
+pytestmark = pytest.mark.sip
+
 
 @pytest.fixture
 def baresip(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Baresip]:

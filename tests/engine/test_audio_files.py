@@ -8,9 +8,13 @@ import wave
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.infra.baresip import write_tone
 from tests.infra.engine import EngineProcess
 from tests.infra.kamailio import Kamailio
+
+pytestmark = pytest.mark.sip
 
 
 def _rms(path: Path) -> float:

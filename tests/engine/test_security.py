@@ -5,10 +5,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import pytest
+
 from tests.infra import net
 from tests.infra.engine import EngineProcess
 from tests.infra.kamailio import Kamailio
 from tests.infra.sipp import Sipp
+
+pytestmark = pytest.mark.sip
 
 
 def test_invite_straight_to_engine_port_never_rings(kamailio: Kamailio,
