@@ -37,7 +37,7 @@ from agentdesk.sip import quality
 from agentdesk.sip.call_audio import CallAudio
 from agentdesk.sip.null_audio import NullCallAudio, make_backend
 from agentdesk.sip.protocol import PROTOCOL_VERSION, CommandError
-from agentdesk.sip.registrars import Backoff, Prober, Registrar, parse_registrar
+from agentdesk.sip.registrars import Backoff, Prober, Registrar, parse_registrar, resolve
 
 log = logging.getLogger("agentdesk.sip.engine")
 pjlog = logging.getLogger("agentdesk.sip.pjsip")
@@ -409,12 +409,13 @@ class Engine:
             raise CommandError('"audio" must be an object')
 
         # Everything validated: apply. Calls in progress keep their account object until they end.
+        in_call = any(not c.ended for c in self.calls.values())
+        if audio_cfg is not None and in_call:
+            raise CommandError("cannot change the audio backend during a call")
         new_audio = make_backend(self.emit, audio_cfg) if (audio_cfg is not None or self.config == {}) else None
         self._ensure_transport(transport, sip)
         self._apply_codecs(codecs)
         if new_audio is not None:
-            if any(not c.ended for c in self.calls.values()):
-                raise CommandError("cannot change the audio backend during a call")
             self.audio.stop()
             self.audio = new_audio
             self.audio.start()
@@ -439,10 +440,7 @@ class Engine:
         self.backoff = Backoff(base=float(sip.get("retry_base", 2.0)), cap=float(sip.get("retry_max", 60.0)))
         self.trusted = set()
         for reg in registrars:
-            from agentdesk.sip.registrars import resolve
-
-            reg.address = resolve(reg.host)
-            self.trusted.add(reg.source)
+            reg.address = resolve(reg.host)  # the prober keeps it current
         for src in sip.get("trusted_sources", []) or []:
             host, _, port = str(src).rpartition(":")
             if host and port.isdigit():
@@ -803,9 +801,7 @@ class Engine:
         rdata = prm.rdata
         src = str(rdata.srcAddress)
         msg = str(rdata.wholeMsg)
-        host, _, port = src.rpartition(":")
-        source = (host.strip("[]"), int(port) if port.isdigit() else 0)
-        if source not in self.trusted:
+        if not self._from_registrar(src, msg):
             call = EngineCall(self, acc, 0, "incoming", prm.callId)
             call.secured = False
             self.rejected.append(call)
@@ -839,6 +835,25 @@ class Engine:
                        "reason": f"a call was refused: at most {MAX_CALLS} calls at a time"})
         else:
             self.emit({"event": "call_refused", "remote": remote, "code": code, "reason": str(prm.reason)})
+
+    def _from_registrar(self, src: str, msg: str) -> bool:
+        """Did this INVITE come through one of the account's registrars/proxies? UDP: the source address and
+        port are a registrar's. TCP/TLS: the source IP is a registrar's (it cannot be spoofed on a connection)
+        and either the port or the top Via's sent-by is the registrar's listening address."""
+        host, _, port = src.rpartition(":")
+        ip, sport = host.strip("[]"), int(port) if port.isdigit() else 0
+        allowed = {r.source for r in self.registrars} | self.trusted
+        if (ip, sport) in allowed:
+            return True
+        if self.config.get("transport") in ("tcp", "tls"):
+            via = _header_value(msg, ("via", "v")) or ""
+            m = re.match(r"SIP/2\.0/\w+\s+\[?([^\]\s;:]+)\]?(?::(\d+))?", via, re.I)
+            for reg in self.registrars:
+                if reg.source[0] != ip:
+                    continue
+                if m and m.group(1) in (reg.host, reg.address) and int(m.group(2) or 5060) == reg.port:
+                    return True
+        return False
 
     def _on_call_state(self, call: EngineCall) -> None:
         ci = call.getInfo()
