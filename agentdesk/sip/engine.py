@@ -334,7 +334,7 @@ class Engine:
             else:
                 extra = self.audio.handle(cmd)
                 if extra is None:
-                    raise CommandError(f"unknown command: {name}")
+                    raise CommandError("unknown command")  # exactly this text: a contract (the reply has "cmd")
             reply["ok"] = True
             if extra:
                 reply.update(extra)
