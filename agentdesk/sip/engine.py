@@ -590,6 +590,9 @@ class Engine:
             self._set_reg_state("registered", code, reason, expires=expiration,
                                 primary=self.reg_index == 0)
             return
+        if 200 <= code < 300 and self.want_registered and time.monotonic() < self._switch_grace_until:
+            log.info("left the previous registrar (%s %s)", code, reason)  # the switch's goodbye, not news
+            return
         if 200 <= code < 300 or (not self.want_registered and self.reg_state != "registered"):
             self._set_reg_state("unregistered", code, reason)
             return
