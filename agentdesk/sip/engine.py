@@ -170,6 +170,17 @@ class EngineCall(pj.Call):
         self.engine._on_transfer_request(self, prm)
 
     @guarded
+    def onCallReplaceRequest(self, prm: Any) -> None:
+        # An INVITE with Replaces does not pass onIncomingCall: apply the same source check here.
+        src, msg = str(prm.rdata.srcAddress), str(prm.rdata.wholeMsg)
+        if not self.engine._from_registrar(src, msg):
+            log.warning("INVITE with Replaces from %s did not come through the registrar/proxy: refused", src)
+            self.engine.emit({"event": "security", "what": "invite_refused", "source": src,
+                              "reason": "INVITE not through the account's registrar/proxy"})
+            prm.statusCode = 403
+            prm.reason = "Forbidden"
+
+    @guarded
     def onCallReplaced(self, prm: Any) -> None:
         self.engine._on_call_replaced(self, prm)
 
