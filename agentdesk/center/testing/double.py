@@ -159,8 +159,7 @@ class CenterDouble:
         class Handler(_Handler):
             center = double
 
-        ThreadingHTTPServer.allow_reuse_address = True
-        server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        server = _Server(("127.0.0.1", self.port), Handler)
         server.daemon_threads = True
         if self.tls:
             import ssl
@@ -183,6 +182,7 @@ class CenterDouble:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+            self._server.close_connections()  # a center that goes away takes its open connections with it
             self._server = None
         if self._thread is not None:
             self._thread.join(timeout=5)
@@ -277,6 +277,33 @@ class CenterDouble:
             self.tokens[access] = (agent_id, time.monotonic() + self.access_ttl)
             self.refresh_tokens[refresh] = agent_id
         return {"access_token": access, "refresh_token": refresh, "expires_in": self.access_ttl, "token_type": "Bearer"}
+
+
+class _Server(ThreadingHTTPServer):
+    allow_reuse_address = True
+    daemon_threads = True
+
+    def __init__(self, *args: Any) -> None:
+        self.open_connections: set[Any] = set()
+        self.connections_lock = threading.Lock()
+        super().__init__(*args)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self.connections_lock:
+            self.open_connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self.connections_lock:
+            self.open_connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        with self.connections_lock:
+            connections = list(self.open_connections)
+        for sock in connections:
+            with contextlib.suppress(OSError):
+                sock.shutdown(2)
 
 
 def _err(code: str, ja: str, en: str, retryable: bool = False) -> dict[str, Any]:
