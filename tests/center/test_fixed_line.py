@@ -112,7 +112,7 @@ def test_a_call_rings_the_landline_and_is_controlled_through_the_api(double: Cen
 
 
 def test_reconnect_my_line_after_the_leg_drops(double: CenterDouble, line) -> None:
-    c, session, watcher = line
+    _, session, watcher = line
     double.offer_fixed_line_call(DEFAULT_AGENT, "call-78")
     watcher.wait_leg(session, "connected")
     double.drop_leg(DEFAULT_AGENT)
