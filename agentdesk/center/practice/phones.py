@@ -74,6 +74,9 @@ class PracticePhones:
         self._timers: list[threading.Timer] = []
         self.current: dict[str, Any] | None = None  # the practice call in progress
         self.customer_call: int | None = None
+        self._customer_registered = threading.Event()
+        self._customer_live: set[Any] = set()
+        self._customer_token: object | None = None
 
     # ---- life cycle -----------------------------------------------------------------------------------------
 
@@ -89,21 +92,16 @@ class PracticePhones:
         from agentdesk.sip.supervisor import EngineSupervisor
 
         self.proxy = PracticeSipProxy().start()
-        self.customer = EngineSupervisor(self._on_customer, argv=self.engine_argv, env=self.engine_env)
         self.target = EngineSupervisor(self._on_target, argv=self.engine_argv, env=self.engine_env)
         try:
-            for sup, user, play in (
-                (self.customer, CUSTOMER_USER, None),
-                (self.target, TARGET_USER, str(self.target_line.audio)),
-            ):
-                sup.start()
-                reply = sup.request(self._configure(user, play), timeout=timeout)
-                if not reply.get("ok"):
-                    raise PracticePhoneError(ENGINE_FAILED)
-                sup.send({"cmd": "register"})
-            for user in (CUSTOMER_USER, TARGET_USER):
-                if not self.proxy.wait_registered(user, timeout):
-                    raise PracticePhoneError(ENGINE_FAILED)
+            self.target.start()
+            reply = self.target.request(self._configure(TARGET_USER, str(self.target_line.audio)), timeout=timeout)
+            if not reply.get("ok"):
+                log.warning("practice target: configure refused: %s", reply.get("error"))
+                raise PracticePhoneError(ENGINE_FAILED)
+            self.target.send({"cmd": "register"})
+            if not self.proxy.wait_registered(TARGET_USER, timeout):
+                raise PracticePhoneError(ENGINE_FAILED)
         except (TimeoutError, OSError) as exc:
             log.warning("practice phones did not start: %s", exc)
             self.stop()
@@ -149,12 +147,30 @@ class PracticePhones:
         wav = self.workdir / f"{practice_call_id}.wav"
         starts = build_call_audio(scenario, wav)
         self.current["starts"] = starts
+        from agentdesk.sip.supervisor import EngineSupervisor
+
+        # A fresh customer engine per call: its player starts at the first line when the agent answers, and no
+        # account is reconfigured under a live registration.
+        if self.customer is not None:  # the previous customer is still talking to the escalation target
+            self._retire(self.customer)
+        token = object()
+        self._customer_token = token
+        customer = EngineSupervisor(
+            lambda event: self._on_customer(event, token), argv=self.engine_argv, env=self.engine_env, restart=False
+        )
+        self._customer_registered.clear()
+        self._customer_live = set()
         try:
-            # a fresh player per call, so the customer starts at the first line when the agent answers
-            reply = self.customer.request(self._configure(CUSTOMER_USER, str(wav)), timeout=timeout)
+            customer.start()
+            self.customer = customer
+            reply = customer.request(self._configure(CUSTOMER_USER, str(wav)), timeout=timeout)
             if not reply.get("ok"):
+                log.warning("practice customer: configure refused: %s", reply.get("error"))
                 raise PracticePhoneError(ENGINE_FAILED)
-            reply = self.customer.request(
+            customer.send({"cmd": "register"})
+            if not self._customer_registered.wait(timeout):
+                raise PracticePhoneError(ENGINE_FAILED)
+            reply = customer.request(
                 {
                     "cmd": "call",
                     "uri": self.uri(AGENT_USER),
@@ -163,16 +179,27 @@ class PracticePhones:
                 timeout=timeout,
             )
             if not reply.get("ok"):
+                log.warning("practice customer: call refused: %s", reply.get("error"))
                 raise PracticePhoneError(ENGINE_FAILED)
-        except (TimeoutError, PracticePhoneError):
+        except (TimeoutError, OSError, PracticePhoneError) as exc:
             with self._lock:
                 self.current = None
-            raise
+            self._retire(customer)
+            if isinstance(exc, PracticePhoneError):
+                raise
+            raise PracticePhoneError(ENGINE_FAILED) from None
         self.customer_call = reply.get("call")
 
+    def _retire(self, customer: Any) -> None:
+        """Stop a customer engine from any thread (also from its own event callback)."""
+        if self.customer is customer:
+            self.customer = None
+        threading.Thread(target=customer.stop, name="practice-customer-stop", daemon=True).start()
+
     def hang_up(self) -> None:
-        if self.customer_call is not None:
-            self.customer.send({"cmd": "hangup", "call": self.customer_call})
+        customer = self.customer
+        if self.customer_call is not None and customer is not None:
+            customer.send({"cmd": "hangup", "call": self.customer_call})
 
     def _later(self, seconds: float, action: Callable[[], None]) -> None:
         timer = threading.Timer(seconds, action)
@@ -180,9 +207,21 @@ class PracticePhones:
         self._timers.append(timer)
         timer.start()
 
-    def _on_customer(self, event: dict[str, Any]) -> None:
+    def _on_customer(self, event: dict[str, Any], token: object) -> None:
+        if token is not self._customer_token:
+            return  # a previous customer, still talking to the escalation target
+        if event.get("event") == "registration" and event.get("state") == "registered":
+            self._customer_registered.set()
         if event.get("event") != "call":
             return
+        with self._lock:  # the customer's live calls: the one with the agent, then the transferred one
+            if event.get("state") == "ended":
+                self._customer_live.discard(event.get("call"))
+            else:
+                self._customer_live.add(event.get("call"))
+            idle = not self._customer_live
+        if idle and event.get("state") == "ended" and self.customer is not None:
+            self._retire(self.customer)
         current = self.current
         if current is None or event.get("call") != self.customer_call:
             return
