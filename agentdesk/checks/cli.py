@@ -72,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
         unknown = [n for n in names if n not in CHECKS]
         if unknown or not names:
             return _fail_usage(f"unknown check(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(CHECKS)}")
+        names = [n for n in CHECKS if n in names]  # the report's order, whatever order was typed
     else:
         names = list(CHECKS)
     if "line" in names and args.name == "line" and not args.number:

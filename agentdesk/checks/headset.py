@@ -44,7 +44,7 @@ def tone_in(samples: np.ndarray, rate: int, freq: float) -> tuple[bool, float, f
     in_band = float(spectrum[band].max()) if band.any() else 0.0
     ref = float(np.median(rest)) if rest.size else 0.0
     prominence = 10 * np.log10(in_band / ref) if in_band > 0 and ref > 0 else (99.0 if in_band > 0 else 0.0)
-    found = abs(dominant - freq) <= FREQ_TOLERANCE_HZ and prominence >= TONE_ABOVE_NOISE_DB
+    found = bool(abs(dominant - freq) <= FREQ_TOLERANCE_HZ and prominence >= TONE_ABOVE_NOISE_DB)
     return found, dominant, float(prominence)
 
 

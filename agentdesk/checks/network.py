@@ -14,6 +14,7 @@ figures (``agentdesk.checks.echo``).
 
 from __future__ import annotations
 
+import itertools
 import secrets
 import select
 import socket
@@ -58,7 +59,7 @@ class ProbeRun:
         r = self.received
         if len(r) < 2:
             return 0.0 if r else None
-        return statistics.fmean(abs(b - a) for a, b in zip(r, r[1:], strict=False))
+        return statistics.fmean(abs(b - a) for a, b in itertools.pairwise(r))
 
 
 def _options(host: str, port: int, local: tuple[str, int], branch: str, call_id: str, seq: int) -> bytes:
