@@ -131,7 +131,7 @@ class SelfCheckController(QObject):
         if isinstance(sample, dict):
             if "level_dbfs" in sample:
                 v.meter.set_level(float(sample["level_dbfs"]))
-            if "rtt_ms" in sample:
+            if sample.get("rtt_ms") is not None and "seq" in sample:
                 v.chart.add_sample(int(sample["seq"]), float(sample["rtt_ms"]))
             prompt = sample.get("prompt")
             if isinstance(prompt, Text):
