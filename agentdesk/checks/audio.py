@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.signal import resample_poly
 
 MIN_RATE = 8000
 MAX_RATE = 48000
@@ -74,6 +73,8 @@ def _to_float(data: np.ndarray) -> np.ndarray:
 def resample(samples: np.ndarray, rate: int, target: int) -> np.ndarray:
     if rate == target:
         return samples.astype(np.float32)
+    from scipy.signal import resample_poly  # scipy.signal takes seconds to import: only when needed
+
     g = math.gcd(rate, target)
     return resample_poly(samples, target // g, rate // g).astype(np.float32)
 

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.signal import lfilter
 
 from agentdesk.checks import audio
 
@@ -35,6 +34,8 @@ CONNECT_TIMEOUT_S = 15.0
 def artificial_voice(seconds: float, rate: int = REFERENCE_RATE, seed: int = 7) -> np.ndarray:
     """Speech-like test signal: voiced syllables (150-250 ms, pitch 100-220 Hz, two moving formants) in words,
     with pauses, at about -20 dBFS active level."""
+    from scipy.signal import lfilter
+
     rng = np.random.default_rng(seed)
     out = np.zeros(int(seconds * rate), dtype=np.float64)
     pos = int(0.3 * rate)
