@@ -20,6 +20,7 @@ from agentdesk import __version__
 # name -> (module, one-line help). Order is the order in --help.
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "engine": ("agentdesk.sip.cli", "the phone engine process: JSON Lines commands on stdin, events on stdout"),
+    "check": ("agentdesk.checks.cli", "environment self-check: wired, network, noise, headset, line, PC"),
     "center": ("agentdesk.center.cli", "the center connection: status, outbox, practice scenarios, test double"),
 }
 
