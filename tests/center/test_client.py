@@ -37,6 +37,7 @@ def test_sign_in_provisioning_contract_and_state(double: CenterDouble, client: H
     assert p.reason_codes[0].max_minutes == 60 and p.reason_codes[0].kind == "break"
     assert p.escalation_targets[0].uri.startswith("sip:tier2@")
     assert p.sip is not None and p.sip.registrars
+    assert p.script_packages[0].name == "isp-basic" and len(p.script_packages[0].sha256) == 64
     c = client.contract("C-1002")
     assert c.plan == "ADSL 12M" and c.equipment == ["ADSL モデム"]
     client.set_state("not_ready", "training")
