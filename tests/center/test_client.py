@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import socket
 import subprocess
 import threading
@@ -15,6 +14,7 @@ import pytest
 from agentdesk.center.api import CenterError, CenterEvent
 from agentdesk.center.http import HttpCenterClient, parse_sse
 from agentdesk.center.testing.double import DEFAULT_AGENT, DEFAULT_SECRET, CenterDouble
+from tests.infra import require
 
 
 def wait_for(predicate, timeout: float = 5.0) -> bool:
@@ -183,9 +183,7 @@ def test_tls_verification_cannot_be_switched_off() -> None:
 
 @pytest.fixture
 def self_signed(tmp_path: Path) -> tuple[str, str]:
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        pytest.skip("openssl is missing: install the Debian package 'openssl'")
+    openssl = require.binary("openssl")  # a failure in CI, a skip naming the package elsewhere
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     subprocess.run(
         [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
