@@ -42,10 +42,20 @@ FILE_NAME = "outbox.sqlite3"
 MAX_PAYLOAD_BYTES = 64 * 1024
 MAX_TEXT = 1000
 
-# Field specs: "str" (identifier-like), "text" (free text, screened), "int", "num", "bool", "?"-suffix = may be
-# null, ["list", spec], {"field": spec} = an object with only these fields.
+# Field specs: "str" (ASCII identifier, code, date), "text" (free text someone typed: screened for personal data),
+# "label" (the app's own message), "int", "num", "bool", "any" (free-form figures), "?"-suffix = may be null,
+# ["list", spec], {"field": spec} = an object with only these fields (or null).
 Spec = Any
-_CHECK: Spec = {"id": "str", "status": "str", "value": "num?", "unit": "str?", "message": "text?"}
+_TEXT: Spec = {"ja": "label", "en": "label"}  # the app's own bilingual messages (not typed by anyone)
+_CHECK: Spec = {
+    "name": "str",
+    "status": "str",
+    "summary": _TEXT,
+    "details": "any?",  # the check's own measured figures (the agent's environment, never customer data)
+    "remedy": _TEXT,
+    "confirmation": _TEXT,
+    "duration_s": "num?",
+}
 SCHEMAS: dict[str, dict[str, Spec]] = {
     "wrap_up": {
         "call_id": "str",
@@ -75,10 +85,12 @@ SCHEMAS: dict[str, dict[str, Spec]] = {
         "note": "text?",
     },
     "self_check": {
-        "run_id": "str",
-        "at": "str",
+        "report_id": "str",
         "overall": "str",
+        "started": "str?",
+        "duration_s": "num?",
         "app_version": "str?",
+        "host": {"system": "str?", "release": "str?"},
         "checks": ["list", _CHECK],
     },
     "state_change": {"state": "str", "reason": "str?", "at": "str"},
@@ -87,7 +99,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "wrap_up": ("call_id", "code"),
     "availability": ("week_start", "slots"),
     "work_log": ("date",),
-    "self_check": ("run_id", "at", "overall"),
+    "self_check": ("report_id", "overall", "checks"),
     "state_change": ("state", "at"),
 }
 
@@ -121,6 +133,10 @@ def screen_text(value: str) -> bool:
 
 
 def _check(value: Any, spec: Spec, where: str) -> None:
+    if spec == "any?" or (spec == "any" and value is not None):
+        return  # free-form figures; bounded by MAX_PAYLOAD_BYTES
+    if isinstance(spec, dict) and value is None:
+        return  # an optional object
     if isinstance(spec, str):
         nullable = spec.endswith("?")
         base = spec.rstrip("?")
@@ -131,13 +147,14 @@ def _check(value: Any, spec: Spec, where: str) -> None:
         ok = {
             "str": isinstance(value, str) and bool(_STR.match(value)),
             "text": isinstance(value, str) and len(value) <= MAX_TEXT,
+            "label": isinstance(value, str) and len(value) <= 4 * MAX_TEXT,
             "int": isinstance(value, int) and not isinstance(value, bool),
             "num": isinstance(value, int | float) and not isinstance(value, bool),
             "bool": isinstance(value, bool),
         }[base]
         if not ok:
             raise _refuse(where, "形式が違います", f"expected {base}")
-        if isinstance(value, str) and screen_text(value):
+        if base in ("text", "str") and isinstance(value, str) and screen_text(value):
             raise _refuse(where, *PERSONAL)
         return
     if isinstance(spec, list):
