@@ -42,7 +42,8 @@ FILE_NAME = "outbox.sqlite3"
 MAX_PAYLOAD_BYTES = 64 * 1024
 MAX_TEXT = 1000
 
-# Field specs: "str" (ASCII identifier, code, date), "text" (free text someone typed: screened for personal data),
+# Field specs: "str" (ASCII identifier, code, date), "id" (a call/contract/ticket id: like "str", but a SIP Call-ID
+# may look like an e-mail address), "text" (free text someone typed: screened for personal data),
 # "label" (the app's own message), "int", "num", "bool", "any" (free-form figures), "?"-suffix = may be null,
 # ["list", spec], {"field": spec} = an object with only these fields (or null).
 Spec = Any
@@ -58,12 +59,12 @@ _CHECK: Spec = {
 }
 SCHEMAS: dict[str, dict[str, Spec]] = {
     "wrap_up": {
-        "call_id": "str",
-        "contract_id": "str?",
+        "call_id": "id",
+        "contract_id": "id?",
         "code": "str",
         "note": "text?",
         "escalated": "bool?",
-        "ticket_id": "str?",
+        "ticket_id": "id?",
         "script_path": ["list", "str"],
         "started_at": "str?",
         "ended_at": "str?",
@@ -106,7 +107,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 _PHONE = re.compile(r"(?<!\d)(?:\+?81[-\s]?|0)\d{1,4}[-\s()]*\d{1,4}[-\s()]*\d{3,4}(?!\d)")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _POSTAL = re.compile(r"〒\s*\d{3}-?\d{4}|(?<!\d)\d{3}-\d{4}(?!\d)")
-_STR = re.compile(r"^[\w.:+\-/ ]{0,200}$", re.ASCII)  # identifiers, codes, dates: never names
+_STR = re.compile(r"^[\x20-\x7e]{0,200}$")  # identifiers, codes, dates, SIP Call-IDs: printable ASCII, screened
 
 
 class OutboxRefused(ValueError):
@@ -126,10 +127,10 @@ def _refuse(where: str, why_ja: str, why_en: str) -> OutboxRefused:
 PERSONAL = ("お客さまの個人情報（電話番号・メールアドレス・郵便番号）は入力できません", "customer personal data (phone number, e-mail, postal code) is not allowed")
 
 
-def screen_text(value: str) -> bool:
+def screen_text(value: str, *, email: bool = True) -> bool:
     """True when free text looks like it carries personal data."""
     text = unicodedata.normalize("NFKC", value)
-    return bool(_PHONE.search(text) or _EMAIL.search(text) or _POSTAL.search(text))
+    return bool(_PHONE.search(text) or (email and _EMAIL.search(text)) or _POSTAL.search(text))
 
 
 def _check(value: Any, spec: Spec, where: str) -> None:
@@ -146,6 +147,7 @@ def _check(value: Any, spec: Spec, where: str) -> None:
             raise _refuse(where, "値がありません", "missing value")
         ok = {
             "str": isinstance(value, str) and bool(_STR.match(value)),
+            "id": isinstance(value, str) and bool(_STR.match(value)),
             "text": isinstance(value, str) and len(value) <= MAX_TEXT,
             "label": isinstance(value, str) and len(value) <= 4 * MAX_TEXT,
             "int": isinstance(value, int) and not isinstance(value, bool),
@@ -155,6 +157,8 @@ def _check(value: Any, spec: Spec, where: str) -> None:
         if not ok:
             raise _refuse(where, "形式が違います", f"expected {base}")
         if base in ("text", "str") and isinstance(value, str) and screen_text(value):
+            raise _refuse(where, *PERSONAL)
+        if base == "id" and isinstance(value, str) and screen_text(value, email=False):  # SIP Call-IDs look like e-mail
             raise _refuse(where, *PERSONAL)
         return
     if isinstance(spec, list):

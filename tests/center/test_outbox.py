@@ -77,6 +77,14 @@ def test_the_database_itself_rejects_unknown_kinds() -> None:
     box.close()
 
 
+def test_sip_call_ids_are_accepted_as_call_ids() -> None:
+    box = Outbox()
+    box.enqueue("wrap_up", {"call_id": "a84b4c76e66710@pc33.example.com", "code": "", "script_path": []})
+    with pytest.raises(OutboxRefused):
+        box.enqueue("wrap_up", {"call_id": "09012345678", "code": "", "script_path": []})
+    box.close()
+
+
 def test_screen_allows_ordinary_notes() -> None:
     assert not screen_text("ONU のランプ消灯。再起動で復旧。10:15 完了、所要 12 分。")
     assert not screen_text("プラン 1G、2026-11-22 に訪問予定")
