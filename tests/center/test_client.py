@@ -312,3 +312,30 @@ def test_stream_stops_with_signed_out_when_the_session_is_gone(double: CenterDou
         assert "ログイン" in signed_out.data["message"]["ja"]
     finally:
         stop()
+
+
+def test_concurrent_401s_refresh_once_and_nobody_is_signed_out(double: CenterDouble, client: HttpCenterClient) -> None:
+    """The refresh token rotates: threads that meet a 401 together must not each spend it."""
+    got = Collector()
+    stop = client.events(got)
+    try:
+        assert wait_for(lambda: any(e.data["state"] == "connected" for e in got.of("connection")))
+        double.tokens.clear()
+        errors: list[Exception] = []
+
+        def read() -> None:
+            try:
+                client.provisioning()
+            except Exception as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=read) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(10)
+        assert errors == []
+        assert not any(e.data["state"] == "signed_out" for e in got.of("connection"))
+        assert count(double, "POST", "/v1/sessions/refresh") == 1
+    finally:
+        stop()
