@@ -37,12 +37,14 @@ from agentdesk.sip import quality
 from agentdesk.sip.call_audio import CallAudio
 from agentdesk.sip.null_audio import NullCallAudio, make_backend
 from agentdesk.sip.protocol import PROTOCOL_VERSION, CommandError
-from agentdesk.sip.registrars import Backoff, Prober, Registrar, parse_registrar
+from agentdesk.sip.registrars import Backoff, Prober, Registrar, parse_registrar, resolve
 
 log = logging.getLogger("agentdesk.sip.engine")
 pjlog = logging.getLogger("agentdesk.sip.pjsip")
 
 MAX_CALLS = 4  # compiled into the pjsua2 wheel
+DEFAULT_CODECS = ("G722", "PCMU", "PCMA")
+REPLACES_UNSUPPORTED = (420, 501, 488)  # answers of a target that cannot honour "Replaces"
 DTMF_IS_UPDATE = 1  # pjmedia_stream_dtmf_event flags
 DTMF_IS_END = 2
 SELECTED_HEADERS = ("referred-by", "subject", "call-info", "p-asserted-identity", "diversion", "history-info",
@@ -138,6 +140,7 @@ class EngineCall(pj.Call):
         self.remote = ""
         self.consult_of: int | None = None  # attended transfer: the call this one consults for
         self.transfer_pending = False
+        self.attended_to: int | None = None  # complete_transfer: the consultation call being replaced
         self.secured = True  # False: rejected by the security policy, never reported
 
     @guarded
@@ -167,8 +170,29 @@ class EngineCall(pj.Call):
         self.engine._on_transfer_request(self, prm)
 
     @guarded
+    def onCallReplaceRequest(self, prm: Any) -> None:
+        # An INVITE with Replaces does not pass onIncomingCall: apply the same source check here.
+        src, msg = str(prm.rdata.srcAddress), str(prm.rdata.wholeMsg)
+        if not self.engine._from_registrar(src, msg):
+            log.warning("INVITE with Replaces from %s did not come through the registrar/proxy: refused", src)
+            self.engine.emit({"event": "security", "what": "invite_refused", "source": src,
+                              "reason": "INVITE not through the account's registrar/proxy"})
+            prm.statusCode = 403
+            prm.reason = "Forbidden"
+
+    @guarded
     def onCallReplaced(self, prm: Any) -> None:
         self.engine._on_call_replaced(self, prm)
+
+
+class EngineEndpoint(pj.Endpoint):
+    def __init__(self, engine: Engine) -> None:
+        super().__init__()
+        self.engine = engine
+
+    @guarded
+    def onRejectedIncomingCall(self, prm: Any) -> None:
+        self.engine._on_rejected_incoming(prm)
 
 
 class Engine:
@@ -202,6 +226,7 @@ class Engine:
         self.stats_interval = 5.0
         self._next_stats = 0.0
         self._switching = False
+        self._switch_grace_until = 0.0
 
     # ---- life cycle -------------------------------------------------------------------------------------------
     def run(self) -> int:
@@ -221,7 +246,7 @@ class Engine:
         return 0
 
     def _create_endpoint(self) -> None:
-        ep = pj.Endpoint()
+        ep = EngineEndpoint(self)
         ep.libCreate()
         cfg = pj.EpConfig()
         cfg.uaConfig.threadCnt = 0
@@ -300,10 +325,14 @@ class Engine:
             elif kind == "eof":
                 log.info("stdin closed: the parent has gone, quitting")
                 self.quitting = True
-            elif kind == "probe":
-                self._on_probe(item[1], item[2])
-            elif kind == "ipchange":
-                self._on_ip_change(item[1], item[2])
+            else:
+                try:
+                    if kind == "probe":
+                        self._on_probe(item[1], item[2])
+                    elif kind == "ipchange":
+                        self._on_ip_change(item[1], item[2])
+                except Exception:  # a failed failover step must never take the engine down
+                    log.exception("handling %s", kind)
 
     def _dispatch(self, cmd: dict[str, Any]) -> None:
         name = cmd["cmd"]
@@ -316,7 +345,7 @@ class Engine:
             else:
                 extra = self.audio.handle(cmd)
                 if extra is None:
-                    raise CommandError(f"unknown command: {name}")
+                    raise CommandError("unknown command")  # exactly this text: a contract (the reply has "cmd")
             reply["ok"] = True
             if extra:
                 reply.update(extra)
@@ -391,12 +420,13 @@ class Engine:
             raise CommandError('"audio" must be an object')
 
         # Everything validated: apply. Calls in progress keep their account object until they end.
+        in_call = any(not c.ended for c in self.calls.values())
+        if audio_cfg is not None and in_call:
+            raise CommandError("cannot change the audio backend during a call")
         new_audio = make_backend(self.emit, audio_cfg) if (audio_cfg is not None or self.config == {}) else None
         self._ensure_transport(transport, sip)
         self._apply_codecs(codecs)
         if new_audio is not None:
-            if any(not c.ended for c in self.calls.values()):
-                raise CommandError("cannot change the audio backend during a call")
             self.audio.stop()
             self.audio = new_audio
             self.audio.start()
@@ -409,9 +439,9 @@ class Engine:
             if self.reg_state == "registered":
                 with contextlib.suppress(pj.Error):
                     self.account.setRegistration(False)
-            self.account.shutdown()
-            self._released.append(self.account)  # type: ignore[arg-type]
+            # Drop it now, before the new account takes the same pjsua id: its destructor deletes "its" id.
             self.account = None
+            gc.collect()
         self.reg_state = "unregistered"
         self.config = {"account": dict(account, password=None), "sip": dict(sip), "transport": transport,
                        "srtp": srtp, "user": user, "domain": domain, "password": password,
@@ -421,10 +451,7 @@ class Engine:
         self.backoff = Backoff(base=float(sip.get("retry_base", 2.0)), cap=float(sip.get("retry_max", 60.0)))
         self.trusted = set()
         for reg in registrars:
-            from agentdesk.sip.registrars import resolve
-
-            reg.address = resolve(reg.host)
-            self.trusted.add(reg.source)
+            reg.address = resolve(reg.host)  # the prober keeps it current
         for src in sip.get("trusted_sources", []) or []:
             host, _, port = str(src).rpartition(":")
             if host and port.isdigit():
@@ -483,15 +510,21 @@ class Engine:
         log.info("SIP transport %s on %s", transport, info.localName)
 
     def _apply_codecs(self, order: list[Any]) -> None:
-        if not order:
-            return
-        wanted = [str(c).lower() for c in order]
+        """An explicit order enables only the codecs listed; without one, G.722 then G.711 lead and the rest
+        follow at low priority."""
+        explicit = bool(order)
+        wanted = [str(c).lower() for c in (order or DEFAULT_CODECS)]
         ci_list = self.ep.codecEnum2()
         for ci in ci_list:
             cid = ci.codecId
             name = cid.split("/")[0].lower()
-            matches = [i for i, w in enumerate(wanted) if w == cid.lower() or w == name]
-            prio = 254 - matches[0] if matches else 0
+            matches = [i for i, w in enumerate(wanted) if w in (name, cid.lower()) or cid.lower().startswith(w + "/")]
+            if matches:
+                prio = 254 - matches[0]
+            elif explicit:
+                prio = 0
+            else:
+                prio = min(int(ci.priority), 100)
             self.ep.codecSetPriority(cid, prio)
 
     def _account_config(self, reg: Registrar) -> Any:
@@ -568,11 +601,19 @@ class Engine:
             self._set_reg_state("registered", code, reason, expires=expiration,
                                 primary=self.reg_index == 0)
             return
+        if 200 <= code < 300 and self.want_registered and time.monotonic() < self._switch_grace_until:
+            log.info("left the previous registrar (%s %s)", code, reason)  # the switch's goodbye, not news
+            return
         if 200 <= code < 300 or (not self.want_registered and self.reg_state != "registered"):
             self._set_reg_state("unregistered", code, reason)
             return
         if not self.want_registered:
             self._set_reg_state("unregistered", code, reason)
+            return
+        if time.monotonic() < self._switch_grace_until and code in (408, 502, 503, 504):
+            # Most likely the goodbye to the registrar we just left (it is down); the new registration's own
+            # result follows. If it never succeeds, the check below retries.
+            log.info("ignoring registration failure %s %s right after a registrar switch", code, reason)
             return
         # A failure while the agent wants to be registered: another registrar, or retry later.
         self._set_reg_state("failed", code, reason)
@@ -614,11 +655,26 @@ class Engine:
         self._set_reg_state("retrying", 0, why, previous=old)
         self._switching = True
         try:
+            # modify() leaves the old registrar (an unregister it may never answer) and registers at the new one
             self.account.modify(self._account_config(new))
         finally:
             self._switching = False
-        if self.want_registered:
-            self.account.setRegistration(True)
+        self._switch_grace_until = time.monotonic() + 3.0
+        self._after(0.3, "switch-register", self._register_if_idle)
+        self._after(3.5, "switch-check", self._check_after_switch)
+
+    def _register_if_idle(self) -> None:
+        """modify() registers only when the account was registered: make sure a REGISTER goes out."""
+        if self.want_registered and self.reg_state != "registered" and self.account is not None:
+            try:
+                self.account.setRegistration(True)
+            except pj.Error as exc:  # PJSIP_EBUSY: one is already on its way
+                log.debug("register after switch: %s", exc.info())
+
+    def _check_after_switch(self) -> None:
+        if self.want_registered and self.reg_state != "registered" and \
+                not any(name == "retry" for _, name, _ in self.timers):
+            self._schedule_retry()
 
     def _on_probe(self, index: int, rtt: float | None) -> None:
         if index >= len(self.registrars):
@@ -660,6 +716,11 @@ class Engine:
     def _failback(self, index: int) -> None:
         if self.want_registered and index < self.reg_index and self.registrars[index].alive:
             self._switch_to(index, "primary back")
+
+    def cmd_network_changed(self, cmd: dict[str, Any]) -> dict[str, Any]:
+        """The UI learnt of a network change (resume from sleep, new Wi-Fi): re-register at once."""
+        self._on_ip_change(str(cmd.get("previous", "")), str(cmd.get("address", "")))
+        return {}
 
     def _on_ip_change(self, old: str, new: str) -> None:
         log.info("local address changed %s -> %s: re-registering", old, new)
@@ -754,9 +815,7 @@ class Engine:
         rdata = prm.rdata
         src = str(rdata.srcAddress)
         msg = str(rdata.wholeMsg)
-        host, _, port = src.rpartition(":")
-        source = (host.strip("[]"), int(port) if port.isdigit() else 0)
-        if source not in self.trusted:
+        if not self._from_registrar(src, msg):
             call = EngineCall(self, acc, 0, "incoming", prm.callId)
             call.secured = False
             self.rejected.append(call)
@@ -778,6 +837,37 @@ class Engine:
         op.statusCode = 180
         call.answer(op)
         self._call_event(call, "incoming", others=others, local=str(ci.localUri))
+
+    def _on_rejected_incoming(self, prm: Any) -> None:
+        """pjsua refused a call before the engine saw it (the 4-call limit, or no acceptable media such as plain
+        RTP under srtp: mandatory)."""
+        code = int(prm.statusCode)
+        remote = str(prm.remoteInfo)
+        log.info("incoming call from %s refused by pjsua: %s %s", remote, code, prm.reason)
+        if len(self._live_calls()) >= MAX_CALLS:
+            self.emit({"event": "limit", "what": "calls", "max": MAX_CALLS, "remote": remote, "code": code,
+                       "reason": f"a call was refused: at most {MAX_CALLS} calls at a time"})
+        else:
+            self.emit({"event": "call_refused", "remote": remote, "code": code, "reason": str(prm.reason)})
+
+    def _from_registrar(self, src: str, msg: str) -> bool:
+        """Did this INVITE come through one of the account's registrars/proxies? UDP: the source address and
+        port are a registrar's. TCP/TLS: the source IP is a registrar's (it cannot be spoofed on a connection)
+        and either the port or the top Via's sent-by is the registrar's listening address."""
+        host, _, port = src.rpartition(":")
+        ip, sport = host.strip("[]"), int(port) if port.isdigit() else 0
+        allowed = {r.source for r in self.registrars} | self.trusted
+        if (ip, sport) in allowed:
+            return True
+        if self.config.get("transport") in ("tcp", "tls"):
+            via = _header_value(msg, ("via", "v")) or ""
+            m = re.match(r"SIP/2\.0/\w+\s+\[?([^\]\s;:]+)\]?(?::(\d+))?", via, re.I)
+            for reg in self.registrars:
+                if reg.source[0] != ip:
+                    continue
+                if m and m.group(1) in (reg.host, reg.address) and int(m.group(2) or 5060) == reg.port:
+                    return True
+        return False
 
     def _on_call_state(self, call: EngineCall) -> None:
         ci = call.getInfo()
@@ -999,6 +1089,7 @@ class Engine:
         if consult.state != "connected":
             raise CommandError("the consultation call is not connected yet")
         call.transfer_pending = True
+        call.attended_to = consult.number
         call.xferReplaces(consult, pj.CallOpParam(True))
         return {"call": call.number, "consult": consult.number}
 
@@ -1017,12 +1108,33 @@ class Engine:
                    "final": final})
         if final:
             call.transfer_pending = False
+            if code in REPLACES_UNSUPPORTED and call.attended_to is not None and not call.ended:
+                # The target cannot take a call that replaces another (baresip 1.0 answers 420): end the
+                # consultation and send the customer to the same target as a blind transfer.
+                consult = self.calls.get(call.attended_to)
+                call.attended_to = None
+                if consult is not None and not consult.ended:
+                    self._after(0.0, f"fallback-{call.number}", lambda: self._blind_fallback(call, consult))
+                    prm.cont = False
+                    return
             if 200 <= code < 300:
                 # Done: the customer is with the target; the agent is free.
                 for c in [call] + [x for x in self._live_calls() if x.consult_of == call.number]:
                     if not c.ended and c.isActive():
                         c.hangup(pj.CallOpParam())
             prm.cont = False
+
+    def _blind_fallback(self, call: EngineCall, consult: EngineCall) -> None:
+        target = consult.remote
+        if consult.isActive():
+            consult.hangup(pj.CallOpParam())
+        if call.ended or not call.isActive():
+            return
+        log.info("attended transfer of call %s: target refused Replaces, blind transfer to %s", call.number, target)
+        self.emit({"event": "transfer", "call": call.number, "state": "fallback", "method": "blind",
+                   "target": target, "final": False, "code": 0})
+        call.transfer_pending = True
+        call.xfer(f"<{target}>", pj.CallOpParam(True))
 
     def _on_transfer_request(self, call: EngineCall, prm: Any) -> None:
         # The far end asks us (as transferee) to call someone else: follow it, and report the new call.
@@ -1073,7 +1185,7 @@ class Engine:
                 "rtt_ms": round(rtt_ms, 2), "jitter_ms": round(jitter_ms, 2), "loss_percent": round(loss, 3),
                 "rx_packets": int(rx.pkt), "tx_packets": int(tx.pkt), "rx_bytes": int(rx.bytes),
                 "tx_bytes": int(tx.bytes), "mos": round(q.mos, 2), "r": round(q.r, 1), "quality": q.bucket,
-                "srtp": "SAVP" in str(si.proto) or "SRTP" in str(si.proto).upper()}
+                "srtp": bool(int(si.proto) & 0x4000)}  # the SRTP profile bit of pjmedia_tp_proto
 
     def cmd_stats(self, cmd: dict[str, Any]) -> dict[str, Any]:
         call = self._get_call(cmd)
