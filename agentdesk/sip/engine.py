@@ -571,7 +571,14 @@ class Engine:
         self.want_registered = True
         self.backoff.reset()
         self._cancel("retry")
-        acc.setRegistration(True)
+        try:
+            acc.setRegistration(True)
+        except pj.Error as exc:
+            # A REGISTER is already on its way (configure re-registers a registered account by itself): its
+            # outcome arrives as the registration event, so this command succeeded too.
+            if "EBUSY" not in _pj_error(exc):
+                raise
+            return {"registrar": self.registrars[self.reg_index].given, "pending": True}
         return {"registrar": self.registrars[self.reg_index].given}
 
     def cmd_unregister(self, cmd: dict[str, Any]) -> dict[str, Any]:
