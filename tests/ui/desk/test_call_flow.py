@@ -1,0 +1,164 @@
+"""Every shift flow on the shift screen, against the fake engine process and the fake center."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from agentdesk.agent.escalation import decode_value
+from agentdesk.agent.session import AgentState
+from tests.ui.desk.conftest import incoming, sign_in_and_ready
+
+
+def test_sign_in_start_work_and_ready_are_recorded(qtbot, desk) -> None:
+    v = desk.view
+    assert v.state_label.text() == "オフライン"
+    assert "業務開始" in v.work_button.text()
+    sign_in_and_ready(qtbot, desk)
+    assert v.state_label.text() == "受付可"
+    assert "東京センター" in v.phone_label.text() and "127.0.0.1" in v.phone_label.text()
+    states = [p["state"] for p in desk.center.kinds("state_change")]
+    assert states == ["not_ready", "ready"]
+    assert [p["event"] for p in desk.center.kinds("work_log")] == ["start_work"]
+
+
+def test_wrong_password_is_said_and_nothing_changes(qtbot, desk) -> None:
+    assert not desk.controller.sign_in("agent1001", "wrong")
+    assert "パスワード" in desk.view.notice_label.text()
+    assert desk.state == AgentState.OFFLINE
+
+
+def test_incoming_call_answer_by_shortcut_hold_mute_dtmf_hangup_wrap_up(qtbot, desk) -> None:
+    v = desk.view
+    sign_in_and_ready(qtbot, desk)
+    incoming(qtbot, desk)
+    assert v.pages.currentWidget() is v.ringing_page
+    assert v.state_label.text() == "着信中"
+    qtbot.waitUntil(lambda: "光ファイバー" in v.caller_label.text(), timeout=3000)
+    assert "C-2024-00042" in v.caller_label.text()
+    assert "0312345678" not in v.caller_label.text()  # never the caller's number
+    assert desk.notes and desk.notes[-1][2] is True  # a notification even when the window is hidden
+
+    qtbot.keyClick(v.answer_button, Qt.Key.Key_F5)  # answer from the keyboard
+    qtbot.waitUntil(lambda: desk.state == AgentState.ON_CALL, timeout=3000)
+    assert v.pages.currentWidget() is v.call_page
+    qtbot.keyClick(v.call_notes, Qt.Key.Key_F7)  # hold
+    qtbot.waitUntil(lambda: desk.controller.session.call.held, timeout=3000)
+    assert "保留解除" in v.hold_button.text()
+    v.hold_button.click()
+    qtbot.waitUntil(lambda: not desk.controller.session.call.held, timeout=3000)
+    v.mute_button.click()
+    assert desk.controller.session.call.muted
+    qtbot.keyClick(v.call_notes, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    assert v.dtmf_pad.isVisible()
+    v.dtmf_keys["5"].click()
+    qtbot.waitUntil(lambda: "MOS" in v.quality_label.text(), timeout=4000)  # the engine's stats
+
+    v.call_notes.insertPlainText("ルーター再起動で解決")  # as an IME commits Japanese text
+    qtbot.keyClick(v.call_notes, Qt.Key.Key_F6)  # hang up
+    qtbot.waitUntil(lambda: desk.state == AgentState.AFTER_CALL_WORK, timeout=3000)
+    assert v.pages.currentWidget() is v.wrap_up_page
+    assert v.wrap_up_notes.toPlainText() == "ルーター再起動で解決"  # the call's note carries over
+
+    qtbot.keyClick(v.wrap_up_codes, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert desk.state == AgentState.AFTER_CALL_WORK  # a code is required by this center
+    assert "コード" in v.wrap_up_problem.text()
+    qtbot.keyClick(v.wrap_up_codes, Qt.Key.Key_Down)  # choose a code from the keyboard
+    qtbot.keyClick(v.wrap_up_codes, Qt.Key.Key_Up)
+    assert v.wrap_up_codes.selectedItems()
+    qtbot.keyClick(v.wrap_up_codes, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert desk.state == AgentState.READY
+    wrap = desk.center.kinds("wrap_up")
+    assert len(wrap) == 1 and wrap[0]["code"] == "resolved" and wrap[0]["note"] == "ルーター再起動で解決"
+    assert not desk.controller.session.drafts.path.exists()
+    assert desk.controller.session.calls_today == 1
+    assert v.calls_today_bar.value_text == "1"
+
+
+def test_escalation_carries_the_context_and_ends_in_wrap_up(qtbot, desk) -> None:
+    v = desk.view
+    sign_in_and_ready(qtbot, desk)
+    incoming(qtbot, desk)
+    v.answer_button.click()
+    qtbot.waitUntil(lambda: desk.state == AgentState.ON_CALL, timeout=3000)
+    v.call_notes.insertPlainText("ONUのランプが赤")  # as an IME commits Japanese text
+    qtbot.keyClick(v.call_notes, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: desk.state == AgentState.AFTER_CALL_WORK, timeout=5000)
+    reply = desk.engine.request({"cmd": "fake_last_transfer"}, timeout=3)
+    headers = reply["transfer"]["headers"]
+    assert reply["transfer"]["target"] == "sip:tier2@127.0.0.1"
+    assert headers["X-Contract-Id"] == "C-2024-00042"
+    assert headers["X-Ticket-Id"] == "T-00001"
+    assert headers["X-Agent-Note"].isascii() and decode_value(headers["X-Agent-Note"]) == "ONUのランプが赤"
+    assert desk.center.tickets[0]["contract_id"] == "C-2024-00042"
+    assert v.wrap_up_codes.selectedItems()[0].data(Qt.ItemDataRole.UserRole) == "escalated"
+    v.submit_ready_button.click()
+    assert desk.center.kinds("wrap_up")[0]["escalated"] is True
+
+
+def test_escalation_not_answered_brings_the_customer_back(qtbot, desk) -> None:
+    from tests.fakes.fake_center import FakeCenter, provisioning
+    from tests.ui.desk.conftest import make_desk
+
+    d = make_desk(qtbot, FakeCenter(provisioning(escalation_uri="sip:noanswer@127.0.0.1")))
+    try:
+        sign_in_and_ready(qtbot, d)
+        incoming(qtbot, d)
+        d.view.answer_button.click()
+        qtbot.waitUntil(lambda: d.state == AgentState.ON_CALL, timeout=3000)
+        d.view.escalate_button.click()
+        qtbot.waitUntil(lambda: "つながったまま" in d.view.escalation_status.text(), timeout=5000)
+        assert d.state == AgentState.ON_CALL
+        assert d.controller.session.call.escalation == "failed"
+        assert "つながったまま" in d.view.notice_label.text()
+        assert d.view.escalate_button.isEnabled()  # the agent may try again
+    finally:
+        d.controller.stop()
+
+
+def test_raise_hand_alerts_without_transferring(qtbot, desk) -> None:
+    sign_in_and_ready(qtbot, desk)
+    incoming(qtbot, desk)
+    desk.view.answer_button.click()
+    qtbot.waitUntil(lambda: desk.state == AgentState.ON_CALL, timeout=3000)
+    desk.view.raise_hand_button.click()
+    assert len(desk.center.kinds("raise_hand")) == 1
+    assert desk.state == AgentState.ON_CALL
+    assert "スーパーバイザー" in desk.view.notice_label.text()
+
+
+def test_call_while_not_ready_is_declined(qtbot, desk) -> None:
+    sign_in_and_ready(qtbot, desk)
+    desk.view.not_ready_button.click()
+    assert desk.state == AgentState.NOT_READY
+    desk.engine.send({"cmd": "fake_incoming", "headers": {}})
+    qtbot.waitUntil(lambda: "お断り" in desk.view.notice_label.text(), timeout=3000)
+    assert desk.state == AgentState.NOT_READY
+
+
+def test_missed_call_returns_to_ready(qtbot, desk) -> None:
+    sign_in_and_ready(qtbot, desk)
+    incoming(qtbot, desk)
+    desk.engine.send({"cmd": "fake_remote_hangup"})
+    qtbot.waitUntil(lambda: desk.state == AgentState.READY, timeout=3000)
+    assert desk.controller.session.calls_today == 0
+
+
+def test_engine_crash_during_a_call_is_reported_and_recovered(qtbot, desk) -> None:
+    sign_in_and_ready(qtbot, desk)
+    incoming(qtbot, desk)
+    desk.view.answer_button.click()
+    qtbot.waitUntil(lambda: desk.state == AgentState.ON_CALL, timeout=3000)
+    desk.view.call_notes.insertPlainText("途中まで")
+    desk.engine.send({"cmd": "fake_crash"})
+    qtbot.waitUntil(lambda: desk.state == AgentState.AFTER_CALL_WORK, timeout=5000)
+    assert "電話エンジン" in desk.view.notice_label.text()
+    assert desk.view.wrap_up_notes.toPlainText() == "途中まで"
+    qtbot.waitUntil(lambda: desk.controller.registration.get("state") == "registered", timeout=5000)
+
+
+def test_center_broadcast_reaches_a_signed_out_agent_with_sound(qtbot, desk) -> None:
+    assert desk.state == AgentState.OFFLINE
+    desk.center.broadcast("仙台センター停止のため、ログインをお願いします。", "Please log in.")
+    qtbot.waitUntil(lambda: "ログインをお願い" in desk.view.notice_label.text(), timeout=3000)
+    assert desk.notes[-1][2] is True
+    assert desk.controller.sound.played[-1] == "broadcast"
