@@ -6,7 +6,8 @@ What is stored (and nothing else), in ``<data dir>/wrapup-draft.json``, written 
 - ``code``: the disposition code the agent picked (a center code such as ``"resolved"``);
 - ``note``: the agent's own free-text note;
 - ``started_at`` / ``ended_at``: when the call started and ended;
-- ``escalated``: whether the call was escalated.
+- ``escalated``, ``ticket_id``, ``script_path``: whether and how the call was escalated (center ids, the
+  support-script steps taken).
 
 No customer personal data: no caller number, no name, and not even the contract id (the center links the wrap-up
 to the contract through the call reference). The note is the agent's own text; agents are trained not to type
@@ -20,7 +21,7 @@ import json
 import logging
 import os
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,8 @@ class WrapUpDraft:
     ended_at: float | None = None
     escalated: bool = False
     direction: str = "incoming"
+    ticket_id: str = ""
+    script_path: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

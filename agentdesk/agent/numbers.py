@@ -26,43 +26,26 @@ class OwnNumbers:
     incentive_calls_target: int | None = INCENTIVE_NEXT_MONTHS_CALLS
 
 
-def _pick(obj: Any, *names: str, default: float = 0.0) -> float:
-    for name in names:
-        value = obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
-        if value is None:
-            continue
-        if hasattr(value, "total_seconds"):
-            return float(value.total_seconds())
-        try:
-            return float(value)
-        except (TypeError, ValueError):
-            continue
-    return default
-
-
 def from_worklog(worklog: Any, today: date, first_month: date | None = None) -> OwnNumbers | None:
-    """Read the numbers from the work log (agentdesk.agent.worklog.WorkLog); None when it cannot be read."""
+    """Read the numbers from :class:`agentdesk.agent.worklog.WorkLog`; None when it cannot be read."""
     try:
         day = worklog.day(today)
         month = worklog.month(today.year, today.month)
     except Exception:
         log.exception("work log could not be read")
         return None
-    numbers = OwnNumbers(
-        calls_today=int(_pick(day, "calls", "call_count")),
-        talk_seconds_today=_pick(day, "talk_seconds", "talk_time", "talk"),
-        calls_month=int(_pick(month, "calls", "call_count")),
-        talk_seconds_month=_pick(month, "talk_seconds", "talk_time", "talk"),
-        hours_month=_pick(month, "hours_worked", "worked_hours", "hours")
-        or _pick(month, "worked_seconds", "work_seconds") / 3600.0,
-    )
-    try:
-        incentive = worklog.incentive(first_month) if first_month else None
-    except Exception:
-        incentive = None
-    if incentive is not None:
-        target = _pick(incentive, "calls_needed", "threshold", "target", default=-1)
-        numbers.incentive_calls_target = int(target) if target >= 0 else INCENTIVE_NEXT_MONTHS_CALLS
+    numbers = OwnNumbers(calls_today=day.calls, talk_seconds_today=float(day.talk_seconds),
+                         calls_month=month.calls, talk_seconds_month=float(month.talk_seconds),
+                         hours_month=month.worked_hours,
+                         hours_target=float(getattr(month, "minimum_hours", MONTHLY_MINIMUM_HOURS)))
+    if first_month is not None:
+        try:
+            status = worklog.incentive(first_month, today=today)
+        except Exception:
+            log.exception("incentive could not be read")
+            return numbers
+        this = next((m for m in status.months if (m.year, m.month) == (today.year, today.month)), None)
+        numbers.incentive_calls_target = this.required if this is not None else None
     return numbers
 
 

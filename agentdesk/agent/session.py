@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -69,6 +68,8 @@ class Call:
     escalated: bool = False
     escalation: str = ""  # "", "in_progress", "failed", "done"
     note: str = ""
+    ticket_id: str = ""
+    script_path: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -111,6 +112,8 @@ class AgentSession:
         self._listeners: list[Listener] = []
         self.calls_today = 0
         self.talk_seconds_today = 0.0
+        self.work_started_at: float | None = None
+        self.break_seconds = 0.0
         recovered = self.drafts.load()
         if recovered is not None:  # the app was killed during a call or its wrap-up: nothing typed is lost
             self.wrap_up = recovered
@@ -141,10 +144,21 @@ class AgentSession:
         self.since = self.clock()
         self.break_overrun = False
         if previous != state or reason is not None:
-            self._submit("state_change", {"state": state.value, "reason": reason.code if reason else None,
-                                          "at": self.since, "previous": previous.value})
+            self._send("state_change", {"state": state.value, "reason": reason.code if reason else None,
+                                        "at": self._iso(self.since)})
         if notify:
             self._notify()
+
+    def _send(self, kind: str, payload: dict[str, Any]) -> None:
+        """A write that must not stop the agent (state changes, work log): a failure is logged."""
+        try:
+            self._submit(kind, payload)
+        except Exception:
+            log.exception("could not queue %s", kind)
+
+    @staticmethod
+    def _iso(at: float | None) -> str | None:
+        return None if at is None else datetime.fromtimestamp(at).astimezone().isoformat(timespec="seconds")
 
     def _now(self) -> datetime:
         return datetime.fromtimestamp(self.clock()).astimezone()
@@ -170,7 +184,9 @@ class AgentSession:
             return
         self.working = True
         self._log("start_work", self._now())
-        self._submit("work_log", {"event": "start_work", "at": self.clock()})
+        self.work_started_at = self.clock()
+        self.break_seconds = 0.0
+        self._send("work_log", {"date": self._now().date().isoformat(), "started_at": self._iso(self.clock())})
         self._set(AgentState.NOT_READY, None)
 
     def end_work(self) -> None:
@@ -179,11 +195,13 @@ class AgentSession:
         if self.state == AgentState.AFTER_CALL_WORK:
             raise SessionError(Text(ja="後処理を完了してから業務を終了してください。",
                                     en="Finish the wrap-up before ending work."))
-        if self.state == AgentState.BREAK:
-            self._log("end_break", self._now())
+        self._leave_break()
         self.working = False
         self._log("end_work", self._now())
-        self._submit("work_log", {"event": "end_work", "at": self.clock()})
+        self._send("work_log", {"date": self._now().date().isoformat(),
+                                "started_at": self._iso(self.work_started_at), "ended_at": self._iso(self.clock()),
+                                "calls": self.calls_today, "talk_seconds": round(self.talk_seconds_today, 1),
+                                "break_seconds": round(self.break_seconds, 1)})
         self._set(AgentState.OFFLINE, None)
 
     def _require_idle(self) -> None:
@@ -195,6 +213,7 @@ class AgentSession:
 
     def _leave_break(self) -> None:
         if self.state == AgentState.BREAK:
+            self.break_seconds += self.clock() - self.since
             self._log("end_break", self._now())
 
     def set_ready(self) -> None:
@@ -268,7 +287,7 @@ class AgentSession:
         started = datetime.fromtimestamp(call.started_at).astimezone()
         answered = datetime.fromtimestamp(call.answered_at).astimezone() if call.answered_at else None
         self._log("record_call", started, answered, datetime.fromtimestamp(call.ended_at).astimezone(),
-                  call.direction, call.escalated)
+                  "outbound" if call.direction == "outgoing" else "inbound", call.escalated)
         if call.answered_at is None:  # missed: the caller gave up while ringing
             self.call = None
             self._set(self._before_ringing if self._before_ringing in IDLE_STATES else AgentState.READY, None)
@@ -277,7 +296,8 @@ class AgentSession:
         self.talk_seconds_today += call.ended_at - call.answered_at
         self.wrap_up = WrapUpDraft(call_ref=call.call_ref or call.call_id, note=call.note,
                                    started_at=call.started_at, answered_at=call.answered_at,
-                                   ended_at=call.ended_at, escalated=call.escalated, direction=call.direction)
+                                   ended_at=call.ended_at, escalated=call.escalated, direction=call.direction,
+                                   ticket_id=call.ticket_id, script_path=list(call.script_path))
         self.drafts.save(self.wrap_up)
         self.call = None
         self._set(AgentState.AFTER_CALL_WORK, None)
@@ -289,7 +309,8 @@ class AgentSession:
         try:
             self.drafts.save(WrapUpDraft(call_ref=call.call_ref or call.call_id, note=call.note,
                                          started_at=call.started_at, answered_at=call.answered_at,
-                                         escalated=call.escalated, direction=call.direction))
+                                         escalated=call.escalated, direction=call.direction,
+                                         ticket_id=call.ticket_id, script_path=list(call.script_path)))
         except OSError as exc:
             log.warning("could not save the wrap-up draft: %s", exc)
 
@@ -323,8 +344,19 @@ class AgentSession:
         if problem is not None:
             raise SessionError(problem)
         draft = self.wrap_up
-        self._submit("wrap_up", {"id": str(uuid.uuid4()), **draft.to_json(),
-                                 "after_call_work_seconds": round(self.clock() - self.since, 1)})
+        payload: dict[str, Any] = {
+            "call_id": draft.call_ref, "code": draft.code, "note": draft.note or None,
+            "escalated": draft.escalated, "ticket_id": draft.ticket_id or None, "script_path": draft.script_path,
+            "started_at": self._iso(draft.started_at), "ended_at": self._iso(draft.ended_at),
+            "talk_seconds": round(draft.ended_at - draft.answered_at, 1)
+            if draft.ended_at and draft.answered_at else None}
+        try:
+            self._submit("wrap_up", {k: v for k, v in payload.items() if v is not None})
+        except Exception as exc:  # refused (e.g. a phone number in the note): nothing is lost, the agent fixes it
+            message = getattr(exc, "message", None)
+            raise SessionError(message if isinstance(message, Text) else Text(
+                ja="後処理を保存できませんでした: {e}", en="The wrap-up could not be saved: {e}").format(e=exc)
+            ) from exc
         self.drafts.clear()  # handed to the durable outbox: the draft's job is done
         self.wrap_up = None
         if then == AgentState.BREAK:
@@ -343,8 +375,7 @@ class AgentSession:
         limit = self.break_limit_seconds()
         if limit is not None and not self.break_overrun and self.clock() - self.since > limit:
             self.break_overrun = True
-            self._submit("break_overrun", {"reason": self.reason.code if self.reason else None,
-                                           "minutes": round((self.clock() - self.since) / 60, 1)})
+            log.info("break %s overrun", self.reason.code if self.reason else "")
             self._notify()
         left = self.after_call_work_left()
         if left is not None and left <= 0 and self.wrap_up_problem() is None:

@@ -11,6 +11,7 @@ import pytest
 from agentdesk.agent.draft import DraftStore
 from agentdesk.agent.escalation import context_headers, decode_value, encode_value
 from agentdesk.agent.session import AgentSession, AgentState, Call, SessionError
+from agentdesk.center import outbox
 from tests.fakes.fake_center import provisioning
 
 
@@ -71,11 +72,14 @@ def test_start_ready_call_wrap_up_end(tmp_path: Path) -> None:
     kinds = [k for k, _ in out]
     assert kinds.count("wrap_up") == 1
     wrap = next(p for k, p in out if k == "wrap_up")
-    assert wrap["call_ref"] == "abc" and wrap["code"] == "resolved" and "contract_id" not in wrap
+    assert wrap["call_id"] == "abc" and wrap["code"] == "resolved" and "contract_id" not in wrap
+    assert wrap["talk_seconds"] == 120
+    for kind, payload in out:
+        outbox.validate(kind, payload)  # everything the session writes fits the durable outbox
     names = [e[0] for e in worklog.entries]
     assert names == ["start_work", "record_call", "end_work"]
     call = worklog.entries[1]
-    assert isinstance(call[1], datetime) and call[4] == "incoming" and call[5] is False
+    assert isinstance(call[1], datetime) and call[4] == "inbound" and call[5] is False
 
 
 def test_draft_survives_a_kill_and_is_restored(tmp_path: Path) -> None:
@@ -103,7 +107,9 @@ def test_a_broken_draft_does_not_stop_the_app(tmp_path: Path) -> None:
 
 
 def test_break_overrun_is_noticed_once(tmp_path: Path) -> None:
-    s, out, clock, worklog = make(tmp_path)
+    s, _, clock, worklog = make(tmp_path)
+    seen: list[bool] = []
+    s.subscribe(lambda snap: seen.append(snap.break_overrun))
     s.start_work()
     s.start_break(s.find_reason("short"))  # 10 minutes allowed
     clock.now += 9 * 60
@@ -113,7 +119,7 @@ def test_break_overrun_is_noticed_once(tmp_path: Path) -> None:
     s.tick()
     s.tick()
     assert s.break_overrun
-    assert [k for k, _ in out].count("break_overrun") == 1
+    assert seen.count(True) == 1  # noticed once, not every second
     s.set_ready()
     assert not s.break_overrun
     assert [e[0] for e in worklog.entries] == ["start_work", "start_break", "end_break"]
@@ -169,3 +175,23 @@ def test_header_values_are_ascii_and_round_trip() -> None:
     assert decode_value(headers["X-Script-Path"]) == "接続/ONU"
     long = encode_value("あ" * 1000)
     assert len(long) <= 600 and decode_value(long) == "あ" * ((len(long) - 4) // 9)
+
+
+def test_a_refused_wrap_up_keeps_the_draft(tmp_path: Path) -> None:
+    def submit(kind: str, payload: dict[str, Any]) -> None:
+        outbox.validate(kind, payload)  # the real outbox's screening
+
+    s = AgentSession(provisioning(), submit, drafts=DraftStore(tmp_path / "d.json"), clock=Clock())
+    s.start_work()
+    s.set_ready()
+    s.incoming(Call("1"))
+    s.answered("1")
+    s.ended("1")
+    s.edit_wrap_up(code="resolved", note="お客様の番号 03-1234-5678")
+    with pytest.raises(SessionError) as err:
+        s.submit_wrap_up()
+    assert err.value.message.ja
+    assert s.state == AgentState.AFTER_CALL_WORK and DraftStore(tmp_path / "d.json").load().note
+    s.edit_wrap_up(note="折り返し不要")
+    s.submit_wrap_up()
+    assert s.state == AgentState.READY

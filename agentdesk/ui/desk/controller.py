@@ -183,10 +183,8 @@ class DeskController(QObject):
 
     # -- center ---------------------------------------------------------------------------------------------
     def _submit(self, kind: str, payload: dict[str, Any]) -> None:
-        try:
-            self.submit(kind, payload)
-        except Exception:  # the outbox is durable; a failure here is a bug to log, never a lost click
-            log.exception("could not queue %s", kind)
+        """To the durable outbox; a refusal propagates (the session keeps the wrap-up draft and says why)."""
+        self.submit(kind, payload)
 
     def sign_in(self, agent_id: str, secret: str, remember: bool = True) -> bool:
         try:
@@ -516,6 +514,9 @@ class DeskController(QObject):
             return
         context = {**context, "ticket_id": ticket}
         self.last_escalation = context
+        call.ticket_id = ticket
+        path = context.get("script_path") or []
+        call.script_path = [str(p) for p in path] if isinstance(path, list | tuple) else [str(path)]
         headers = context_headers(context)
         if self._send({"cmd": "transfer", "call": self._engine_call(), "target": target.uri, "headers": headers}):
             self._escalation_deadline = time.monotonic() + target.no_answer_seconds
@@ -561,9 +562,25 @@ class DeskController(QObject):
         if not self.session.working:
             return
         call = self.session.call
-        self._submit("raise_hand", {"agent_id": self.settings.center.agent_id, "at": time.time(),
-                                    "state": self.session.state.value,
-                                    "call_ref": call.call_ref if call else None})
+        context = {"kind": "raise_hand", "agent_id": self.settings.center.agent_id,
+                   "state": self.session.state.value, "call_ref": call.call_ref if call else "",
+                   "contract_id": call.contract_id if call else "",
+                   "note": self.view.call_notes.toPlainText().strip() if call else ""}
+
+        def work() -> None:
+            try:
+                raise_hand = getattr(self.center, "raise_hand", None)
+                if raise_hand is not None:
+                    raise_hand(context)
+                else:  # the center API has no hand-raise call yet: a supervisor ticket without a transfer
+                    self.center.open_escalation_ticket(context)
+            except Exception as exc:
+                log.warning("raise hand failed: %s", exc)
+                self.bridge.post(lambda _=None: self.show_notice(Text(
+                    ja="手上げを送れませんでした。もう一度押してください。",
+                    en="The raised hand did not reach the center. Press it again.")))
+
+        threading.Thread(target=work, name="raise-hand", daemon=True).start()
         self.show_notice(Text(ja="スーパーバイザーに手上げを送りました。通話はそのまま続けてください。",
                               en="A supervisor has been alerted. Carry on with the call."))
 

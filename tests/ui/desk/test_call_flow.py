@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 
 from agentdesk.agent.escalation import decode_value
 from agentdesk.agent.session import AgentState
+from agentdesk.center import outbox
 from tests.ui.desk.conftest import incoming, sign_in_and_ready
 
 
@@ -18,7 +19,9 @@ def test_sign_in_start_work_and_ready_are_recorded(qtbot, desk) -> None:
     assert "東京センター" in v.phone_label.text() and "127.0.0.1" in v.phone_label.text()
     states = [p["state"] for p in desk.center.kinds("state_change")]
     assert states == ["not_ready", "ready"]
-    assert [p["event"] for p in desk.center.kinds("work_log")] == ["start_work"]
+    assert [set(p) for p in desk.center.kinds("work_log")] == [{"date", "started_at"}]
+    for kind, payload in desk.center.submitted:
+        outbox.validate(kind, payload)  # what the real durable outbox accepts
 
 
 def test_wrong_password_is_said_and_nothing_changes(qtbot, desk) -> None:
@@ -69,6 +72,8 @@ def test_incoming_call_answer_by_shortcut_hold_mute_dtmf_hangup_wrap_up(qtbot, d
     assert desk.state == AgentState.READY
     wrap = desk.center.kinds("wrap_up")
     assert len(wrap) == 1 and wrap[0]["code"] == "resolved" and wrap[0]["note"] == "ルーター再起動で解決"
+    for kind, payload in desk.center.submitted:
+        outbox.validate(kind, payload)
     assert not desk.controller.session.drafts.path.exists()
     assert desk.controller.session.calls_today == 1
     assert v.calls_today_bar.value_text == "1"
@@ -120,9 +125,14 @@ def test_raise_hand_alerts_without_transferring(qtbot, desk) -> None:
     incoming(qtbot, desk)
     desk.view.answer_button.click()
     qtbot.waitUntil(lambda: desk.state == AgentState.ON_CALL, timeout=3000)
+    desk.view.call_notes.insertPlainText("手順が分からない")
     desk.view.raise_hand_button.click()
-    assert len(desk.center.kinds("raise_hand")) == 1
+    qtbot.waitUntil(lambda: len(desk.center.tickets) == 1, timeout=3000)
+    hand = desk.center.tickets[0]
+    assert hand["kind"] == "raise_hand" and hand["contract_id"] == "C-2024-00042"
+    assert hand["note"] == "手順が分からない"
     assert desk.state == AgentState.ON_CALL
+    assert desk.engine.request({"cmd": "fake_last_transfer"}, timeout=3)["transfer"] == {}  # no transfer
     assert "スーパーバイザー" in desk.view.notice_label.text()
 
 
