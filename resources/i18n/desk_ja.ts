@@ -4,6 +4,10 @@
   <context>
     <name>DeskController</name>
     <message>
+      <source>You are on a call. Quitting ends the call. Quit anyway?</source>
+      <translation>通話中です。終了すると通話が切れます。終了しますか？</translation>
+    </message>
+    <message>
       <source>Message from the center</source>
       <translation>センターからのお知らせ</translation>
     </message>
@@ -429,6 +433,41 @@
     <message>
       <source>Finish wrap-up and go not ready</source>
       <translation>後処理を完了して受付停止にする</translation>
+    </message>
+  </context>
+  <context>
+    <name>SignInDialog</name>
+    <message>
+      <source>Sign in to the center</source>
+      <translation>センターにサインイン</translation>
+    </message>
+    <message>
+      <source>Sign in with the agent ID and password the center gave you.</source>
+      <translation>センターから発行されたエージェントIDとパスワードでサインインしてください。</translation>
+    </message>
+    <message>
+      <source>&amp;Agent ID</source>
+      <translation>エージェントID(&amp;A)</translation>
+    </message>
+    <message>
+      <source>&amp;Password</source>
+      <translation>パスワード(&amp;P)</translation>
+    </message>
+    <message>
+      <source>&amp;Remember the password in the system keyring</source>
+      <translation>パスワードをシステムのキーリングに保存する(&amp;R)</translation>
+    </message>
+    <message>
+      <source>Agent ID</source>
+      <translation>エージェントID</translation>
+    </message>
+    <message>
+      <source>Password</source>
+      <translation>パスワード</translation>
+    </message>
+    <message>
+      <source>Enter your agent ID and password.</source>
+      <translation>エージェントIDとパスワードを入力してください。</translation>
     </message>
   </context>
 </TS>

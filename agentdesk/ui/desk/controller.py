@@ -148,7 +148,16 @@ class DeskController(QObject):
                                   en="Your unfinished wrap-up was restored. Check it and finish it."))
         self.refresh()
 
+    def can_quit(self) -> str | None:
+        """A question to ask before quitting, or None."""
+        if self.session.state in (AgentState.RINGING, AgentState.ON_CALL):
+            return self.tr("You are on a call. Quitting ends the call. Quit anyway?")
+        return None
+
     def stop(self) -> None:
+        if self.session.working and self.session.state in (AgentState.NOT_READY, AgentState.READY,
+                                                           AgentState.BREAK):
+            self._act(self.session.end_work)  # 業務終了 is recorded when the app is closed
         self.ticker.stop()
         if self._stop_events:
             self._stop_events()
