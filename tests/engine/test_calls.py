@@ -1,0 +1,88 @@
+"""Calls with real peers: a SIPp customer calls the agent; the agent calls a SIPp party (hold, DTMF)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from tests.infra import net
+from tests.infra.engine import EngineProcess
+from tests.infra.kamailio import Kamailio
+from tests.infra.sipp import Sipp
+
+
+def _rtp_args(*extra: str) -> list[str]:
+    return ["-m", "1", "-mp", str(net.free_port()), "-rtp_echo", *extra]
+
+
+def test_customer_calls_agent_answer_rtp_both_ways_customer_hangs_up(
+        kamailio: Kamailio, engine_factory: Callable[..., EngineProcess],
+        sipp_factory: Callable[..., Sipp]) -> None:
+    eng = engine_factory()
+    eng.register("agent1", kamailio)
+    customer = sipp_factory("customer_call.xml", remote=f"127.0.0.1:{kamailio.port}",
+                            args=_rtp_args("-s", "agent1")).start()
+    incoming = eng.wait_event({"event": "call", "state": "incoming"}, 15)
+    assert incoming["direction"] == "incoming" and "customer@" in incoming["remote"]
+    assert incoming["headers"]["X-Contract-Id"] == "C-1234"
+    assert incoming["others"] == []
+    eng.command({"cmd": "answer", "call": incoming["call"]})
+    eng.wait_event({"event": "call", "call": incoming["call"], "state": "connected"}, 10)
+    time.sleep(1.2)
+    first = eng.command({"cmd": "stats", "call": incoming["call"]})
+    time.sleep(0.6)
+    second = eng.command({"cmd": "stats", "call": incoming["call"]})
+    # the agent sends (SIPp echoes it back) and receives: both counters rise
+    assert second["tx_packets"] > first["tx_packets"] > 20
+    assert second["rx_packets"] > first["rx_packets"] > 20
+    assert second["codec"].startswith("PCMU") and 1.0 <= second["mos"] <= 4.5
+    # RFC 4733 digits travel in RTP (payload type 101 both ways here): SIPp echoes them back as DTMF events
+    mark = eng.mark()
+    eng.command({"cmd": "dtmf", "call": incoming["call"], "digits": "7#", "method": "rfc4733"})
+    eng.wait_event(lambda e: e.get("event") == "dtmf" and e.get("digit") == "#", 5, after=mark)
+    digits = [e["digit"] for e in eng.find({"event": "dtmf", "call": incoming["call"]}, after=mark)]
+    assert digits == ["7", "#"]
+    ended = eng.wait_event({"event": "call", "call": incoming["call"], "state": "ended"}, 10)
+    assert ended["code"] == 200
+    assert customer.wait(15) == 0
+
+
+def test_agent_calls_peer_hold_unhold_dtmf(kamailio: Kamailio, engine_factory: Callable[..., EngineProcess],
+                                          sipp_factory: Callable[..., Sipp]) -> None:
+    eng = engine_factory()
+    eng.register("agent1", kamailio)
+    peer = sipp_factory("hold_dtmf_peer.xml", args=_rtp_args()).start()
+    time.sleep(0.2)
+    cid = eng.command({"cmd": "call", "uri": f"sip:peer@127.0.0.1:{peer.port}",
+                       "headers": {"X-Campaign": "retention"}})["call"]
+    eng.wait_event({"event": "call", "call": cid, "state": "ringing"}, 10)
+    eng.wait_event({"event": "call", "call": cid, "state": "connected"}, 10)
+    mark = eng.mark()
+    eng.command({"cmd": "hold", "call": cid})
+    held = eng.wait_event({"event": "call", "call": cid, "state": "held"}, 10, after=mark)
+    assert held["by"] == "local"
+    time.sleep(0.3)  # Kamailio's two UDP workers may reorder an ACK and an immediate re-INVITE
+    eng.command({"cmd": "unhold", "call": cid})
+    eng.wait_event({"event": "call", "call": cid, "state": "connected"}, 10, after=mark)
+    time.sleep(0.3)
+    eng.command({"cmd": "dtmf", "call": cid, "digits": "42", "method": "info"})
+    assert "DTMF" in eng.command({"cmd": "dtmf", "call": cid, "digits": "x"}, ok=False)["error"]
+    time.sleep(0.5)
+    eng.command({"cmd": "hangup", "call": cid})
+    ended = eng.wait_event({"event": "call", "call": cid, "state": "ended"}, 10)
+    assert ended["direction"] == "outgoing"
+    assert peer.wait(15) == 0  # the peer saw hold, unhold, INFO 4 and 2, and BYE, in that order
+    assert "no such call" in eng.command({"cmd": "hangup", "call": cid}, ok=False)["error"]
+
+
+def test_reject_incoming(kamailio: Kamailio, engine_factory: Callable[..., EngineProcess],
+                         sipp_factory: Callable[..., Sipp]) -> None:
+    eng = engine_factory()
+    eng.register("agent1", kamailio)
+    customer = sipp_factory("customer_call.xml", remote=f"127.0.0.1:{kamailio.port}",
+                            args=_rtp_args("-s", "agent1")).start()
+    incoming = eng.wait_event({"event": "call", "state": "incoming"}, 15)
+    eng.command({"cmd": "reject", "call": incoming["call"], "code": 486})
+    ended = eng.wait_event({"event": "call", "call": incoming["call"], "state": "ended"}, 10)
+    assert ended["code"] == 486
+    assert customer.wait(15) != 0  # the customer's scenario wanted a 200
