@@ -21,6 +21,7 @@ from agentdesk import __version__
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "availability": ("agentdesk.availability.cli", "check an availability plan against the contract's rules"),
     "engine": ("agentdesk.sip.cli", "the phone engine process: JSON Lines commands on stdin, events on stdout"),
+    "scripts": ("agentdesk.support_scripts.cli", "support scripts: lint, search, list, pack"),
 }
 
 
