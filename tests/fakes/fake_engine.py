@@ -153,7 +153,7 @@ class FakeEngine:
 
     def do_stats(self, cid: str, cmd: dict[str, Any]) -> None:
         emit({"event": "stats", "call": cid, "codec": "G722/16000", "rtt_ms": 12.0, "jitter_ms": 2.0,
-              "loss_pct": 0.0, "mos": 4.4})
+              "loss_percent": 0.0, "mos": 4.4})
 
     def do_transfer(self, cid: str, cmd: dict[str, Any]) -> None:
         target = str(cmd.get("target", ""))

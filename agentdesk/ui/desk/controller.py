@@ -238,9 +238,9 @@ class DeskController(QObject):
                            "registrars": account.registrars or sip.registrars,
                            "transport": sip.transport, "srtp": sip.srtp, "codecs": account.codecs},
                "sip": {"bind": "127.0.0.1" if all("127.0.0.1" in r for r in sip.registrars) else "0.0.0.0",
-                       "port": 0}}
+                       "port": 0, "stats_interval": 2.0}}
         if ref:
-            cfg["account"]["credential"] = {"keyring": ref}
+            cfg["account"]["credential"] = ref  # a keyring reference: the engine reads the secret itself
         try:
             self.engine.send(cfg)
             self.engine.send({"cmd": "register"})
@@ -393,7 +393,7 @@ class DeskController(QObject):
         elif state == "held":
             self.session.update_call(held=True)
         elif state == "ended":
-            if call.escalation == "in_progress" or event.get("reason") == "transferred":
+            if call.escalated or event.get("reason") == "transferred":
                 call.escalated = True
                 call.escalation = "done"
             self._escalation_deadline = None
@@ -487,7 +487,13 @@ class DeskController(QObject):
         if panel is not None and hasattr(panel, "escalation_context"):
             try:
                 extra = panel.escalation_context()  # type: ignore[attr-defined]
-                context.update({k: v for k, v in extra.items() if v not in (None, "", [])})
+                path = [str(p) for p in extra.get("path") or []]
+                if extra.get("flow_id"):
+                    path.insert(0, str(extra["flow_id"]))
+                if path:
+                    context["script_path"] = path
+                if extra.get("contract_id") and not context["contract_id"]:
+                    context["contract_id"] = str(extra["contract_id"])
             except Exception:
                 log.exception("support script context unavailable")
         return context
@@ -813,7 +819,7 @@ class DeskController(QObject):
         self.view.quality_label.setText(
             self.tr("Quality: %1 (MOS %2, RTT %3 ms, loss %4%)").replace("%1", word)
             .replace("%2", f"{mos:.1f}").replace("%3", f"{float(q.get('rtt_ms') or 0):.0f}")
-            .replace("%4", f"{float(q.get('loss_pct') or 0):.1f}"))
+            .replace("%4", f"{float(q.get('loss_percent') or 0):.1f}"))
         color = "#2e7d32" if mos >= 3.7 else "#ef6c00" if mos >= 3.1 else "#c62828"
         self.view.quality_label.setStyleSheet(f"color:{color};font-weight:bold")
 

@@ -140,7 +140,7 @@ def _script_panel(parent: Any) -> Any:
     except ImportError:
         return None
     try:
-        return ScriptPanel(parent)
+        return ScriptPanel(parent=parent)
     except Exception:
         log.exception("support-script panel could not start")
         return None
