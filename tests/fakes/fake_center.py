@@ -24,10 +24,11 @@ from agentdesk.i18n import Text
 
 
 def provisioning(registrar: str = "sip:127.0.0.1:5060", escalation_uri: str = "sip:tier2@127.0.0.1",
-                 wrap_up_required: bool = True, after_call_work_seconds: int | None = None) -> Provisioning:
+                 wrap_up_required: bool = True, after_call_work_seconds: int | None = None,
+                 domain: str = "127.0.0.1", user: str = "agent1001") -> Provisioning:
     return Provisioning(
         center_name="東京センター",
-        sip=SipAccount(user="agent1001", domain="127.0.0.1", registrars=[registrar], credential_ref=""),
+        sip=SipAccount(user=user, domain=domain, registrars=[registrar], credential_ref=""),
         reason_codes=[
             ReasonCode("meeting", Text(ja="ミーティング", en="Meeting")),
             ReasonCode("training", Text(ja="研修", en="Training")),

@@ -236,7 +236,9 @@ class DeskController(QObject):
                "account": {"user": account.user or sip.user, "domain": account.domain or sip.domain,
                            "auth_user": account.auth_user or sip.auth_user,
                            "registrars": account.registrars or sip.registrars,
-                           "transport": sip.transport, "srtp": sip.srtp, "codecs": account.codecs},
+                           "transport": sip.transport, "srtp": sip.srtp,
+                           # settings say "G722/16000"; the engine matches codec names ("G722") or full ids
+                           "codecs": [c.split("/")[0] for c in account.codecs]},
                "sip": {"bind": "127.0.0.1" if all("127.0.0.1" in r for r in sip.registrars) else "0.0.0.0",
                        "port": 0, "stats_interval": 2.0}}
         if ref:
