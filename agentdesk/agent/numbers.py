@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -24,6 +24,10 @@ class OwnNumbers:
     hours_month: float = 0.0
     hours_target: float = MONTHLY_MINIMUM_HOURS
     incentive_calls_target: int | None = INCENTIVE_NEXT_MONTHS_CALLS
+    average_calls_per_day: float | None = None  # over the days worked this month before today
+    average_talk_seconds_per_day: float | None = None
+    worked_seconds_month: float = 0.0
+    calls_by_day: list[int] = field(default_factory=list)  # day 1 .. today of this month
 
 
 def from_worklog(worklog: Any, today: date, first_month: date | None = None) -> OwnNumbers | None:
@@ -37,7 +41,13 @@ def from_worklog(worklog: Any, today: date, first_month: date | None = None) -> 
     numbers = OwnNumbers(calls_today=day.calls, talk_seconds_today=float(day.talk_seconds),
                          calls_month=month.calls, talk_seconds_month=float(month.talk_seconds),
                          hours_month=month.worked_hours,
-                         hours_target=float(getattr(month, "minimum_hours", MONTHLY_MINIMUM_HOURS)))
+                         hours_target=float(getattr(month, "minimum_hours", MONTHLY_MINIMUM_HOURS)),
+                         worked_seconds_month=float(month.worked_seconds))
+    numbers.calls_by_day = [d.calls for d in month.days if d.date <= today]
+    earlier = [d for d in month.days if d.date < today and d.worked_seconds > 0]
+    if earlier:
+        numbers.average_calls_per_day = sum(d.calls for d in earlier) / len(earlier)
+        numbers.average_talk_seconds_per_day = sum(d.talk_seconds for d in earlier) / len(earlier)
     if first_month is not None:
         try:
             status = worklog.incentive(first_month, today=today)

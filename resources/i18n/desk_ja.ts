@@ -228,20 +228,24 @@
       <translation>（あと %1 で受付可に戻ります）</translation>
     </message>
     <message>
-      <source>Calls today</source>
-      <translation>本日の応対件数</translation>
+      <source>Calls today (tick: your daily average)</source>
+      <translation>本日の応対件数（目盛り: 1日の平均）</translation>
     </message>
     <message>
-      <source>Talk time today</source>
-      <translation>本日の通話時間</translation>
+      <source>%1 (average %2)</source>
+      <translation>%1 件（平均 %2）</translation>
     </message>
     <message>
-      <source>Calls this month</source>
-      <translation>今月の応対件数</translation>
+      <source>Talk time today (tick: your daily average)</source>
+      <translation>本日の通話時間（目盛り: 1日の平均）</translation>
     </message>
     <message>
-      <source>Talk time this month</source>
-      <translation>今月の通話時間</translation>
+      <source>Calls this month (by day)</source>
+      <translation>今月の応対件数（日別）</translation>
+    </message>
+    <message>
+      <source>Talk time this month (bar: share of hours worked)</source>
+      <translation>今月の通話時間（棒: 稼働時間に占める割合）</translation>
     </message>
     <message>
       <source>Hours worked this month (minimum 65 h)</source>

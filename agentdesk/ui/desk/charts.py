@@ -20,15 +20,27 @@ class TargetBar(QWidget):
         self.value_text = ""
         self.value = 0.0
         self.target: float | None = None
+        self.scale: float | None = None
+        self.series: list[float] = []  # when set: one small column per day instead of the bar
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # reachable by keyboard, read by screen readers
 
-    def set_data(self, caption: str, value: float, target: float | None, value_text: str) -> None:
+    def set_data(self, caption: str, value: float, target: float | None, value_text: str,
+                 scale: float | None = None) -> None:
+        """``target``: a tick the agent aims at; ``scale``: the full width (default: the larger of the two)."""
         self.caption, self.value, self.target, self.value_text = caption, value, target, value_text
+        self.scale = scale
+        self.series = []
         self.setAccessibleName(caption)
         self.setAccessibleDescription(value_text)
         self.setToolTip(f"{caption}: {value_text}")
         self.updateGeometry()
+        self.update()
+
+    def set_series(self, caption: str, values: list[float], value_text: str) -> None:
+        """Small columns (one per day of the month so far), the total as text."""
+        self.set_data(caption, sum(values), None, value_text)
+        self.series = list(values)
         self.update()
 
     def sizeHint(self) -> QSize:
@@ -56,7 +68,12 @@ class TargetBar(QWidget):
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(BACK)
         p.drawRoundedRect(QRectF(0, top, w, height), 3, 3)
-        scale = max(self.value, self.target or 0.0, 1e-9) * (1.1 if self.target else 1.0)
+        if self.series:
+            self._paint_series(p, top, height, w)
+            p.end()
+            return
+        scale = self.scale or max(self.value, self.target or 0.0, 1e-9) * (1.1 if self.target else 1.0)
+        scale = max(scale, self.value, 1e-9)
         filled = w * min(1.0, self.value / scale) if scale else 0.0
         reached = self.target is not None and self.value >= self.target
         p.setBrush(GOOD if reached else BAR)
@@ -66,8 +83,23 @@ class TargetBar(QWidget):
             x = w * self.target / scale
             p.setPen(text_color)
             p.drawLine(int(x), top - 2, int(x), top + height + 2)
+        self._paint_focus(p)
+        p.end()
+
+    def _paint_series(self, p: QPainter, top: float, height: float, w: float) -> None:
+        n = max(len(self.series), 1)
+        peak = max(max(self.series, default=0.0), 1e-9)
+        gap = 2.0
+        col = max(2.0, (w - gap * (n - 1)) / n)
+        p.setPen(Qt.PenStyle.NoPen)
+        for i, v in enumerate(self.series):
+            h = max(1.0, height * v / peak) if v > 0 else 1.0
+            p.setBrush(BAR if i < n - 1 else GOOD)  # today in green
+            p.drawRect(QRectF(i * (col + gap), top + height - h, col, h))
+        self._paint_focus(p)
+
+    def _paint_focus(self, p: QPainter) -> None:
         if self.hasFocus():
             p.setPen(self.palette().color(QPalette.ColorRole.Highlight))
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawRect(self.rect().adjusted(0, 0, -1, -1))
-        p.end()

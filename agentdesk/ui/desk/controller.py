@@ -217,6 +217,7 @@ class DeskController(QObject):
         lang = self.language()
         v = self.view
         for combo, kind in ((v.not_ready_reason, "not_ready"), (v.break_reason, "break")):
+            combo.setSizeAdjustPolicy(combo.SizeAdjustPolicy.AdjustToContents)
             combo.clear()
             for r in self.session.reasons(kind):
                 combo.addItem(r.label.pick(lang), r.code)
@@ -866,13 +867,22 @@ class DeskController(QObject):
                                              talk_seconds_month=self.session.talk_seconds_today)
         v = self.view
         fmt = own_numbers.format_duration
-        v.calls_today_bar.set_data(self.tr("Calls today"), numbers.calls_today, None, str(numbers.calls_today))
-        v.talk_today_bar.set_data(self.tr("Talk time today"), numbers.talk_seconds_today / 60, None,
-                                  fmt(numbers.talk_seconds_today))
-        v.calls_month_bar.set_data(self.tr("Calls this month"), numbers.calls_month, None,
-                                   str(numbers.calls_month))
-        v.talk_month_bar.set_data(self.tr("Talk time this month"), numbers.talk_seconds_month / 60, None,
-                                  fmt(numbers.talk_seconds_month))
+        avg_calls = numbers.average_calls_per_day
+        avg_talk = numbers.average_talk_seconds_per_day
+        v.calls_today_bar.set_data(
+            self.tr("Calls today (tick: your daily average)"), numbers.calls_today, avg_calls,
+            str(numbers.calls_today) if avg_calls is None else
+            self.tr("%1 (average %2)").replace("%1", str(numbers.calls_today)).replace("%2", f"{avg_calls:.1f}"))
+        v.talk_today_bar.set_data(
+            self.tr("Talk time today (tick: your daily average)"), numbers.talk_seconds_today / 60,
+            avg_talk / 60 if avg_talk else None, fmt(numbers.talk_seconds_today))
+        v.calls_month_bar.set_series(self.tr("Calls this month (by day)"),
+                                     [float(c) for c in numbers.calls_by_day or [numbers.calls_month]],
+                                     str(numbers.calls_month))
+        worked = numbers.worked_seconds_month
+        v.talk_month_bar.set_data(
+            self.tr("Talk time this month (bar: share of hours worked)"), numbers.talk_seconds_month / 60, None,
+            fmt(numbers.talk_seconds_month), scale=worked / 60 if worked else None)
         v.hours_bar.set_data(self.tr("Hours worked this month (minimum 65 h)"), numbers.hours_month,
                              numbers.hours_target,
                              self.tr("%1 of %2 h").replace("%1", f"{numbers.hours_month:.1f}")
