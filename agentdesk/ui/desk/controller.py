@@ -126,6 +126,7 @@ class DeskController(QObject):
         self.shortcuts: dict[str, QShortcut] = {}
         self.apply_shortcuts(settings.shortcuts)
         self.sign_in_prompt: Callable[[str], tuple[str, str, bool] | None] | None = None
+        self.auto_sign_in: tuple[str, str] | None = None  # the practice center's fixed credentials
         self.render(self.session.snapshot())
 
     # -- lifecycle --------------------------------------------------------------------------------------------
@@ -138,14 +139,55 @@ class DeskController(QObject):
         except OSError as exc:
             log.error("could not start the phone engine: %s", exc)
             self.engine_state = "failed"
+        self.ticker.start()
+        self._silent_sign_in()
+        if self.session.wrap_up is not None:  # a draft recovered after a crash
+            self.show_notice(Text(ja="前回の後処理の下書きを復元しました。内容を確認して完了してください。",
+                                  en="Your unfinished wrap-up was restored. Check it and finish it."))
+        self.refresh()
+
+    def _start_events(self) -> None:
+        """The center's event stream, from sign-in on: broadcasts reach the agent before and after work."""
+        if self._stop_events is not None:
+            return
         try:
             self._stop_events = self.center.events(self.bridge.wrap(self.on_center_event))
         except CenterError as exc:
             log.warning("center event stream unavailable: %s", exc)
-        self.ticker.start()
-        if self.session.wrap_up is not None:  # a draft recovered after a crash
-            self.show_notice(Text(ja="前回の後処理の下書きを復元しました。内容を確認して完了してください。",
-                                  en="Your unfinished wrap-up was restored. Check it and finish it."))
+
+    def _silent_sign_in(self) -> None:
+        """At start: sign in with the saved password (or the practice center's) on a worker thread, so that
+        the center's broadcasts ("please log in") reach an agent who has not started work yet."""
+        agent_id = self.auto_sign_in[0] if self.auto_sign_in else self.settings.center.agent_id
+        if not agent_id:
+            return
+        secret = self.auto_sign_in[1] if self.auto_sign_in else credentials.get_secret(credential_ref(agent_id))
+        if not secret:
+            return
+
+        def work() -> None:
+            try:
+                prov: Provisioning | Text = self.center.sign_in(agent_id, secret)
+            except CenterError as exc:
+                prov = exc.message
+            except Exception as exc:
+                log.warning("silent sign-in failed: %s", exc)
+                return
+            self.bridge.post(self._signed_in_silently, (agent_id, prov))
+
+        threading.Thread(target=work, name="sign-in", daemon=True).start()
+
+    def _signed_in_silently(self, payload: tuple[str, Provisioning | Text]) -> None:
+        agent_id, prov = payload
+        if self.signed_in:
+            return
+        if isinstance(prov, Text):
+            self.show_notice(prov)
+            return
+        self.settings.center.agent_id = agent_id
+        self.apply_provisioning(prov)
+        self.signed_in = True
+        self._start_events()
         self.refresh()
 
     def can_quit(self) -> str | None:
@@ -209,6 +251,7 @@ class DeskController(QObject):
                 self.show_notice(exc.message)
         self.apply_provisioning(prov)
         self.signed_in = True
+        self._start_events()
         return True
 
     def apply_provisioning(self, prov: Provisioning) -> None:

@@ -30,6 +30,7 @@ class Services:
     submit: Callable[[str, dict[str, Any]], Any]
     worklog: Any = None
     cleanup: list[Callable[[], None]] = field(default_factory=list)
+    auto_sign_in: tuple[str, str] | None = None  # practice center: sign in without asking
 
 
 def default_services(store: settings_mod.Settings) -> Services:
@@ -40,23 +41,25 @@ def default_services(store: settings_mod.Settings) -> Services:
 
     cleanup: list[Callable[[], None]] = []
     url = store.center.base_url
+    auto: tuple[str, str] | None = None
     if not url:
         try:
             from agentdesk.center.practice import start_practice_center  # type: ignore[attr-defined]
 
             url, stop = start_practice_center()
         except ImportError:  # until the practice center lands: the center double, in memory on loopback
-            from agentdesk.center.testing.double import CenterDouble
+            from agentdesk.center.testing.double import DEFAULT_AGENT, DEFAULT_SECRET, CenterDouble
 
             double = CenterDouble().start()
             url, stop = double.url, double.stop
+            auto = (DEFAULT_AGENT, DEFAULT_SECRET)
         cleanup.append(stop)
     client = HttpCenterClient(url)
     outbox = Outbox()
     outbox.start(client)
     worklog = WorkLog()
     cleanup += [outbox.close, worklog.close, client.close]
-    return Services(center=client, submit=outbox.enqueue, worklog=worklog, cleanup=cleanup)
+    return Services(center=client, submit=outbox.enqueue, worklog=worklog, cleanup=cleanup, auto_sign_in=auto)
 
 
 def engine_factory(argv: list[str] | None = None) -> Callable[[Callable[[dict[str, Any]], None]], EngineLike]:
@@ -95,6 +98,7 @@ def attach_desk(main: Any, services: Services, store: settings_mod.Settings,
                                 sound=sound or SoundPlayer(store.audio.ring_device), worklog=services.worklog,
                                 script_panel=script_panel)
     controller.tray = tray  # type: ignore[attr-defined]
+    controller.auto_sign_in = services.auto_sign_in
 
     def on_state(state: str) -> None:
         tray.set_state(state, STATE_COLORS.get(state, STATE_COLORS["offline"])[0],

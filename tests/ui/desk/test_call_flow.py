@@ -166,9 +166,57 @@ def test_engine_crash_during_a_call_is_reported_and_recovered(qtbot, desk) -> No
     qtbot.waitUntil(lambda: desk.controller.registration.get("state") == "registered", timeout=5000)
 
 
-def test_center_broadcast_reaches_a_signed_out_agent_with_sound(qtbot, desk) -> None:
-    assert desk.state == AgentState.OFFLINE
+def test_center_broadcast_reaches_a_signed_out_agent_with_sound(qtbot) -> None:
+    from agentdesk import credentials, settings
+    from tests.ui.desk.conftest import make_desk
+
+    store = settings.Settings()
+    store.center.agent_id = "agent1001"
+    credentials.set_secret("center:agent1001", "pass1234")  # the app signs in quietly with the saved password
+    desk = make_desk(qtbot, store=store)
+    qtbot.waitUntil(lambda: desk.controller.signed_in, timeout=3000)
+    assert desk.state == AgentState.OFFLINE  # not working: no calls, but the center can still reach the agent
     desk.center.broadcast("仙台センター停止のため、ログインをお願いします。", "Please log in.")
     qtbot.waitUntil(lambda: "ログインをお願い" in desk.view.notice_label.text(), timeout=3000)
     assert desk.notes[-1][2] is True
     assert desk.controller.sound.played[-1] == "broadcast"
+    desk.controller.stop()
+
+
+def test_break_overrun_turns_the_banner_red_and_notifies_once(qtbot, desk) -> None:
+    sign_in_and_ready(qtbot, desk)
+    v = desk.view
+    v.break_reason.setCurrentIndex(v.break_reason.findData("short"))
+    qtbot.keyClick(v, Qt.Key.Key_F4)
+    assert desk.state == AgentState.BREAK and v.state_label.text() == "休憩中"
+    desk.controller.session.since -= 11 * 60  # eleven minutes of a ten-minute break
+    desk.controller.on_tick()
+    desk.controller.on_tick()
+    assert "超過" in v.state_detail.text()
+    assert "#b71c1c" in v.banner.styleSheet()
+    assert [n for n in desk.notes if n[0] == "休憩時間の超過"] != [] and len(
+        [n for n in desk.notes if n[0] == "休憩時間の超過"]) == 1
+    qtbot.keyClick(v, Qt.Key.Key_F2)
+    assert desk.state == AgentState.READY and "#b71c1c" not in v.banner.styleSheet()
+
+
+def test_after_call_work_timer_returns_to_ready_when_the_center_says_so(qtbot) -> None:
+    from tests.fakes.fake_center import FakeCenter, provisioning
+    from tests.ui.desk.conftest import make_desk
+
+    d = make_desk(qtbot, FakeCenter(provisioning(wrap_up_required=False, after_call_work_seconds=30)))
+    try:
+        sign_in_and_ready(qtbot, d)
+        incoming(qtbot, d)
+        d.view.answer_button.click()
+        qtbot.waitUntil(lambda: d.state == AgentState.ON_CALL, timeout=3000)
+        d.engine.send({"cmd": "fake_remote_hangup"})
+        qtbot.waitUntil(lambda: d.state == AgentState.AFTER_CALL_WORK, timeout=3000)
+        d.controller.on_tick()
+        assert "受付可に戻ります" in d.view.acw_timer_label.text()
+        d.controller.session.since -= 31
+        d.controller.on_tick()
+        assert d.state == AgentState.READY
+        assert len(d.center.kinds("wrap_up")) == 1
+    finally:
+        d.controller.stop()

@@ -96,6 +96,7 @@ def test_incoming_call_while_hidden_notifies_and_comes_to_front(qtbot) -> None:
 
 def test_close_hides_to_tray_only_when_a_tray_exists(qtbot, monkeypatch) -> None:
     main, desk, center = make_window(qtbot)
+    assert desk.sign_in("agent1001", "pass1234")
     main.view.close()
     assert not main.view.isVisible()  # no tray here (offscreen): closing really closes
     main.view.show()
