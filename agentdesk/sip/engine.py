@@ -43,6 +43,7 @@ log = logging.getLogger("agentdesk.sip.engine")
 pjlog = logging.getLogger("agentdesk.sip.pjsip")
 
 MAX_CALLS = 4  # compiled into the pjsua2 wheel
+DEFAULT_CODECS = ("G722", "PCMU", "PCMA")
 DTMF_IS_UPDATE = 1  # pjmedia_stream_dtmf_event flags
 DTMF_IS_END = 2
 SELECTED_HEADERS = ("referred-by", "subject", "call-info", "p-asserted-identity", "diversion", "history-info",
@@ -171,6 +172,16 @@ class EngineCall(pj.Call):
         self.engine._on_call_replaced(self, prm)
 
 
+class EngineEndpoint(pj.Endpoint):
+    def __init__(self, engine: Engine) -> None:
+        super().__init__()
+        self.engine = engine
+
+    @guarded
+    def onRejectedIncomingCall(self, prm: Any) -> None:
+        self.engine._on_rejected_incoming(prm)
+
+
 class Engine:
     """Owns the Endpoint; :meth:`run` is the endpoint thread's whole life."""
 
@@ -202,6 +213,7 @@ class Engine:
         self.stats_interval = 5.0
         self._next_stats = 0.0
         self._switching = False
+        self._switch_grace_until = 0.0
 
     # ---- life cycle -------------------------------------------------------------------------------------------
     def run(self) -> int:
@@ -221,7 +233,7 @@ class Engine:
         return 0
 
     def _create_endpoint(self) -> None:
-        ep = pj.Endpoint()
+        ep = EngineEndpoint(self)
         ep.libCreate()
         cfg = pj.EpConfig()
         cfg.uaConfig.threadCnt = 0
@@ -300,10 +312,14 @@ class Engine:
             elif kind == "eof":
                 log.info("stdin closed: the parent has gone, quitting")
                 self.quitting = True
-            elif kind == "probe":
-                self._on_probe(item[1], item[2])
-            elif kind == "ipchange":
-                self._on_ip_change(item[1], item[2])
+            else:
+                try:
+                    if kind == "probe":
+                        self._on_probe(item[1], item[2])
+                    elif kind == "ipchange":
+                        self._on_ip_change(item[1], item[2])
+                except Exception:  # a failed failover step must never take the engine down
+                    log.exception("handling %s", kind)
 
     def _dispatch(self, cmd: dict[str, Any]) -> None:
         name = cmd["cmd"]
@@ -483,15 +499,21 @@ class Engine:
         log.info("SIP transport %s on %s", transport, info.localName)
 
     def _apply_codecs(self, order: list[Any]) -> None:
-        if not order:
-            return
-        wanted = [str(c).lower() for c in order]
+        """An explicit order enables only the codecs listed; without one, G.722 then G.711 lead and the rest
+        follow at low priority."""
+        explicit = bool(order)
+        wanted = [str(c).lower() for c in (order or DEFAULT_CODECS)]
         ci_list = self.ep.codecEnum2()
         for ci in ci_list:
             cid = ci.codecId
             name = cid.split("/")[0].lower()
-            matches = [i for i, w in enumerate(wanted) if w == cid.lower() or w == name]
-            prio = 254 - matches[0] if matches else 0
+            matches = [i for i, w in enumerate(wanted) if w in (name, cid.lower()) or cid.lower().startswith(w + "/")]
+            if matches:
+                prio = 254 - matches[0]
+            elif explicit:
+                prio = 0
+            else:
+                prio = min(int(ci.priority), 100)
             self.ep.codecSetPriority(cid, prio)
 
     def _account_config(self, reg: Registrar) -> Any:
@@ -574,6 +596,11 @@ class Engine:
         if not self.want_registered:
             self._set_reg_state("unregistered", code, reason)
             return
+        if time.monotonic() < self._switch_grace_until and code in (408, 502, 503, 504):
+            # Most likely the goodbye to the registrar we just left (it is down); the new registration's own
+            # result follows. If it never succeeds, the check below retries.
+            log.info("ignoring registration failure %s %s right after a registrar switch", code, reason)
+            return
         # A failure while the agent wants to be registered: another registrar, or retry later.
         self._set_reg_state("failed", code, reason)
         self.registrars[self.reg_index].alive = False if code in (408, 502, 503, 504) else \
@@ -614,11 +641,26 @@ class Engine:
         self._set_reg_state("retrying", 0, why, previous=old)
         self._switching = True
         try:
+            # modify() leaves the old registrar (an unregister it may never answer) and registers at the new one
             self.account.modify(self._account_config(new))
         finally:
             self._switching = False
-        if self.want_registered:
-            self.account.setRegistration(True)
+        self._switch_grace_until = time.monotonic() + 3.0
+        self._after(0.3, "switch-register", self._register_if_idle)
+        self._after(3.5, "switch-check", self._check_after_switch)
+
+    def _register_if_idle(self) -> None:
+        """modify() registers only when the account was registered: make sure a REGISTER goes out."""
+        if self.want_registered and self.reg_state != "registered" and self.account is not None:
+            try:
+                self.account.setRegistration(True)
+            except pj.Error as exc:  # PJSIP_EBUSY: one is already on its way
+                log.debug("register after switch: %s", exc.info())
+
+    def _check_after_switch(self) -> None:
+        if self.want_registered and self.reg_state != "registered" and \
+                not any(name == "retry" for _, name, _ in self.timers):
+            self._schedule_retry()
 
     def _on_probe(self, index: int, rtt: float | None) -> None:
         if index >= len(self.registrars):
@@ -778,6 +820,18 @@ class Engine:
         op.statusCode = 180
         call.answer(op)
         self._call_event(call, "incoming", others=others, local=str(ci.localUri))
+
+    def _on_rejected_incoming(self, prm: Any) -> None:
+        """pjsua refused a call before the engine saw it (the 4-call limit, or no acceptable media such as plain
+        RTP under srtp: mandatory)."""
+        code = int(prm.statusCode)
+        remote = str(prm.remoteInfo)
+        log.info("incoming call from %s refused by pjsua: %s %s", remote, code, prm.reason)
+        if len(self._live_calls()) >= MAX_CALLS:
+            self.emit({"event": "limit", "what": "calls", "max": MAX_CALLS, "remote": remote, "code": code,
+                       "reason": f"a call was refused: at most {MAX_CALLS} calls at a time"})
+        else:
+            self.emit({"event": "call_refused", "remote": remote, "code": code, "reason": str(prm.reason)})
 
     def _on_call_state(self, call: EngineCall) -> None:
         ci = call.getInfo()
@@ -1073,7 +1127,7 @@ class Engine:
                 "rtt_ms": round(rtt_ms, 2), "jitter_ms": round(jitter_ms, 2), "loss_percent": round(loss, 3),
                 "rx_packets": int(rx.pkt), "tx_packets": int(tx.pkt), "rx_bytes": int(rx.bytes),
                 "tx_bytes": int(tx.bytes), "mos": round(q.mos, 2), "r": round(q.r, 1), "quality": q.bucket,
-                "srtp": "SAVP" in str(si.proto) or "SRTP" in str(si.proto).upper()}
+                "srtp": bool(int(si.proto) & 0x4000)}  # the SRTP profile bit of pjmedia_tp_proto
 
     def cmd_stats(self, cmd: dict[str, Any]) -> dict[str, Any]:
         call = self._get_call(cmd)

@@ -86,3 +86,55 @@ def test_reject_incoming(kamailio: Kamailio, engine_factory: Callable[..., Engin
     ended = eng.wait_event({"event": "call", "call": incoming["call"], "state": "ended"}, 10)
     assert ended["code"] == 486
     assert customer.wait(15) != 0  # the customer's scenario wanted a 200
+
+
+def test_second_incoming_call_answer_holds_the_first(
+        kamailio: Kamailio, engine_factory: Callable[..., EngineProcess]) -> None:
+    agent = engine_factory("agent")
+    first = engine_factory("customer1")
+    second = engine_factory("customer2")
+    agent.register("agent1", kamailio)
+    first.register("cust1", kamailio)
+    second.register("cust2", kamailio)
+    first.command({"cmd": "call", "uri": "agent1"})
+    a1 = agent.wait_event({"event": "call", "state": "incoming"}, 10)["call"]
+    agent.command({"cmd": "answer", "call": a1})
+    agent.wait_event({"event": "call", "call": a1, "state": "connected"})
+    mark = agent.mark()
+    second.command({"cmd": "call", "uri": "agent1"})
+    incoming = agent.wait_event({"event": "call", "state": "incoming"}, 10, after=mark)
+    assert incoming["others"] == [a1] and "cust2@" in incoming["remote"]
+    rep = agent.command({"cmd": "answer", "call": incoming["call"]})
+    assert rep["held"] == [a1]
+    agent.wait_event({"event": "call", "call": a1, "state": "held"}, 10, after=mark)
+    agent.wait_event({"event": "call", "call": incoming["call"], "state": "connected"}, 10, after=mark)
+    states = {c["call"]: c["state"] for c in agent.command({"cmd": "calls"})["calls"]}
+    assert states == {a1: "held", incoming["call"]: "connected"}
+
+
+def test_four_call_limit_is_a_clear_event(kamailio: Kamailio, engine_factory: Callable[..., EngineProcess],
+                                         sipp_factory: Callable[..., Sipp]) -> None:
+    party = sipp_factory("answer.xml", args=["-m", "4", "-mp", str(net.free_port())]).start()
+    eng = engine_factory()
+    eng.register("agent1", kamailio)
+    time.sleep(0.2)
+    calls = []
+    for i in range(4):
+        cid = eng.command({"cmd": "call", "uri": f"sip:party{i}@127.0.0.1:{party.port}"})["call"]
+        eng.wait_event({"event": "call", "call": cid, "state": "connected"}, 10)
+        calls.append(cid)
+    err = eng.command({"cmd": "call", "uri": f"sip:party9@127.0.0.1:{party.port}"}, ok=False)["error"]
+    assert "limit" in err
+    assert eng.wait_event({"event": "limit"})["max"] == 4
+    # a fifth call from outside is refused by the engine, reported, and nothing breaks
+    mark = eng.mark()
+    customer = sipp_factory("customer_call.xml", remote=f"127.0.0.1:{kamailio.port}",
+                            args=["-m", "1", "-mp", str(net.free_port()), "-s", "agent1"])
+    assert customer.run(15) != 0
+    refused = eng.wait_event({"event": "limit"}, 5, after=mark)
+    assert "customer" in refused["remote"]
+    for cid in calls:
+        eng.command({"cmd": "hangup", "call": cid})
+        eng.wait_event({"event": "call", "call": cid, "state": "ended"}, 10)
+    assert party.wait(10) == 0
+    assert eng.command({"cmd": "calls"})["calls"] == []
