@@ -62,6 +62,7 @@ class Provisioning:
     escalation_targets: list[EscalationTarget] = field(default_factory=list)
     trainers: list[str] = field(default_factory=list)  # SIP URIs allowed to monitor/whisper/barge
     mode: Literal["softphone", "fixed_line"] = "softphone"
+    practice: bool = False  # the embedded practice center (agentdesk.center.practice), not a real one
 
 
 @dataclass(frozen=True)

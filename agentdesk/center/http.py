@@ -20,6 +20,7 @@ import json
 import logging
 import random
 import socket
+import ssl
 import threading
 import time
 import uuid
@@ -106,7 +107,7 @@ class HttpCenterClient:
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self.stream_read_timeout = stream_read_timeout
-        self._verify = verify
+        self._verify: bool | ssl.SSLContext = ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify
         self._transport = transport
         self._http = self._new_http(self.timeout)
         self._lock = threading.Lock()
@@ -210,7 +211,7 @@ class HttpCenterClient:
                 continue
             if status >= 400:
                 last_error = self._error_of(response)
-                if status == 401:
+                if status == 401 and auth:
                     with self._lock:
                         self._access_token = ""
                     raise CenterError(SIGNED_OUT, retryable=False, status=401, code="signed_out")
@@ -508,6 +509,8 @@ class _EventStream:
                     continue
                 if event_id:
                     self.last_id = event_id
+                if kind == "hello":  # the stream's opening position, not news for the agent
+                    continue
                 got = True
                 self._emit(event)
                 if self._stop.is_set():

@@ -94,7 +94,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 _PHONE = re.compile(r"(?<!\d)(?:\+?81[-\s]?|0)\d{1,4}[-\s()]*\d{1,4}[-\s()]*\d{3,4}(?!\d)")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _POSTAL = re.compile(r"〒\s*\d{3}-?\d{4}|(?<!\d)\d{3}-\d{4}(?!\d)")
-_STR = re.compile(r"^[\w.:+\-/ ]{0,200}$")
+_STR = re.compile(r"^[\w.:+\-/ ]{0,200}$", re.ASCII)  # identifiers, codes, dates: never names
 
 
 class OutboxRefused(ValueError):

@@ -1,1 +1,1 @@
-"""Test doubles of the center, reusable by other areas\x27 tests and the packaging smoke test."""
+"""Test doubles of the center, reusable by the tests of other areas and the packaging smoke test."""

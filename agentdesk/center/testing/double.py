@@ -116,7 +116,9 @@ class CenterDouble:
         access_ttl: int = 3600,
         heartbeat: float = 0.5,
         landline_answer_delay: float | None = 0.05,
+        tls: tuple[str, str] | None = None,
     ) -> None:
+        self.tls = tls  # (certificate file, key file): serve HTTPS
         self.accounts = dict(accounts or {DEFAULT_AGENT: DEFAULT_SECRET})
         self.provisioning = provisioning or default_provisioning()
         self.contracts = dict(contracts or default_contracts())
@@ -149,7 +151,7 @@ class CenterDouble:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     def start(self) -> CenterDouble:
         double = self
@@ -157,9 +159,14 @@ class CenterDouble:
         class Handler(_Handler):
             center = double
 
-        ThreadingHTTPServer.allow_reuse_address = True
-        server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        server = _Server(("127.0.0.1", self.port), Handler)
         server.daemon_threads = True
+        if self.tls:
+            import ssl
+
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*self.tls)
+            server.socket = context.wrap_socket(server.socket, server_side=True)
         self.port = server.server_address[1]
         self.stopping.clear()
         self._server = server
@@ -175,6 +182,7 @@ class CenterDouble:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+            self._server.close_connections()  # a center that goes away takes its open connections with it
             self._server = None
         if self._thread is not None:
             self._thread.join(timeout=5)
@@ -269,6 +277,33 @@ class CenterDouble:
             self.tokens[access] = (agent_id, time.monotonic() + self.access_ttl)
             self.refresh_tokens[refresh] = agent_id
         return {"access_token": access, "refresh_token": refresh, "expires_in": self.access_ttl, "token_type": "Bearer"}
+
+
+class _Server(ThreadingHTTPServer):
+    allow_reuse_address = True
+    daemon_threads = True
+
+    def __init__(self, *args: Any) -> None:
+        self.open_connections: set[Any] = set()
+        self.connections_lock = threading.Lock()
+        super().__init__(*args)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self.connections_lock:
+            self.open_connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self.connections_lock:
+            self.open_connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        with self.connections_lock:
+            connections = list(self.open_connections)
+        for sock in connections:
+            with contextlib.suppress(OSError):
+                sock.shutdown(2)
 
 
 def _err(code: str, ja: str, en: str, retryable: bool = False) -> dict[str, Any]:
@@ -526,21 +561,22 @@ def _write(c: CenterDouble, agent: str, path: str, key: str, body: Any) -> tuple
 def _events(h: _Handler, c: CenterDouble, agent: str, headers: dict[str, str]) -> None:
     last = headers.get("last-event-id", "")
     last_id = int(last) if last.isdigit() else None
+    with c.lock:  # the position is fixed before the client can know it is connected
+        c.sse_connections += 1
+        if last_id is None:
+            last_id = c.events[-1][0] if c.events else 0
     h.send_response(200)
     h.send_header("Content-Type", "text/event-stream; charset=utf-8")
     h.send_header("Cache-Control", "no-cache")
     h.send_header("Connection", "close")
     h.end_headers()
     h.close_connection = True
-    with c.lock:
-        c.sse_connections += 1
-        if last_id is None:
-            last_id = c.events[-1][0] if c.events else 0
     sent = 0
     limit = c.faults.sse_drop_after
     w = h.wfile
     try:
-        w.write(b"retry: 200\n\n")
+        # the position comes first, so a client that saw no event yet still resumes from here after a drop
+        w.write(f"retry: 200\nid: {last_id}\nevent: hello\ndata: {{}}\n\n".encode())
         w.flush()
         next_beat = time.monotonic() + c.heartbeat
         while not c.stopping.is_set():
