@@ -122,9 +122,19 @@ def load_paths(paths_: Iterable[Path], library: Library | None = None) -> Librar
     return load_named(named, lib)
 
 
+_bundled_cache: dict[tuple, Library] = {}
+
+
 def load_bundled() -> Library:
-    """The scripts shipped with the app."""
+    """The scripts shipped with the app (a fresh Library each call; parsing is done once per set of files)."""
     directory = bundled_dir()
     if not directory.is_dir():
         return Library(notices=[Notice(Text(ja="同梱スクリプトが見つかりません", en="The bundled scripts are missing"))])
-    return load_paths([directory])
+    files = collect_files([directory])
+    key = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+    if key not in _bundled_cache:
+        _bundled_cache.clear()
+        _bundled_cache[key] = load_paths([directory])
+    cached = _bundled_cache[key]
+    return Library(flows=dict(cached.flows), articles=dict(cached.articles), notices=list(cached.notices),
+                   origin=cached.origin)

@@ -7,6 +7,7 @@ unreachable steps, cycles without an exit, links to reference articles that do n
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from agentdesk.support_scripts.model import (
     flow_from_dict,
 )
 
+log = logging.getLogger(__name__)
 SCRIPT_SUFFIXES = (".yaml", ".yml")
 _OTHER = {"ja": "en", "en": "ja"}
 _LANG_NAME = {"ja": Text(ja="日本語", en="Japanese"), "en": Text(ja="英語", en="English")}
@@ -238,14 +240,35 @@ def check_document(doc: Document, article_ids: set[str] | None = None) -> Checke
     return checked
 
 
+def _internal(name: str, exc: Exception) -> Problem:
+    log.exception("support script %s: unexpected error", name)
+    return Problem(name, 1, 1, Text(ja=f"このファイルを処理できません（内部エラー: {type(exc).__name__}）",
+                                    en=f"cannot process this file (internal error: {type(exc).__name__})"), "internal")
+
+
+def _load_guarded(text: str, name: str) -> Document:
+    try:
+        return load_text(text, name)
+    except Exception as exc:  # a file must never take the panel down, whatever is in it
+        return Document(name=name, problems=[_internal(name, exc)])
+
+
+def _check_guarded(doc: Document, known: set[str]) -> Checked:
+    try:
+        return check_document(doc, known)
+    except Exception as exc:
+        doc.problems.append(_internal(doc.name, exc))
+        return Checked(doc)
+
+
 def check_texts(named_texts: Iterable[tuple[str, str]], article_ids: Iterable[str] = ()) -> list[Checked]:
     """Lint several files given as (name, YAML text); article links resolve across them and ``article_ids``."""
-    docs = [load_text(text, name) for name, text in named_texts]
+    docs = [_load_guarded(text, name) for name, text in named_texts]
     known = set(article_ids)
     for d in docs:
         if d.data and isinstance(d.data, dict) and d.data.get("kind") == "article" and isinstance(d.data.get("id"), str):
             known.add(d.data["id"])
-    results = [check_document(d, known) for d in docs]
+    results = [_check_guarded(d, known) for d in docs]
     seen: dict[tuple[str, str], str] = {}
     for r in results:
         item = r.flow or r.article

@@ -184,6 +184,11 @@ def _schema_message(err: jsonschema.ValidationError) -> tuple[Text, bool]:
         allowed = err.validator_value if v == "enum" else [err.validator_value]
         return (Text(ja=f"{where}: {err.instance!r} は使えません。{', '.join(map(str, allowed))} のどれかにしてください",
                      en=f"{where}: {err.instance!r} is not one of {', '.join(map(str, allowed))}"), False)
+    if v == "maxItems":
+        return (Text(ja=f"{where}: {err.validator_value} 個までです（番号キーは 1〜9）",
+                     en=f"{where}: at most {err.validator_value} items (number keys 1-9)"), False)
+    if v in ("minItems", "minProperties", "minLength"):
+        return Text(ja=f"{where}: 空にはできません", en=f"{where}: must not be empty"), False
     return Text(ja=f"{where}: {err.message}", en=f"{where}: {err.message}"), False
 
 

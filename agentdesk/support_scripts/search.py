@@ -117,24 +117,36 @@ class SearchIndex:
         all_grams: set[str] = set()
         for t in terms:
             all_grams |= grams(t)
-        scores: dict[int, float] = defaultdict(float)
-        matched: dict[int, int] = defaultdict(int)
+        weight: dict[str, dict[int, float]] = {}
         for g in all_grams:
             postings = self._index.get(g)
             if postings is None and len(g) == 1:  # a one-character query: scan (rare, tiny corpus)
-                postings = {i: max((f.weight for f in d.fields if g in f.folded), default=0.0)
-                            for i, d in enumerate(self._docs)}
-                postings = {i: w for i, w in postings.items() if w}
-            for i, w in (postings or {}).items():
+                scanned = {i: max((f.weight for f in d.fields if g in f.folded), default=0.0)
+                           for i, d in enumerate(self._docs)}
+                postings = {i: w for i, w in scanned.items() if w}
+            weight[g] = postings or {}
+        scores: dict[int, float] = defaultdict(float)
+        for g in all_grams:
+            for i, w in weight[g].items():
                 scores[i] += w
-                matched[i] += 1
+        # a document qualifies when it matches most bigrams of at least one term; matching every term ranks higher
+        satisfied: dict[int, int] = defaultdict(int)
+        for t in terms:
+            tg = grams(t)
+            need = max(1, int(len(tg) * MIN_COVERAGE + 0.999))
+            count: dict[int, int] = defaultdict(int)
+            for g in tg:
+                for i in weight[g]:
+                    count[i] += 1
+            for i, c in count.items():
+                if c >= need:
+                    satisfied[i] += 1
         hits = []
-        need = max(1, int(len(all_grams) * MIN_COVERAGE + 0.999))
-        for i, s in scores.items():
-            if matched[i] < need:
-                continue
+        candidates = sorted(satisfied, key=lambda i: -scores[i] * satisfied[i])
+        for i in candidates[:max(limit * 3, 30)]:  # rank the best bigram matches in detail
             doc = self._docs[i]
-            score = s / len(all_grams)
+            score = scores[i] / len(all_grams)
+            fraction = satisfied[i] / len(terms)
             best_step: _Field | None = None
             best_step_score = 0.0
             for fld in doc.fields:
@@ -145,7 +157,7 @@ class SearchIndex:
                     st = (whole * 10 + sum(1 for g in all_grams if g in fld.folded)) * fld.weight
                     if st > best_step_score:
                         best_step, best_step_score = fld, st
-            hits.append(SearchHit(doc.kind, doc.id, doc.title, round(score, 3),
+            hits.append(SearchHit(doc.kind, doc.id, doc.title, round(score * fraction, 3),
                                   best_step.step_id if best_step else None,
                                   best_step.step_title if best_step else None))
         hits.sort(key=lambda h: (-h.score, h.kind, h.id))

@@ -26,7 +26,7 @@ def test_at_least_eight_flows_covering_the_topics() -> None:
     lib = load_bundled()
     assert lib.notices == []
     assert len(lib.flows) >= 8
-    assert TOPICS <= set(lib.flows)
+    assert set(lib.flows) >= TOPICS
     assert len(lib.articles) >= 5
     for f in lib.flows.values():
         assert f.language == "ja"
@@ -55,3 +55,28 @@ def test_suggestion_from_queue_and_contract() -> None:
     c = ContractInfo(contract_id="C-1", plan="光ファミリー", line_type="光", equipment=["ONU", "ルーター"])
     assert lib.suggest(c, "tech-connect")[0].id == "internet-not-connecting"
     assert lib.suggest(None, None) == []
+
+
+def test_the_installed_command_lints_and_searches(tmp_path) -> None:
+    """The real entry point in a child process: output format, exit codes, Japanese output."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.scripts.conftest import GOOD_FLOW
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root), "PYTHONIOENCODING": "utf-8"}
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(GOOD_FLOW.replace("{plan}をご利用", "{address}をご利用"), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "agentdesk", "scripts", "lint", str(bad)], env=env, cwd=root,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1, done.stderr
+    assert done.stdout == f"{bad}:12:14: 知らない変数 {{address}} です。使える変数: contract_id, equipment, line_type, plan\n"
+    done = subprocess.run([sys.executable, "-m", "agentdesk", "scripts", "search", "ﾙｰﾀｰ"], env=env, cwd=root,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "wifi-router-setup" in done.stdout
+    done = subprocess.run([sys.executable, "-m", "agentdesk", "scripts"], env=env, cwd=root,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2

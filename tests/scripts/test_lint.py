@@ -33,7 +33,7 @@ def test_schema_is_valid_json_schema_and_shipped_in_the_package() -> None:
 
 def test_yaml_syntax_error_points_at_the_line(write) -> None:
     p = write("broken.yaml", GOOD_FLOW.replace('title: {ja: "二番目", en: "Second"}', 'title: {ja: "二番目", en: "Second"'))
-    (line, col, code, msg), = problems_of(p)
+    ((line, _col, code, msg),) = problems_of(p)
     assert code == "yaml" and "syntax" in msg
     assert line in (20, 21)  # the flow mapping is left open on line 19; PyYAML notices on the next token
 
@@ -42,7 +42,7 @@ def test_schema_errors_with_line_and_column(write) -> None:
     text = GOOD_FLOW.replace('version: "1.0.0"', "version: 1.0").replace("target: tier2", "target: nowhere")
     text = text.replace("    next: c\n  c:", "    next: c\n    colour: red\n  c:")
     got = problems_of(write("schema.yaml", text))
-    assert (4, 10, "schema") == got[0][:3] and "quote" in got[0][3]  # version: 1.0 is a number
+    assert got[0][:3] == (4, 10, "schema") and "quote" in got[0][3]  # version: 1.0 is a number
     by_line = {(line, col): msg for line, col, _, msg in got}
     assert any("colour" in m for (line, c), m in by_line.items() if line == 21 and c == 5)
     assert any("nowhere" in m for (line, c), m in by_line.items() if line == 26)
@@ -141,3 +141,39 @@ def test_cli_lint_output_format_and_exit_codes(write, capsys: pytest.CaptureFixt
 
     assert cli.main(["scripts", "lint", str(good.parent / "missing.yaml")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_an_unexpected_error_skips_only_that_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    from agentdesk.support_scripts import lint
+    from agentdesk.support_scripts.library import Library, load_named
+
+    real = lint.check_document
+
+    def explode_on_one(doc, article_ids=None):
+        if doc.name == "b.yaml":
+            raise RuntimeError("boom")
+        return real(doc, article_ids)
+
+    monkeypatch.setattr(lint, "check_document", explode_on_one)
+    lib = load_named([("a.yaml", GOOD_FLOW), ("b.yaml", GOOD_FLOW.replace("id: demo", "id: other"))], Library())
+    assert set(lib.flows) == {"demo"}
+    assert [n.problem.code for n in lib.notices if n.problem] == ["internal"]
+
+
+def test_bad_step_id_points_at_the_key(write) -> None:
+    text = GOOD_FLOW.replace("  b:\n", "  Step B:\n").replace("next: b\n", "next: Step B\n")
+    got = problems_of(write("stepid.yaml", text))
+    assert (18, 3, "schema") in [g[:3] for g in got]
+    assert any("'Step B'" in m and "lowercase" in m for _, _, _, m in got)
+
+
+def test_more_than_nine_choices_is_refused(write) -> None:
+    many = "".join(f'      - label: {{ja: "選択{n}", en: "Choice {n}"}}\n        next: b\n' for n in range(10))
+    text = GOOD_FLOW.replace('''    choices:
+      - label: {ja: "はい", en: "Yes"}
+        next: b
+      - label: {ja: "いいえ", en: "No"}
+        next: c
+''', "    choices:\n" + many)
+    got = problems_of(write("many.yaml", text))
+    assert got[0][:3] == (14, 7, "schema") and "at most 9" in got[0][3]

@@ -38,6 +38,7 @@ def test_fold() -> None:
     ("onu", "internet-not-connecting"),
     ("ﾒｰﾙ 送信", "mail-send-receive"),
     ("めーる", "mail-send-receive"),
+    ("めーる そうしん", "mail-send-receive"),   # one term in kana only: still found
     ("ＳＭＴＰ", "mail-send-receive"),
     ("速度が遅い", "slow-speed"),
     ("おそい", "slow-speed"),

@@ -32,7 +32,7 @@ class ScriptPanelController(QObject):
         self.contract: Any | None = None
         self.queue: str | None = None
         self.suggested: list[Flow] = []
-        self.language = "en" if QLocale().language() == QLocale.Language.English else "ja"
+        self.language = "ja" if QLocale().language() == QLocale.Language.Japanese else "en"
         self._choice_buttons: list[Any] = []
         self._escalated_at: datetime | None = None
 
@@ -277,6 +277,7 @@ class ScriptPanelController(QObject):
             v.say_list.addItem(r.render(t, lang))
         if step.say:
             v.say_list.setCurrentRow(0)
+            v.fit_height(v.say_list)
         for w in (v.say_label, v.say_list, v.copy_button):
             w.setVisible(bool(step.say))
         checks = [r.render(t, lang) for t in step.check]
@@ -304,6 +305,7 @@ class ScriptPanelController(QObject):
                 v.articles_list.addItem(item)
         for w in (v.articles_label, v.articles_list):
             w.setVisible(v.articles_list.count() > 0)
+        v.fit_height(v.articles_list, max_rows=4)
 
         v.clear_layout(v.choices_layout)
         self._choice_buttons = []
@@ -349,7 +351,7 @@ class ScriptPanelController(QObject):
         self.refresh_texts()
 
     def _on_language_change(self) -> None:
-        self.language = "en" if QLocale().language() == QLocale.Language.English else "ja"
+        self.language = "ja" if QLocale().language() == QLocale.Language.Japanese else "en"
         self.refresh_texts()
 
     def refresh_texts(self) -> None:

@@ -7,8 +7,8 @@ the controller.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QRect, Qt
+from PySide6.QtGui import QFont, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -95,7 +95,6 @@ class ScriptPanelView(QWidget):
         self.articles_label = QLabel(flow)
         self.articles_list = QListWidget(flow)
         self.articles_list.setObjectName("scriptArticles")
-        self.articles_list.setMaximumHeight(80)
         self.choices_box = QWidget(flow)
         self.choices_layout = QVBoxLayout(self.choices_box)
         self.choices_layout.setContentsMargins(0, 0, 0, 0)
@@ -158,13 +157,26 @@ class ScriptPanelView(QWidget):
         button.setAccessibleName(accessible)
         button.setStyleSheet("text-align: left; padding: 4px 8px;")
         self.choices_layout.addWidget(button)
+        button.setVisible(self.choices_box.isVisible())  # at once, so that it can take the focus now
         return button
 
     def add_check(self, text: str) -> QCheckBox:
         box = QCheckBox(text, self.checklist_box)
         box.setAccessibleName(text)
         self.checklist_layout.addWidget(box)
+        box.setVisible(True)
         return box
+
+    @staticmethod
+    def fit_height(lst: QListWidget, max_rows: int = 6) -> None:
+        """Make a short list as tall as its (word-wrapped) rows, so that the choices stay in view."""
+        metrics = lst.fontMetrics()
+        width = max(lst.viewport().width(), lst.width() - 2 * lst.frameWidth(), 200) - 12
+        height = 0
+        for i in range(min(lst.count(), max_rows)):
+            rect = metrics.boundingRect(QRect(0, 0, width, 10_000), Qt.TextFlag.TextWordWrap, lst.item(i).text())
+            height += rect.height() + 6
+        lst.setFixedHeight(max(height + 2 * lst.frameWidth() + 4, 28))
 
     def clear_layout(self, layout: QVBoxLayout) -> None:
         while layout.count():
@@ -173,6 +185,13 @@ class ScriptPanelView(QWidget):
             if w is not None:
                 w.hide()
                 w.deleteLater()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.say_list.count():
+            self.fit_height(self.say_list)
+        if self.articles_list.count():
+            self.fit_height(self.articles_list, max_rows=4)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
