@@ -6,15 +6,15 @@ and whether it was escalated.
 Times are Japanese local time. A naive ``datetime`` is taken as Japanese local time; an aware one is converted.
 Every time is stored as ISO 8601 with its offset (``2026-12-02T10:00:00+09:00``).
 
-A work session left open (the app or the PC stopped without ``end_work``) is closed on the next ``start_work``
-at the last moment the log knows the agent was working: the latest of the session's start, its breaks' starts and
-ends, its calls' ends and the last :meth:`WorkLog.heartbeat` (the desktop calls it every minute), never later than
-the new start. A break left open in it ends at the same moment. Such a session is marked ``closed_by='recovered'``
+A work session left open by an earlier run (the app or the PC stopped without ``end_work``) is closed on the
+next ``start_work`` at the last moment the log knows the agent was working: the latest of the session's start,
+its breaks' starts and ends, its calls' ends and the last :meth:`WorkLog.heartbeat` (the desktop calls it every
+minute), never later than the new start. A break left open in it ends at the same moment. Such a session is marked ``closed_by='recovered'``
 and :attr:`WorkLog.last_recovery` tells the UI what was done. Hours are therefore never invented: at most the
 time since the last heartbeat is lost.
 
-``end_work``, ``start_break`` and ``end_break`` out of order (no open session, a second break...) are ignored
-with a log line: a click twice must not break the log.
+``start_work`` while this run's session is open, and ``end_work``, ``start_break`` and ``end_break`` out of order
+(no open session, a second break...) are ignored with a log line: a click twice must not break the log.
 """
 
 from __future__ import annotations
@@ -152,6 +152,7 @@ class WorkLog:
         self.path = Path(path)
         self.rules = rules
         self.last_recovery: Recovery | None = None
+        self._started_here: set[int] = set()  # sessions this run opened (a second start is a double click)
         self._lock = threading.Lock()
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -188,11 +189,15 @@ class WorkLog:
     def start_work(self, at: datetime) -> None:
         at = to_local(at)
         with self._lock, self._db:
+            open_rows = self._db.execute("SELECT id, start, last_seen FROM sessions WHERE end IS NULL").fetchall()
+            if any(int(r[0]) in self._started_here for r in open_rows):
+                log.info("start_work while this run's work session is open: ignored")
+                return
             self.last_recovery = None
-            for sid, start, last_seen in self._db.execute(
-                    "SELECT id, start, last_seen FROM sessions WHERE end IS NULL").fetchall():
+            for sid, start, last_seen in open_rows:  # left open by an earlier run that stopped
                 self.last_recovery = self._recover(int(sid), _dt(start), _dt(last_seen), at)
-            self._db.execute("INSERT INTO sessions (start, last_seen) VALUES (?, ?)", (_iso(at), _iso(at)))
+            cur = self._db.execute("INSERT INTO sessions (start, last_seen) VALUES (?, ?)", (_iso(at), _iso(at)))
+            self._started_here.add(int(cur.lastrowid or 0))
 
     def _recover(self, sid: int, start: datetime, last_seen: datetime, limit: datetime) -> Recovery:
         evidence = [start, last_seen]
@@ -292,6 +297,11 @@ class WorkLog:
 
         work = spans([(r[1], r[2]) for r in sessions])
         rest = spans([(r[0], r[1]) for r in breaks])
+        calls_by_day: dict[date, list[tuple[datetime, datetime | None, datetime, str, int]]] = {}
+        for c_started, c_answered, c_ended, c_direction, c_escalated in calls:
+            started = _dt(c_started)
+            calls_by_day.setdefault(started.date(), []).append(
+                (started, _dt(c_answered) if c_answered else None, _dt(c_ended), c_direction, c_escalated))
         result = []
         d = first
         while d <= last:
@@ -299,11 +309,11 @@ class WorkLog:
             d1 = d0 + timedelta(days=1)
             inside = sum(_overlap(a, b, d0, d1) for a, b in work)
             brk = sum(_overlap(a, b, d0, d1) for a, b in rest)
-            day_calls = [c for c in calls if d0 <= _dt(c[0]) < d1]
+            day_calls = calls_by_day.get(d, [])
             handled = [c for c in day_calls if c[1] is not None]
             result.append(DaySummary(
                 date=d, worked_seconds=max(0, inside - brk), break_seconds=brk, calls=len(handled),
-                talk_seconds=sum(int((_dt(c[2]) - _dt(c[1])).total_seconds()) for c in handled),
+                talk_seconds=sum(int((c[2] - c[1]).total_seconds()) for c in handled if c[1] is not None),
                 missed_calls=len(day_calls) - len(handled), escalated_calls=sum(1 for c in handled if c[4]),
                 outbound_calls=sum(1 for c in handled if c[3] == "outbound")))
             d += timedelta(days=1)
@@ -344,6 +354,26 @@ class WorkLog:
             y, m = ny, nm
         return IncentiveStatus(first_month=date(first_month.year, first_month.month, 1), months=months)
 
+    def center_payload(self, d: date) -> dict[str, object]:
+        """The day as the center's ``work_log`` write (docs/center-api.yaml, schema WorkLog): counts and times only.
+
+        ``started_at``/``ended_at`` are the first start and the last end of work that day (None when none)."""
+        summary = self.day(d)
+        lo = datetime.combine(d, time(0), JST)
+        hi = lo + timedelta(days=1)
+        with self._lock:
+            first, last = self._db.execute("SELECT MIN(start), MAX(end) FROM sessions WHERE start < ? AND "
+                                           "(end IS NULL OR end > ?)", (_iso(hi), _iso(lo))).fetchone()
+        return {"date": d.isoformat(), "started_at": first, "ended_at": last, "calls": summary.calls,
+                "talk_seconds": summary.talk_seconds, "break_seconds": summary.break_seconds}
+
+    def first_day(self) -> date | None:
+        """The first day with a work session or a call (the start of the agent's first month), or None."""
+        with self._lock:
+            row = self._db.execute("SELECT MIN(t) FROM (SELECT MIN(start) AS t FROM sessions "
+                                   "UNION ALL SELECT MIN(started) FROM calls)").fetchone()
+        return None if row is None or row[0] is None else _dt(row[0]).date()
+
     def export_csv(self, path: Path, start: date, end: date, *, language: str = "ja") -> None:
         """One row per day from ``start`` to ``end`` (inclusive) and a total row; UTF-8 with BOM (Excel)."""
         days = self._days(start, end, None) if end >= start else []
@@ -368,3 +398,4 @@ class WorkLog:
                 writer.writerow(row(d.date.isoformat(), [d]))
             writer.writerow(row("合計" if language == "ja" else "total", days))
         tmp.replace(path)
+

@@ -46,7 +46,7 @@ MONTH_SHORT_WEEKEND = Text(
     ja="{month} の土日祝のエントリーは {hours} 時間で、最低 {minimum} 時間に {missing} 時間足りません。",
     en="{month}: {hours} h entered on Saturdays, Sundays and holidays, {missing} h short of the minimum of {minimum} h.")
 MONTH_PARTIAL = Text(
-    ja="{month} はこのエントリーで一部の週だけです（{first}〜{last}）。ここまでで {hours} 時間（土日祝 {weekend} 時間）、"
+    ja="{month} はこのエントリーに一部の週しか含まれていません（{first}〜{last}）。ここまでで {hours} 時間（土日祝 {weekend} 時間）、"
        "月の最低は {minimum} 時間（土日祝 {weekend_minimum} 時間）です。",
     en="{month} is only partly covered by this plan ({first} to {last}): {hours} h so far ({weekend} h on "
        "Saturdays, Sundays and holidays); the monthly minimum is {minimum} h ({weekend_minimum} h).")

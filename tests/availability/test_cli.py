@@ -137,3 +137,8 @@ def test_as_a_real_process(tmp_path: Path) -> None:
                            str(EXAMPLES / "plan-2027-01-meets-minimums.json"), "--today", "2026-12-01"],
                           capture_output=True, text=True, env=env, timeout=60, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_no_action_is_bad_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["availability"]) == 2
+    assert "usage: agentdesk availability validate" in capsys.readouterr().err

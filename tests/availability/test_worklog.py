@@ -101,12 +101,22 @@ def test_a_session_left_open_by_a_crash_is_closed_at_the_last_evidence(tmp_path:
     second.close()
 
 
-def test_open_session_without_evidence_closes_at_its_start(wl: WorkLog) -> None:
+def test_open_session_without_evidence_closes_at_its_start(tmp_path: Path) -> None:
+    with WorkLog(tmp_path / "wl.sqlite3") as before_crash:
+        before_crash.start_work(at(2, 10))
+    with WorkLog(tmp_path / "wl.sqlite3") as wl:
+        wl.start_work(at(2, 15))
+        assert wl.last_recovery is not None and wl.last_recovery.closed_at == at(2, 10)
+        wl.end_work(at(2, 16))
+        assert wl.day(date(2026, 12, 2)).worked_seconds == 3600
+
+
+def test_a_second_start_in_the_same_run_is_a_double_click(wl: WorkLog) -> None:
     wl.start_work(at(2, 10))
-    wl.start_work(at(2, 15))
-    assert wl.last_recovery is not None and wl.last_recovery.closed_at == at(2, 10)
-    wl.end_work(at(2, 16))
-    assert wl.day(date(2026, 12, 2)).worked_seconds == 3600
+    wl.start_work(at(2, 10, 30))
+    assert wl.last_recovery is None
+    wl.end_work(at(2, 12))
+    assert wl.day(date(2026, 12, 2)).worked_seconds == 2 * 3600
 
 
 def test_an_open_session_counts_up_to_now(wl: WorkLog) -> None:
@@ -187,3 +197,17 @@ def test_threads_can_record_at_once(wl: WorkLog) -> None:
     for t in threads:
         t.join(timeout=30)
     assert wl.day(date(2026, 12, 2), now_at=at(2, 13)).calls == 80
+
+
+def test_center_payload_for_the_outbox(wl: WorkLog) -> None:
+    wl.start_work(at(2, 10))
+    wl.record_call(at(2, 10, 5), at(2, 10, 6), at(2, 10, 16))
+    wl.start_break(at(2, 11))
+    wl.end_break(at(2, 11, 15))
+    wl.end_work(at(2, 12))
+    payload = wl.center_payload(date(2026, 12, 2))
+    assert payload == {"date": "2026-12-02", "started_at": "2026-12-02T10:00:00+09:00",
+                       "ended_at": "2026-12-02T12:00:00+09:00", "calls": 1, "talk_seconds": 600,
+                       "break_seconds": 900}
+    assert wl.center_payload(date(2026, 12, 3))["started_at"] is None
+    assert wl.first_day() == date(2026, 12, 2)
