@@ -319,6 +319,18 @@
       <translation>わたしの実績</translation>
     </message>
     <message>
+      <source>Practice call (practice center)</source>
+      <translation>練習通話（練習用センター）</translation>
+    </message>
+    <message>
+      <source>Practice scenario</source>
+      <translation>練習シナリオ</translation>
+    </message>
+    <message>
+      <source>Start a practice call</source>
+      <translation>練習通話を始める</translation>
+    </message>
+    <message>
       <source>Incoming call</source>
       <translation>着信</translation>
     </message>

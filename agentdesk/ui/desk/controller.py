@@ -116,6 +116,7 @@ class DeskController(QObject):
         for key, button in v.dtmf_keys.items():
             button.clicked.connect(lambda _=False, k=key: self.send_dtmf(k))
         v.escalate_button.clicked.connect(self.escalate)
+        v.practice_button.clicked.connect(self.start_practice_call)
         v.raise_hand_button.clicked.connect(self.raise_hand)
         v.call_notes.textChanged.connect(self._note_timer.start)
         v.wrap_up_codes.itemSelectionChanged.connect(self._code_chosen)
@@ -268,7 +269,45 @@ class DeskController(QObject):
         for t in prov.escalation_targets:
             v.escalation_target.addItem(t.label.pick(lang), t.name)
         self._fill_codes()
+        self._fill_practice()
         self.configure_phone()
+
+    def _fill_practice(self) -> None:
+        v = self.view
+        scenarios = getattr(self.center, "scenarios", None)
+        if not (self.provisioning.practice and callable(scenarios) and hasattr(self.center, "start_call")):
+            v.practice_box.hide()
+            return
+        v.practice_scenario.clear()
+        for sc in scenarios():
+            v.practice_scenario.addItem(sc.title.pick(self.language()), sc.id)
+        v.practice_box.setVisible(v.practice_scenario.count() > 0)
+
+    def start_practice_call(self) -> None:
+        scenario = self.view.practice_scenario.currentData()
+        if not scenario or self.session.state != AgentState.READY:
+            self.show_notice(Text(ja="受付可にしてから練習通話を始めてください。",
+                                  en="Go ready before starting a practice call."))
+            return
+        self.view.practice_button.setEnabled(False)
+
+        def work() -> None:
+            try:
+                self.center.start_call(str(scenario))  # type: ignore[attr-defined]
+                problem = None
+            except CenterError as exc:
+                problem = exc.message
+            except Exception as exc:
+                log.warning("practice call failed: %s", exc)
+                problem = Text(ja="練習通話を開始できませんでした。", en="The practice call could not start.")
+            self.bridge.post(self._practice_started, problem)
+
+        threading.Thread(target=work, name="practice-call", daemon=True).start()
+
+    def _practice_started(self, problem: Text | None) -> None:
+        self.view.practice_button.setEnabled(True)
+        if problem is not None:
+            self.show_notice(problem)
 
     def configure_phone(self) -> None:
         sip = self.provisioning.sip
@@ -298,12 +337,19 @@ class DeskController(QObject):
     def on_center_event(self, event: CenterEvent) -> None:
         lang = self.language()
         if event.kind in ("broadcast", "please_log_in"):
-            text = str(event.data.get(lang) or event.data.get("ja") or event.data.get("text") or "")
-            self.show_notice(Text(ja="センターからのお知らせ: " + str(event.data.get("ja") or text),
-                                  en="From the center: " + str(event.data.get("en") or text)))
+            data = event.data.get("message") if isinstance(event.data.get("message"), dict) else event.data
+            text = str(data.get(lang) or data.get("ja") or data.get("text") or "")
+            self.show_notice(Text(ja="センターからのお知らせ: " + str(data.get("ja") or text),
+                                  en="From the center: " + str(data.get("en") or text)))
             self._notify(self.tr("Message from the center"), text, urgent=True)
             if event.data.get("sound", True):
                 self._play("broadcast")
+        elif event.kind == "practice_result":
+            feedback = [f.get(lang) or f.get("ja") or "" for f in event.data.get("feedback") or []
+                        if isinstance(f, dict)]
+            head = Text(ja="練習通話の結果: 合格", en="Practice call: passed") if event.data.get("passed") else \
+                Text(ja="練習通話の結果: もう一度挑戦しましょう", en="Practice call: try again")
+            self.show_notice(Text(ja=" ".join([head.ja, *feedback]), en=" ".join([head.en, *feedback])))
         elif event.kind == "config_changed":
             try:
                 self.apply_provisioning(self.center.provisioning())
@@ -413,8 +459,9 @@ class DeskController(QObject):
             headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
             new = Call(call_id=cid, direction="incoming",
                        line=headers.get("x-queue") or headers.get("x-line") or "",
-                       contract_id=headers.get("x-contract-id", ""),
-                       call_ref=headers.get("x-call-ref") or headers.get("call-id") or cid)
+                       contract_id=headers.get("x-contract-id") or headers.get("x-agentdesk-contract") or "",
+                       call_ref=headers.get("x-call-ref") or headers.get("x-agentdesk-practice")
+                       or headers.get("call-id") or cid)
             if call is not None or not self.session.incoming(new):
                 self._send({"cmd": "reject", "call": raw_id, "code": 486})
                 if call is None:

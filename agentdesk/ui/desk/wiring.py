@@ -42,23 +42,20 @@ def default_services(store: settings_mod.Settings) -> Services:
     cleanup: list[Callable[[], None]] = []
     url = store.center.base_url
     auto: tuple[str, str] | None = None
-    if not url:
-        try:
-            from agentdesk.center.practice import start_practice_center  # type: ignore[attr-defined]
+    client: Any
+    if url:
+        client = HttpCenterClient(url)
+        close = client.close
+    else:  # no center configured: the practice center on this machine, signed in without asking
+        from agentdesk.center.practice.center import PracticeCenter
 
-            url, stop = start_practice_center()
-        except ImportError:  # until the practice center lands: the center double, in memory on loopback
-            from agentdesk.center.testing.double import DEFAULT_AGENT, DEFAULT_SECRET, CenterDouble
-
-            double = CenterDouble().start()
-            url, stop = double.url, double.stop
-            auto = (DEFAULT_AGENT, DEFAULT_SECRET)
-        cleanup.append(stop)
-    client = HttpCenterClient(url)
+        client = PracticeCenter()
+        close = client.close
+        auto = ("practice", "practice")
     outbox = Outbox()
     outbox.start(client)
     worklog = WorkLog()
-    cleanup += [outbox.close, worklog.close, client.close]
+    cleanup += [outbox.close, worklog.close, close]
     return Services(center=client, submit=outbox.enqueue, worklog=worklog, cleanup=cleanup, auto_sign_in=auto)
 
 

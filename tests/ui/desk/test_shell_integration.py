@@ -138,3 +138,27 @@ def test_every_control_is_keyboard_reachable_with_an_accessible_name(qtbot) -> N
         if inside_panel(button):
             continue
         assert button.focusPolicy() != Qt.FocusPolicy.NoFocus, button.objectName()
+
+
+def test_with_no_center_the_practice_center_offers_practice_calls(qtbot) -> None:
+    from agentdesk.center.practice.center import PracticeCenter
+
+    center = PracticeCenter(phones=False)  # the data side; the practice phones are the center area's tests
+    store = settings.Settings()
+    main = build_main_window(QApplication.instance(), store, "ja", save_settings=False)
+    _made.append(main)
+    qtbot.addWidget(main.view)
+    outbox: list[tuple[str, dict]] = []
+    desk = attach_desk(main, Services(center=center, submit=lambda k, p: outbox.append((k, p)),
+                                      auto_sign_in=("practice", "practice")), store,
+                       engine=engine_factory(FAKE_ENGINE), sound=SoundPlayer(enabled=False))
+    main.view.show()
+    qtbot.waitUntil(lambda: desk.signed_in, timeout=5000)  # signed in without asking
+    assert desk.view.practice_box.isVisible() and desk.view.practice_scenario.count() >= 1
+    desk.view.practice_button.click()
+    assert "受付可" in desk.view.notice_label.text()  # not ready yet: says what to do
+    desk.view.work_button.click()
+    desk.view.ready_button.click()
+    desk.view.practice_button.click()
+    qtbot.waitUntil(lambda: desk.view.practice_button.isEnabled(), timeout=5000)
+    assert desk.view.notice_label.text()  # without practice phones the center says why; nothing crashes
