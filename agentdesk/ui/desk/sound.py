@@ -27,6 +27,13 @@ def _tone(kind: str):  # -> numpy array
     return np.concatenate([burst(400, 450, 0.4), silence, burst(400, 450, 0.4)]).astype("float32")
 
 
+def device_name(identity: str) -> str | None:
+    """Settings keep "host API:device name"; PortAudio finds a device by (part of) its name."""
+    if not identity:
+        return None
+    return identity.split(":", 1)[1] if ":" in identity else identity
+
+
 class SoundPlayer:
     def __init__(self, device: str = "", enabled: bool = True) -> None:
         self.device = device
@@ -49,7 +56,7 @@ class SoundPlayer:
         try:
             import sounddevice as sd
 
-            device = self.device or None
+            device = device_name(self.device)
             sd.play(_tone(kind), RATE, device=device, blocking=True)
         except Exception as exc:  # no device, device busy, PortAudio error
             log.info("could not play %s: %s", kind, exc)

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from agentdesk import credentials
 from agentdesk.settings import Settings
 from agentdesk.ui.desk.shortcuts import DEFAULT_SHORTCUTS, effective
-from agentdesk.ui.desk.sound import SoundPlayer
+from agentdesk.ui.desk.sound import SoundPlayer, device_name
 from agentdesk.ui.settings import autostart
 
 log = logging.getLogger(__name__)
@@ -75,8 +75,7 @@ class MicMeter:
                 rms = float(np.sqrt(np.mean(np.square(indata)))) if frames else 0.0
                 self.level_db = 20 * math.log10(rms) if rms > 1e-9 else -90.0
 
-            name = device.split(":", 1)[1] if ":" in device else None
-            self.stream = sd.InputStream(device=name, channels=1, samplerate=16000, callback=callback)
+            self.stream = sd.InputStream(device=device_name(device), channels=1, samplerate=16000, callback=callback)
             self.stream.start()
             return True
         except Exception as exc:
