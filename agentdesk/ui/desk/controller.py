@@ -11,7 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -86,6 +86,7 @@ class DeskController(QObject):
         self._stop_events: Callable[[], None] | None = None
         self.ring_event_at: float | None = None
         self.last_escalation: dict[str, Any] = {}
+        self._ticks = 0
         self.script_panel = script_panel
         if script_panel is not None:
             view.script_placeholder.hide()
@@ -744,8 +745,17 @@ class DeskController(QObject):
     # -- time ----------------------------------------------------------------------------------------------
     def on_tick(self) -> None:
         was_overrun = self.session.break_overrun
-        with contextlib.suppress(SessionError):
+        try:
             self.session.tick()
+        except SessionError as exc:  # the automatic wrap-up was refused: say why, keep the draft
+            if self.view.wrap_up_problem.text() != exc.message.pick(self.language()):
+                self.view.wrap_up_problem.setText(exc.message.pick(self.language()))
+        self._ticks += 1
+        if self.worklog is not None and self.session.working and self._ticks % 60 == 0:
+            try:
+                self.worklog.heartbeat(datetime.now().astimezone())  # bounds what a crash can lose
+            except Exception:
+                log.exception("work log heartbeat failed")
         if self.session.break_overrun and not was_overrun:
             self._notify(self.tr("Break overrun"), self.tr("Your break is longer than allowed."), urgent=True)
         if self._escalation_deadline is not None and time.monotonic() > self._escalation_deadline:
