@@ -49,8 +49,8 @@ def probe() -> dict[str, Any]:
 
     from agentdesk import settings
     from agentdesk.agent.session import AgentState
+    from agentdesk.sip.supervisor import EngineSupervisor
     from agentdesk.ui.desk.controller import DeskController
-    from agentdesk.ui.desk.engine_link import EngineProcess
     from agentdesk.ui.desk.sound import SoundPlayer
     from agentdesk.ui.desk.view import ShiftView
     from agentdesk.ui.qt_bridge import QtBridge
@@ -71,7 +71,7 @@ def probe() -> dict[str, Any]:
                 incoming_t.append(float(event.get("_t") or time.monotonic()))
             on_event(event)
 
-        return EngineProcess(stamped, argv=[sys.executable, "-m", "agentdesk", "engine"])
+        return EngineSupervisor(stamped)
 
     desk = DeskController(view, center, factory, center.outbox, QtBridge(view), settings.Settings(),
                           notifier=lambda *a: None, sound=SoundPlayer(enabled=False))

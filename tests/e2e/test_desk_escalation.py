@@ -4,7 +4,6 @@ context headers. Real engine process (pjsua2), real Kamailio, real SIPp; only th
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 
 import pytest
@@ -13,8 +12,8 @@ from PySide6.QtCore import Qt
 from agentdesk import settings
 from agentdesk.agent.escalation import decode_value
 from agentdesk.agent.session import AgentState
+from agentdesk.sip.supervisor import EngineSupervisor
 from agentdesk.ui.desk.controller import DeskController
-from agentdesk.ui.desk.engine_link import EngineProcess
 from agentdesk.ui.desk.sound import SoundPlayer
 from agentdesk.ui.desk.view import ShiftView
 from agentdesk.ui.qt_bridge import QtBridge
@@ -36,8 +35,7 @@ def test_incoming_call_answered_from_the_ui_and_escalated_with_context(
                                      escalation_uri=f"sip:tier2@127.0.0.1:{target.port}"))
     view = ShiftView()
     qtbot.addWidget(view)
-    desk = DeskController(view, center, lambda on_event: EngineProcess(
-        on_event, argv=[sys.executable, "-m", "agentdesk", "engine"]), center.outbox, QtBridge(view),
+    desk = DeskController(view, center, lambda on_event: EngineSupervisor(on_event), center.outbox, QtBridge(view),
         settings.Settings(), notifier=lambda *a: None, sound=SoundPlayer(enabled=False))
     view.show()
     desk.start()

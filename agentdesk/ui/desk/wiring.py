@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QDialog
 from agentdesk import settings as settings_mod
 from agentdesk.center.api import CenterClient
 from agentdesk.ui.desk.controller import DeskController
-from agentdesk.ui.desk.engine_link import EngineLike, EngineProcess, make_engine
+from agentdesk.ui.desk.engine_link import EngineLike, make_engine
 from agentdesk.ui.desk.sign_in import SignInDialog
 from agentdesk.ui.desk.sound import SoundPlayer
 from agentdesk.ui.desk.view import STATE_COLORS, ShiftView
@@ -62,9 +62,7 @@ def default_services(store: settings_mod.Settings) -> Services:
 def engine_factory(argv: list[str] | None = None) -> Callable[[Callable[[dict[str, Any]], None]], EngineLike]:
     if argv is None and os.environ.get(ENGINE_ENV):
         argv = json.loads(os.environ[ENGINE_ENV])
-    if argv is not None:
-        return lambda on_event: EngineProcess(on_event, argv=argv)
-    return lambda on_event: make_engine(on_event)
+    return lambda on_event: make_engine(on_event, argv=argv)
 
 
 def attach_desk(main: Any, services: Services, store: settings_mod.Settings,

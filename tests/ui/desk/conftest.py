@@ -11,7 +11,7 @@ import pytest
 from agentdesk import settings
 from agentdesk.agent.session import AgentState
 from agentdesk.ui.desk.controller import DeskController
-from agentdesk.ui.desk.engine_link import EngineProcess
+from agentdesk.ui.desk.engine_link import EngineLike, make_engine
 from agentdesk.ui.desk.sound import SoundPlayer
 from agentdesk.ui.desk.view import ShiftView
 from agentdesk.ui.qt_bridge import QtBridge
@@ -29,7 +29,7 @@ class Desk:
     notes: list[tuple[str, str, bool]]
 
     @property
-    def engine(self) -> EngineProcess:
+    def engine(self) -> EngineLike:
         return self.controller.engine  # type: ignore[return-value]
 
     @property
@@ -45,7 +45,7 @@ def make_desk(qtbot, center: FakeCenter | None = None, store: settings.Settings 
     notes: list[tuple[str, str, bool]] = []
     bridge = QtBridge(view)
     controller = DeskController(
-        view, center, lambda on_event: EngineProcess(on_event, argv=FAKE_ENGINE), center.outbox, bridge, store,
+        view, center, lambda on_event: make_engine(on_event, argv=FAKE_ENGINE), center.outbox, bridge, store,
         language=lambda: "ja", notifier=lambda t, m, u: notes.append((t, m, u)),
         sound=SoundPlayer(enabled=False))
     view.resize(900, 700)

@@ -103,7 +103,7 @@ def test_close_hides_to_tray_only_when_a_tray_exists(qtbot, monkeypatch) -> None
     monkeypatch.setattr(type(desk.tray), "available", staticmethod(lambda: True))
     main.view.close()
     assert not main.view.isVisible()
-    assert desk.engine.proc.poll() is None  # still running: calls and broadcasts still arrive
+    assert desk.engine.running()  # still running: calls and broadcasts still arrive
     center.broadcast("ログインしてください")
     qtbot.waitUntil(lambda: any("ログイン" in m for _, m in desk.tray.messages), timeout=3000)
 
