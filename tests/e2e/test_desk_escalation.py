@@ -1,5 +1,5 @@
 """End to end: a customer calls through Kamailio, the agent answers from the shift screen with the keyboard and
-escalates with one key; the center's escalation queue (SIPp) receives the transferred customer with the call's
+escalates with one key, having signed in and started work from the keyboard too; the center's escalation queue (SIPp) receives the transferred customer with the call's
 context headers. Real engine process (pjsua2), real Kamailio, real SIPp; only the center API is the fake."""
 
 from __future__ import annotations
@@ -7,13 +7,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication
 
 from agentdesk import settings
 from agentdesk.agent.escalation import decode_value
 from agentdesk.agent.session import AgentState
 from agentdesk.sip.supervisor import EngineSupervisor
 from agentdesk.ui.desk.controller import DeskController
+from agentdesk.ui.desk.sign_in import ask_sign_in
 from agentdesk.ui.desk.sound import SoundPlayer
 from agentdesk.ui.desk.view import ShiftView
 from agentdesk.ui.qt_bridge import QtBridge
@@ -38,11 +40,32 @@ def test_incoming_call_answered_from_the_ui_and_escalated_with_context(
     desk = DeskController(view, center, lambda on_event: EngineSupervisor(on_event), center.outbox, QtBridge(view),
         settings.Settings(), notifier=lambda *a: None, sound=SoundPlayer(enabled=False))
     view.show()
+    view.activateWindow()
+    qtbot.waitUntil(view.isActiveWindow, timeout=3000)  # keys go to the active window, as on a desktop
     desk.start()
     try:
-        assert desk.sign_in("agent1001", "pass1234")
+        # keyboard only: the start-work key opens the sign-in dialog; type the ID, Tab, the password, Enter
+        desk.sign_in_prompt = lambda agent_id: ask_sign_in(view, agent_id)
+        typed: list[bool] = []
+
+        def type_credentials() -> None:
+            dialog = QApplication.activeModalWidget()
+            if dialog is None:  # not shown yet
+                QTimer.singleShot(20, type_credentials)
+                return
+            qtbot.keyClicks(dialog.focusWidget(), "agent1001")
+            qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Tab)
+            qtbot.keyClicks(dialog.focusWidget(), "pass1234")
+            qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Return)
+            typed.append(True)
+
+        QTimer.singleShot(0, type_credentials)
+        qtbot.keyClick(view, Qt.Key.Key_F2, Qt.KeyboardModifier.ControlModifier)
+        assert typed and center.signed_in == "agent1001"
+        assert desk.session.state == AgentState.NOT_READY  # 業務開始 recorded
         qtbot.waitUntil(lambda: desk.registration.get("state") == "registered", timeout=15000)
-        view.work_button.click()
+        view.activateWindow()  # the dialog has closed; the window manager gives the window back its focus
+        qtbot.waitUntil(view.isActiveWindow, timeout=3000)
         qtbot.keyClick(view, Qt.Key.Key_F2)  # ready
         assert desk.session.state == AgentState.READY
 

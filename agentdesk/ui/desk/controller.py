@@ -214,7 +214,7 @@ class DeskController(QObject):
 
     def apply_shortcuts(self, overrides: dict[str, str]) -> None:
         actions: dict[str, Callable[[], Any]] = {
-            "ready": self.go_ready, "not_ready": self.go_not_ready, "break": self.go_break,
+            "work": self.toggle_work, "ready": self.go_ready, "not_ready": self.go_not_ready, "break": self.go_break,
             "answer": self.answer, "hangup": self.hangup, "hold": self.toggle_hold, "mute": self.toggle_mute,
             "escalate": self.escalate, "raise_hand": self.raise_hand,
             "dtmf_pad": lambda: self.view.dtmf_button.toggle() if self.session.call else None,
@@ -842,7 +842,7 @@ class DeskController(QObject):
         v.phone_label.setText(self.phone_text())
         working = snap.working
         idle = state in (AgentState.NOT_READY, AgentState.READY, AgentState.BREAK)
-        v.work_button.setText(self.tr("End work") if working else self.tr("Start work"))
+        v.work_button.setText((self.tr("End work") if working else self.tr("Start work")) + f"  [{self.key('work')}]")
         v.work_button.setEnabled(not working or idle or state == AgentState.OFFLINE)
         v.ready_button.setText(self.tr("Ready") + f"  [{self.key('ready')}]")
         v.not_ready_button.setText(self.tr("Not ready") + f"  [{self.key('not_ready')}]")

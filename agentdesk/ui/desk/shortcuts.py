@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 DEFAULT_SHORTCUTS: dict[str, str] = {
+    "work": "Ctrl+F2",
     "ready": "F2",
     "not_ready": "F3",
     "break": "F4",

@@ -52,3 +52,12 @@ class SignInDialog(QDialog):
 
     def answer(self) -> tuple[str, str, bool]:
         return self.agent_id.text().strip(), self.password.text(), self.remember.isChecked()
+
+
+def ask_sign_in(parent: QWidget | None, agent_id: str = "") -> tuple[str, str, bool] | None:
+    """Show the dialog; (agent ID, password, remember) or None when cancelled."""
+    dialog = SignInDialog(agent_id, parent)
+    try:
+        return dialog.answer() if dialog.exec() == QDialog.DialogCode.Accepted else None
+    finally:
+        dialog.deleteLater()

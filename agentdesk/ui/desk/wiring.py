@@ -15,7 +15,7 @@ from agentdesk import settings as settings_mod
 from agentdesk.center.api import CenterClient
 from agentdesk.ui.desk.controller import DeskController
 from agentdesk.ui.desk.engine_link import EngineLike, make_engine
-from agentdesk.ui.desk.sign_in import SignInDialog
+from agentdesk.ui.desk.sign_in import ask_sign_in
 from agentdesk.ui.desk.sound import SoundPlayer
 from agentdesk.ui.desk.view import STATE_COLORS, ShiftView
 from agentdesk.ui.qt_bridge import QtBridge
@@ -104,11 +104,7 @@ def attach_desk(main: Any, services: Services, store: settings_mod.Settings,
     tray.not_ready_action.triggered.connect(controller.go_not_ready)
     tray.quit_action.triggered.connect(main.quit)
 
-    def prompt(agent_id: str) -> tuple[str, str, bool] | None:
-        dialog = SignInDialog(agent_id, window)
-        return dialog.answer() if dialog.exec() == QDialog.DialogCode.Accepted else None
-
-    controller.sign_in_prompt = prompt
+    controller.sign_in_prompt = lambda agent_id: ask_sign_in(window, agent_id)
 
     def open_settings() -> None:
         from agentdesk.ui.settings.dialog import SettingsDialog

@@ -245,7 +245,7 @@ class SettingsDialog(QDialog):
             "sip_password": self.tr("SIP pass&word"), "call_device": self.tr("&Call device"),
             "ring_device": self.tr("&Ring device"), "mic_device": self.tr("&Microphone"),
             "language": self.tr("&Language"),
-            "key_ready": self.tr("Ready"), "key_not_ready": self.tr("Not ready"), "key_break": self.tr("Break"),
+            "key_work": self.tr("Start or end work"), "key_ready": self.tr("Ready"), "key_not_ready": self.tr("Not ready"), "key_break": self.tr("Break"),
             "key_answer": self.tr("Answer"), "key_hangup": self.tr("Hang up"), "key_hold": self.tr("Hold"),
             "key_mute": self.tr("Mute"), "key_escalate": self.tr("Escalate"),
             "key_raise_hand": self.tr("Raise hand"), "key_dtmf_pad": self.tr("Dial pad"),
