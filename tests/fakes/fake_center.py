@@ -25,7 +25,8 @@ from agentdesk.i18n import Text
 
 def provisioning(registrar: str = "sip:127.0.0.1:5060", escalation_uri: str = "sip:tier2@127.0.0.1",
                  wrap_up_required: bool = True, after_call_work_seconds: int | None = None,
-                 domain: str = "127.0.0.1", user: str = "agent1001") -> Provisioning:
+                 domain: str = "127.0.0.1", user: str = "agent1001",
+                 escalation_mode: str = "blind") -> Provisioning:
     return Provisioning(
         center_name="東京センター",
         sip=SipAccount(user=user, domain=domain, registrars=[registrar], credential_ref=""),
@@ -43,7 +44,8 @@ def provisioning(registrar: str = "sip:127.0.0.1:5060", escalation_uri: str = "s
         wrap_up_required=wrap_up_required,
         after_call_work_seconds=after_call_work_seconds,
         escalation_targets=[EscalationTarget("tier2", Text(ja="センター二次対応", en="Center tier 2"),
-                                             escalation_uri, no_answer_seconds=20)],
+                                             escalation_uri, mode=escalation_mode,  # type: ignore[arg-type]
+                                             no_answer_seconds=20)],
     )
 
 

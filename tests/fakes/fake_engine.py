@@ -77,11 +77,11 @@ class FakeEngine:
                 self.call_event(new, "calling")
                 threading.Timer(0.1, self._connect, args=(new,)).start()
             elif name in ("answer", "reject", "hangup", "hold", "unhold", "mute", "unmute", "dtmf", "transfer",
-                          "stats"):
+                          "stats", "consult", "complete_transfer", "cancel_transfer"):
                 if cid not in self.calls:
                     ok, error = False, "no such call"
                 else:
-                    getattr(self, "do_" + name)(cid, cmd)
+                    extra = getattr(self, "do_" + name)(cid, cmd) or {}
             elif name == "fake_incoming":
                 new = self.new_call("incoming", str(cmd.get("remote", "sip:center@127.0.0.1")),
                                     dict(cmd.get("headers") or {}))
@@ -159,6 +159,52 @@ class FakeEngine:
         target = str(cmd.get("target", ""))
         self.last_transfer = {"call": cid, "target": target, "headers": dict(cmd.get("headers") or {})}
         threading.Timer(0.1, self._transfer_progress, args=(cid, target)).start()
+
+    def do_consult(self, cid: str, cmd: dict[str, Any]) -> dict[str, Any]:
+        """Attended (warm) escalation: the customer is held, a consultation call goes to the target."""
+        uri = str(cmd.get("uri", ""))
+        self.calls[cid]["held"] = True
+        self.call_event(cid, "held")
+        new = self.new_call("outgoing", uri, dict(cmd.get("headers") or {}))
+        self.calls[new]["consult_of"] = cid
+        self.last_transfer = {"call": cid, "target": uri, "headers": dict(cmd.get("headers") or {}),
+                              "mode": "warm"}
+        self.call_event(new, "calling", consult_for=cid)
+        threading.Timer(0.1, self._consult_progress, args=(new, uri)).start()
+        return {"call": new, "consult_for": cid}
+
+    def _consult_progress(self, new: str, uri: str) -> None:
+        with self.lock:
+            if new not in self.calls:
+                return
+            self.call_event(new, "ringing")
+        time.sleep(0.1)
+        with self.lock:
+            if new not in self.calls:
+                return
+            if "noanswer" in uri:
+                self.call_event(new, "ended", code=480, reason="Temporarily Unavailable")
+                del self.calls[new]
+            else:
+                self.call_event(new, "connected")
+
+    def do_complete_transfer(self, cid: str, cmd: dict[str, Any]) -> None:
+        consult = str(cmd.get("consult", ""))
+        if consult not in self.calls:
+            raise ValueError("the consultation call is not connected")
+        emit({"event": "transfer", "call": cid, "code": 200, "final": True})
+        for c in (cid, consult):
+            self.call_event(c, "ended", code=200, reason="transferred")
+            del self.calls[c]
+
+    def do_cancel_transfer(self, cid: str, cmd: dict[str, Any]) -> None:
+        for c, call in list(self.calls.items()):
+            if call.get("consult_of") == cid:
+                self.call_event(c, "ended", code=200, reason="cancelled")
+                del self.calls[c]
+        if self.calls[cid]["held"]:
+            self.calls[cid]["held"] = False
+            self.call_event(cid, "connected")
 
     def _transfer_progress(self, cid: str, target: str) -> None:
         with self.lock:

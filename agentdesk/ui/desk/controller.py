@@ -87,6 +87,8 @@ class DeskController(QObject):
         self.ring_event_at: float | None = None
         self.last_escalation: dict[str, Any] = {}
         self._ticks = 0
+        self._consult: str | None = None  # the warm escalation's consultation call (engine id as str)
+        self._consult_raw: Any = None
         self.script_panel = script_panel
         if script_panel is not None:
             view.script_placeholder.hide()
@@ -476,6 +478,11 @@ class DeskController(QObject):
             self._play("ring")
             self._notify(self.tr("Incoming call"), self._caller_text(), urgent=True)
             return
+        if call is not None and event.get("consult_for") is not None and str(event["consult_for"]) == call.call_id:
+            self._consult, self._consult_raw = cid, raw_id
+        if call is not None and cid == self._consult and cid != call.call_id:
+            self._on_consult_event(event)
+            return
         if call is None or call.call_id != cid:
             return
         if state == "connected":
@@ -627,12 +634,33 @@ class DeskController(QObject):
         path = context.get("script_path") or []
         call.script_path = [str(p) for p in path] if isinstance(path, list | tuple) else [str(path)]
         headers = context_headers(context)
-        if self._send({"cmd": "transfer", "call": self._engine_call(), "target": target.uri, "headers": headers}):
+        if target.mode == "warm":  # consult the center first, hand the customer over once it answers
+            self._consult, self._consult_raw = None, None
+            cmd = {"cmd": "consult", "call": self._engine_call(), "uri": target.uri, "headers": headers}
+        else:
+            cmd = {"cmd": "transfer", "call": self._engine_call(), "target": target.uri, "headers": headers}
+        if self._send(cmd):
             self._escalation_deadline = time.monotonic() + target.no_answer_seconds
             self._escalation_status(Text(ja="{t} に転送しています…", en="Transferring to {t}…")
                                     .format(t=target.label.pick(self.language())))
         else:
             self.session.update_call(escalation="failed")
+
+    def _on_consult_event(self, event: dict[str, Any]) -> None:
+        call = self.session.call
+        if call is None or call.escalation != "in_progress" or call.escalated:
+            return
+        state = event.get("state")
+        if state == "ringing":
+            self._escalation_status(Text(ja="センターを呼び出しています…", en="Calling the center…"))
+        elif state == "connected":
+            self._escalation_status(Text(ja="センターが応答しました。お客様を引き継いでいます…",
+                                         en="The center answered. Handing the customer over…"))
+            self._send({"cmd": "complete_transfer", "call": self._engine_call(), "consult": self._consult_raw})
+        elif state == "ended":
+            self._consult, self._consult_raw = None, None
+            self._send({"cmd": "cancel_transfer", "call": self._engine_call()})  # takes the customer off hold
+            self._escalation_failed(int(event.get("code") or 0))
 
     def _on_transfer_event(self, event: dict[str, Any]) -> None:
         call = self.session.call

@@ -220,3 +220,40 @@ def test_after_call_work_timer_returns_to_ready_when_the_center_says_so(qtbot) -
         assert len(d.center.kinds("wrap_up")) == 1
     finally:
         d.controller.stop()
+
+
+def test_warm_escalation_consults_the_center_then_hands_over(qtbot) -> None:
+    from tests.fakes.fake_center import FakeCenter, provisioning
+    from tests.ui.desk.conftest import make_desk
+
+    d = make_desk(qtbot, FakeCenter(provisioning(escalation_mode="warm")))
+    try:
+        sign_in_and_ready(qtbot, d)
+        incoming(qtbot, d)
+        d.view.answer_button.click()
+        qtbot.waitUntil(lambda: d.state == AgentState.ON_CALL, timeout=3000)
+        d.view.escalate_button.click()
+        qtbot.waitUntil(lambda: d.state == AgentState.AFTER_CALL_WORK, timeout=5000)
+        sent = d.engine.request({"cmd": "fake_last_transfer"}, timeout=3)["transfer"]
+        assert sent["mode"] == "warm" and sent["headers"]["X-Ticket-Id"] == "T-00001"
+        assert d.controller.session.wrap_up.escalated
+    finally:
+        d.controller.stop()
+
+
+def test_warm_escalation_not_answered_takes_the_customer_off_hold(qtbot) -> None:
+    from tests.fakes.fake_center import FakeCenter, provisioning
+    from tests.ui.desk.conftest import make_desk
+
+    d = make_desk(qtbot, FakeCenter(provisioning(escalation_mode="warm", escalation_uri="sip:noanswer@127.0.0.1")))
+    try:
+        sign_in_and_ready(qtbot, d)
+        incoming(qtbot, d)
+        d.view.answer_button.click()
+        qtbot.waitUntil(lambda: d.state == AgentState.ON_CALL, timeout=3000)
+        d.view.escalate_button.click()
+        qtbot.waitUntil(lambda: "つながったまま" in d.view.escalation_status.text(), timeout=5000)
+        qtbot.waitUntil(lambda: not d.controller.session.call.held, timeout=3000)
+        assert d.state == AgentState.ON_CALL and "480" in d.view.escalation_status.text()
+    finally:
+        d.controller.stop()
