@@ -657,9 +657,7 @@ class DeskController(QObject):
             self._escalation_status(Text(ja="センターが応答しました。お客様を引き継いでいます…",
                                          en="The center answered. Handing the customer over…"))
             self._send({"cmd": "complete_transfer", "call": self._engine_call(), "consult": self._consult_raw})
-        elif state == "ended":
-            self._consult, self._consult_raw = None, None
-            self._send({"cmd": "cancel_transfer", "call": self._engine_call()})  # takes the customer off hold
+        elif state == "ended":  # not answered: cancel_transfer takes the customer off hold
             self._escalation_failed(int(event.get("code") or 0))
 
     def _on_transfer_event(self, event: dict[str, Any]) -> None:
@@ -683,7 +681,10 @@ class DeskController(QObject):
             return
         self._escalation_deadline = None
         self.session.update_call(escalation="failed")
-        if call.held:
+        if self._consult is not None:  # warm: stop ringing the center, the customer comes back
+            self._consult, self._consult_raw = None, None
+            self._send({"cmd": "cancel_transfer", "call": self._engine_call()})
+        elif call.held:
             self._send({"cmd": "unhold", "call": self._engine_call()})
         message = Text(ja="センターが応答しませんでした（{c}）。お客様はあなたにつながったままです。",
                        en="The center did not answer ({c}). The customer is still with you.").format(
