@@ -37,13 +37,14 @@ from agentdesk.sip import quality
 from agentdesk.sip.call_audio import CallAudio
 from agentdesk.sip.null_audio import NullCallAudio, make_backend
 from agentdesk.sip.protocol import PROTOCOL_VERSION, CommandError
-from agentdesk.sip.registrars import Backoff, Prober, Registrar, parse_registrar
+from agentdesk.sip.registrars import Backoff, Prober, Registrar, parse_registrar, resolve
 
 log = logging.getLogger("agentdesk.sip.engine")
 pjlog = logging.getLogger("agentdesk.sip.pjsip")
 
 MAX_CALLS = 4  # compiled into the pjsua2 wheel
 DEFAULT_CODECS = ("G722", "PCMU", "PCMA")
+REPLACES_UNSUPPORTED = (420, 501, 488)  # answers of a target that cannot honour "Replaces"
 DTMF_IS_UPDATE = 1  # pjmedia_stream_dtmf_event flags
 DTMF_IS_END = 2
 SELECTED_HEADERS = ("referred-by", "subject", "call-info", "p-asserted-identity", "diversion", "history-info",
@@ -139,6 +140,7 @@ class EngineCall(pj.Call):
         self.remote = ""
         self.consult_of: int | None = None  # attended transfer: the call this one consults for
         self.transfer_pending = False
+        self.attended_to: int | None = None  # complete_transfer: the consultation call being replaced
         self.secured = True  # False: rejected by the security policy, never reported
 
     @guarded
@@ -407,12 +409,13 @@ class Engine:
             raise CommandError('"audio" must be an object')
 
         # Everything validated: apply. Calls in progress keep their account object until they end.
+        in_call = any(not c.ended for c in self.calls.values())
+        if audio_cfg is not None and in_call:
+            raise CommandError("cannot change the audio backend during a call")
         new_audio = make_backend(self.emit, audio_cfg) if (audio_cfg is not None or self.config == {}) else None
         self._ensure_transport(transport, sip)
         self._apply_codecs(codecs)
         if new_audio is not None:
-            if any(not c.ended for c in self.calls.values()):
-                raise CommandError("cannot change the audio backend during a call")
             self.audio.stop()
             self.audio = new_audio
             self.audio.start()
@@ -425,9 +428,9 @@ class Engine:
             if self.reg_state == "registered":
                 with contextlib.suppress(pj.Error):
                     self.account.setRegistration(False)
-            self.account.shutdown()
-            self._released.append(self.account)  # type: ignore[arg-type]
+            # Drop it now, before the new account takes the same pjsua id: its destructor deletes "its" id.
             self.account = None
+            gc.collect()
         self.reg_state = "unregistered"
         self.config = {"account": dict(account, password=None), "sip": dict(sip), "transport": transport,
                        "srtp": srtp, "user": user, "domain": domain, "password": password,
@@ -437,10 +440,7 @@ class Engine:
         self.backoff = Backoff(base=float(sip.get("retry_base", 2.0)), cap=float(sip.get("retry_max", 60.0)))
         self.trusted = set()
         for reg in registrars:
-            from agentdesk.sip.registrars import resolve
-
-            reg.address = resolve(reg.host)
-            self.trusted.add(reg.source)
+            reg.address = resolve(reg.host)  # the prober keeps it current
         for src in sip.get("trusted_sources", []) or []:
             host, _, port = str(src).rpartition(":")
             if host and port.isdigit():
@@ -703,6 +703,11 @@ class Engine:
         if self.want_registered and index < self.reg_index and self.registrars[index].alive:
             self._switch_to(index, "primary back")
 
+    def cmd_network_changed(self, cmd: dict[str, Any]) -> dict[str, Any]:
+        """The UI learnt of a network change (resume from sleep, new Wi-Fi): re-register at once."""
+        self._on_ip_change(str(cmd.get("previous", "")), str(cmd.get("address", "")))
+        return {}
+
     def _on_ip_change(self, old: str, new: str) -> None:
         log.info("local address changed %s -> %s: re-registering", old, new)
         self.emit({"event": "network", "state": "changed", "previous": old, "address": new})
@@ -796,9 +801,7 @@ class Engine:
         rdata = prm.rdata
         src = str(rdata.srcAddress)
         msg = str(rdata.wholeMsg)
-        host, _, port = src.rpartition(":")
-        source = (host.strip("[]"), int(port) if port.isdigit() else 0)
-        if source not in self.trusted:
+        if not self._from_registrar(src, msg):
             call = EngineCall(self, acc, 0, "incoming", prm.callId)
             call.secured = False
             self.rejected.append(call)
@@ -832,6 +835,25 @@ class Engine:
                        "reason": f"a call was refused: at most {MAX_CALLS} calls at a time"})
         else:
             self.emit({"event": "call_refused", "remote": remote, "code": code, "reason": str(prm.reason)})
+
+    def _from_registrar(self, src: str, msg: str) -> bool:
+        """Did this INVITE come through one of the account's registrars/proxies? UDP: the source address and
+        port are a registrar's. TCP/TLS: the source IP is a registrar's (it cannot be spoofed on a connection)
+        and either the port or the top Via's sent-by is the registrar's listening address."""
+        host, _, port = src.rpartition(":")
+        ip, sport = host.strip("[]"), int(port) if port.isdigit() else 0
+        allowed = {r.source for r in self.registrars} | self.trusted
+        if (ip, sport) in allowed:
+            return True
+        if self.config.get("transport") in ("tcp", "tls"):
+            via = _header_value(msg, ("via", "v")) or ""
+            m = re.match(r"SIP/2\.0/\w+\s+\[?([^\]\s;:]+)\]?(?::(\d+))?", via, re.I)
+            for reg in self.registrars:
+                if reg.source[0] != ip:
+                    continue
+                if m and m.group(1) in (reg.host, reg.address) and int(m.group(2) or 5060) == reg.port:
+                    return True
+        return False
 
     def _on_call_state(self, call: EngineCall) -> None:
         ci = call.getInfo()
@@ -1053,6 +1075,7 @@ class Engine:
         if consult.state != "connected":
             raise CommandError("the consultation call is not connected yet")
         call.transfer_pending = True
+        call.attended_to = consult.number
         call.xferReplaces(consult, pj.CallOpParam(True))
         return {"call": call.number, "consult": consult.number}
 
@@ -1071,12 +1094,33 @@ class Engine:
                    "final": final})
         if final:
             call.transfer_pending = False
+            if code in REPLACES_UNSUPPORTED and call.attended_to is not None and not call.ended:
+                # The target cannot take a call that replaces another (baresip 1.0 answers 420): end the
+                # consultation and send the customer to the same target as a blind transfer.
+                consult = self.calls.get(call.attended_to)
+                call.attended_to = None
+                if consult is not None and not consult.ended:
+                    self._after(0.0, f"fallback-{call.number}", lambda: self._blind_fallback(call, consult))
+                    prm.cont = False
+                    return
             if 200 <= code < 300:
                 # Done: the customer is with the target; the agent is free.
                 for c in [call] + [x for x in self._live_calls() if x.consult_of == call.number]:
                     if not c.ended and c.isActive():
                         c.hangup(pj.CallOpParam())
             prm.cont = False
+
+    def _blind_fallback(self, call: EngineCall, consult: EngineCall) -> None:
+        target = consult.remote
+        if consult.isActive():
+            consult.hangup(pj.CallOpParam())
+        if call.ended or not call.isActive():
+            return
+        log.info("attended transfer of call %s: target refused Replaces, blind transfer to %s", call.number, target)
+        self.emit({"event": "transfer", "call": call.number, "state": "fallback", "method": "blind",
+                   "target": target, "final": False, "code": 0})
+        call.transfer_pending = True
+        call.xfer(f"<{target}>", pj.CallOpParam(True))
 
     def _on_transfer_request(self, call: EngineCall, prm: Any) -> None:
         # The far end asks us (as transferee) to call someone else: follow it, and report the new call.

@@ -36,7 +36,11 @@ class EngineSupervisor:
     def __init__(self, on_event: Callable[[dict], None], argv: list[str] | None = None,
                  env: dict[str, str] | None = None, restart: bool = True, max_restarts: int = 5) -> None:
         self.on_event = on_event
-        self.argv = argv or [sys.executable, "-m", "agentdesk", "engine"]
+        if argv is None:
+            # a frozen app (PyInstaller) is its own interpreter: "AgentDesk.exe engine"
+            argv = [sys.executable, "engine"] if getattr(sys, "frozen", False) else \
+                [sys.executable, "-m", "agentdesk", "engine"]
+        self.argv = argv
         self.env = env
         self.restart = restart
         self.max_restarts = max_restarts

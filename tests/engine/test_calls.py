@@ -5,10 +5,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import pytest
+
 from tests.infra import net
 from tests.infra.engine import EngineProcess
 from tests.infra.kamailio import Kamailio
 from tests.infra.sipp import Sipp
+
+pytestmark = pytest.mark.sip
 
 
 def _rtp_args(*extra: str) -> list[str]:
@@ -138,3 +142,18 @@ def test_four_call_limit_is_a_clear_event(kamailio: Kamailio, engine_factory: Ca
         eng.wait_event({"event": "call", "call": cid, "state": "ended"}, 10)
     assert party.wait(10) == 0
     assert eng.command({"cmd": "calls"})["calls"] == []
+
+
+def test_customer_reaches_agent_registered_over_tcp(
+        kamailio: Kamailio, engine_factory: Callable[..., EngineProcess],
+        sipp_factory: Callable[..., Sipp]) -> None:
+    """Kamailio forwards the customer's INVITE to the agent over the agent's TCP connection: it rings."""
+    eng = engine_factory()
+    eng.register("agent1", kamailio, transport="tcp")
+    customer = sipp_factory("customer_call.xml", remote=f"127.0.0.1:{kamailio.port}",
+                            args=_rtp_args("-s", "agent1")).start()
+    incoming = eng.wait_event({"event": "call", "state": "incoming"}, 15)
+    eng.command({"cmd": "answer", "call": incoming["call"]})
+    eng.wait_event({"event": "call", "call": incoming["call"], "state": "ended"}, 15)
+    assert customer.wait(15) == 0
+    assert not eng.find({"event": "security"})

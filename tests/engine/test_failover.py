@@ -5,10 +5,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import pytest
+
 from tests.infra import net
 from tests.infra.engine import EngineProcess
 from tests.infra.kamailio import Kamailio
 from tests.infra.sipp import Sipp
+
+pytestmark = [pytest.mark.sip, pytest.mark.slow]
 
 
 def test_primary_killed_backup_within_5s_call_through_backup_then_back(

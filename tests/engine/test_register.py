@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from tests.infra.engine import EngineProcess, account_config
 from tests.infra.kamailio import PASSWORD, Kamailio
+
+pytestmark = pytest.mark.sip
 
 
 def test_register_and_unregister(kamailio: Kamailio, engine_factory: Callable[..., EngineProcess]) -> None:
@@ -48,3 +52,26 @@ def test_tcp_registration(kamailio: Kamailio, engine_factory: Callable[..., Engi
     eng = engine_factory()
     ev = eng.register("agent5", kamailio, transport="tcp")
     assert ev["registrar"] == kamailio.uri_for("tcp")
+
+
+def test_reconfigure_and_register_again(kamailio: Kamailio, engine_factory: Callable[..., EngineProcess]) -> None:
+    eng = engine_factory()
+    eng.register("agent6", kamailio)
+    mark = eng.mark()
+    eng.command({"cmd": "unregister"})
+    eng.wait_event({"event": "registration", "state": "unregistered"}, after=mark)
+    assert eng.register("agent6", kamailio)["code"] == 200  # configure again, then register
+    # configure while registered: registered again with the new account
+    mark = eng.mark()
+    eng.command(account_config("agent7", kamailio))
+    eng.wait_event({"event": "registration", "state": "registered"}, after=mark)
+
+
+def test_network_change_reregisters_at_once(kamailio: Kamailio, engine_factory: Callable[..., EngineProcess]) -> None:
+    eng = engine_factory()
+    eng.register("agent8", kamailio)
+    mark = eng.mark()
+    eng.command({"cmd": "network_changed"})
+    eng.wait_event({"event": "network", "state": "changed"}, after=mark)
+    ev = eng.wait_event({"event": "registration", "state": "registered"}, 10, after=mark)
+    assert ev["code"] == 200

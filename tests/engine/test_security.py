@@ -5,10 +5,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import pytest
+
 from tests.infra import net
 from tests.infra.engine import EngineProcess
 from tests.infra.kamailio import Kamailio
 from tests.infra.sipp import Sipp
+
+pytestmark = pytest.mark.sip
 
 
 def test_invite_straight_to_engine_port_never_rings(kamailio: Kamailio,
@@ -59,3 +63,15 @@ def test_srtp_between_two_engines(kamailio: Kamailio, engine_factory: Callable[.
     assert stats["srtp"] is True and stats["rx_packets"] > 0
     customer.command({"cmd": "hangup", "call": ccall})
     agent.wait_event({"event": "call", "call": incoming["call"], "state": "ended"})
+
+
+def test_direct_invite_over_tcp_never_rings(kamailio: Kamailio, engine_factory: Callable[..., EngineProcess],
+                                            sipp_factory: Callable[..., Sipp]) -> None:
+    """Same host as the registrar (loopback), but not the registrar: refused over TCP as well."""
+    eng = engine_factory()
+    eng.register("agent1", kamailio, transport="tcp")
+    scanner = sipp_factory("direct_invite.xml", remote=f"127.0.0.1:{eng.port}",
+                           args=["-m", "1", "-s", "agent1", "-t", "t1"])
+    assert scanner.run(15) == 0
+    eng.wait_event({"event": "security"}, 5)
+    assert not eng.find({"event": "call"})

@@ -19,6 +19,8 @@ from tests.infra.engine import ROOT, account_config, matches
 from tests.infra.kamailio import Kamailio
 from tests.infra.sipp import Sipp
 
+pytestmark = pytest.mark.sip
+
 
 class Events:
     def __init__(self) -> None:
