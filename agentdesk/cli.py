@@ -22,6 +22,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "availability": ("agentdesk.availability.cli", "check an availability plan against the contract's rules"),
     "engine": ("agentdesk.sip.cli", "the phone engine process: JSON Lines commands on stdin, events on stdout"),
     "scripts": ("agentdesk.support_scripts.cli", "support scripts: lint, search, list, pack"),
+    "check": ("agentdesk.checks.cli", "environment self-check: wired, network, noise, headset, line, PC"),
+    "center": ("agentdesk.center.cli", "the center connection: status, outbox, practice scenarios, test double"),
 }
 
 

@@ -41,8 +41,9 @@ _NOT_FIXED: dict[int, Text] = {
     ),
 }
 _OTHER = Text(
-    ja="固定電話の番号ではありません（{kind}）。市外局番から始まる 10 桁の番号を入力してください。",
-    en="This is not a fixed-line number ({kind}). Please enter the 10-digit number starting with the area code.",
+    ja="固定電話の番号ではありません（ナビダイヤル・020・有料番号など）。市外局番から始まる 10 桁の番号を入力してください。",
+    en="This is not a fixed-line number (navi-dial, 020, premium rate...). Please enter the 10-digit number "
+    "starting with the area code.",
 )
 _INVALID = Text(
     ja="電話番号として読み取れません。市外局番から始まる 10 桁の番号を入力してください（例: 03-1234-5678）。",
@@ -78,29 +79,40 @@ def _classify(number: str) -> LineCheck:
     national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
     digits = "0" + str(parsed.national_number)
     if kind != phonenumbers.PhoneNumberType.FIXED_LINE or len(digits) != 10:
-        problem = _NOT_FIXED.get(kind, _OTHER.format(kind=kind_name))
+        problem = _NOT_FIXED.get(kind, _OTHER)
         return LineCheck(False, e164=e164, national=national, kind=kind_name, problem=problem)
     return LineCheck(True, e164=e164, national=national, kind=kind_name)
 
 
-def validate_fixed_line(number: str) -> LineCheck:
-    """Is this a Japanese fixed line (0AB-J, 10 digits)? Accepts hyphens, spaces, (), +81 and full-width digits."""
-    try:  # the self-check's line-type check, when present, is the one rule for the whole app
-        from agentdesk.checks import line as line_check  # type: ignore[attr-defined]
+_KIND_TEXT: dict[str, Text] = {
+    "mobile": _NOT_FIXED[phonenumbers.PhoneNumberType.MOBILE],
+    "ip_phone": _NOT_FIXED[phonenumbers.PhoneNumberType.VOIP],
+    "toll_free": _NOT_FIXED[phonenumbers.PhoneNumberType.TOLL_FREE],
+}
 
-        classify = getattr(line_check, "classify_number", None)
+
+def validate_fixed_line(number: str) -> LineCheck:
+    """Is this a Japanese fixed line (0AB-J, 10 digits)? Accepts hyphens, spaces, (), +81 and full-width digits.
+
+    The classification is the self-check's (``agentdesk.checks.line.classify``), so sign-in and the line-type
+    check never disagree; without that module the same rule runs here on ``phonenumbers``."""
+    try:
+        from agentdesk.checks.line import classify
     except ImportError:
-        classify = None
-    if classify is not None:
-        try:
-            result = classify(number)
-            ok = bool(getattr(result, "ok", getattr(result, "is_fixed_line", False)))
-            e164 = str(getattr(result, "e164", ""))
-            if ok and e164:
-                return LineCheck(True, e164=e164, national=str(getattr(result, "national", "")), kind="FIXED_LINE")
-        except Exception:  # a mismatch of the seam falls back to the rule here
-            log.debug("checks.line.classify_number did not fit; using phonenumbers directly", exc_info=True)
-    return _classify(number)
+        return _classify(number)
+    info = classify(number or "")
+    kind = str(info.get("line_type"))
+    national = str(info.get("national") or "")
+    e164 = str(info.get("normalized") or "")
+    if kind == "fixed_line":
+        return LineCheck(True, e164=e164, national=national, kind="FIXED_LINE")
+    if kind == "invalid":
+        problem = _INVALID
+    elif kind == "other" and info.get("country_code") not in (None, 81):
+        problem = _FOREIGN
+    else:
+        problem = _KIND_TEXT.get(kind, _OTHER)
+    return LineCheck(False, e164=e164, national=national, kind=kind, problem=problem)
 
 
 LEG_TEXT: dict[str, Text] = {

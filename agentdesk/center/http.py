@@ -478,7 +478,12 @@ class _EventStream:
         connected = False
         try:
             http, response = self.client._open_stream(self.last_id)
-        except (httpx.HTTPError, CenterError, OSError) as exc:
+        except CenterError as exc:
+            if exc.code == "signed_out":  # reconnecting cannot help: the agent must sign in again
+                self._emit(CenterEvent(kind="connection", data={"state": "signed_out", "message": exc.message.as_dict()}))
+                self._stop.set()
+            return False, False
+        except (httpx.HTTPError, OSError) as exc:
             log.info("center event stream: cannot connect: %s", type(exc).__name__)
             return False, False
         try:

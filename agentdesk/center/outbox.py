@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from agentdesk import paths
-from agentdesk.center.api import CenterClient, CenterError
+from agentdesk.center.api import CenterClient, CenterError, CenterEvent
 from agentdesk.center.http import backoff_delay
 from agentdesk.center.wire import AGENT_STATES
 from agentdesk.i18n import Text
@@ -339,6 +339,11 @@ class Outbox:
     def wake(self) -> None:
         """Try now (e.g. the event stream just reconnected, so the center is back)."""
         self._wake.set()
+
+    def on_center_event(self, event: CenterEvent) -> None:
+        """Feed the center's event stream here: when it connects again the center is back, so deliver now."""
+        if event.kind == "connection" and event.data.get("state") == "connected":
+            self._wake.set()
 
     def stop(self) -> None:
         self._stop.set()

@@ -297,3 +297,19 @@ def test_a_failing_event_handler_does_not_end_the_stream(double: CenterDouble, c
         assert wait_for(lambda: "trainer_join" in seen)
     finally:
         stop()
+
+
+def test_stream_stops_with_signed_out_when_the_session_is_gone(double: CenterDouble, client: HttpCenterClient) -> None:
+    got = Collector()
+    stop = client.events(got)
+    try:
+        assert wait_for(lambda: any(e.data["state"] == "connected" for e in got.of("connection")))
+        double.stop()  # the center restarts and has forgotten every session
+        double.tokens.clear()
+        double.refresh_tokens.clear()
+        double.start()
+        assert wait_for(lambda: any(e.data["state"] == "signed_out" for e in got.of("connection")), timeout=10)
+        signed_out = next(e for e in got.of("connection") if e.data["state"] == "signed_out")
+        assert "ログイン" in signed_out.data["message"]["ja"]
+    finally:
+        stop()

@@ -9,7 +9,14 @@ from collections.abc import Iterator
 import pytest
 
 from agentdesk.center.api import CenterError, FixedLineStatus
-from agentdesk.center.fixed_line import ACTION_DONE, NO_CALL, FixedLineSession, Offer, validate_fixed_line
+from agentdesk.center.fixed_line import (
+    ACTION_DONE,
+    NO_CALL,
+    FixedLineSession,
+    Offer,
+    _classify,
+    validate_fixed_line,
+)
 from agentdesk.center.http import HttpCenterClient
 from agentdesk.center.testing.double import DEFAULT_AGENT, DEFAULT_SECRET, CenterDouble
 
@@ -25,8 +32,8 @@ from agentdesk.center.testing.double import DEFAULT_AGENT, DEFAULT_SECRET, Cente
     ],
 )
 def test_fixed_lines_are_accepted_however_typed(typed: str, e164: str) -> None:
-    check = validate_fixed_line(typed)
-    assert check.ok and check.e164 == e164 and check.problem is None
+    for check in (validate_fixed_line(typed), _classify(typed)):  # the self-check's rule and the fallback agree
+        assert check.ok and check.e164 == e164 and check.problem is None
 
 
 @pytest.mark.parametrize(
@@ -42,9 +49,9 @@ def test_fixed_lines_are_accepted_however_typed(typed: str, e164: str) -> None:
     ],
 )
 def test_other_numbers_are_refused_with_the_reason(typed: str, word: str) -> None:
-    check = validate_fixed_line(typed)
-    assert not check.ok and check.problem is not None
-    assert word in check.problem.ja and check.problem.en
+    for check in (validate_fixed_line(typed), _classify(typed)):
+        assert not check.ok and check.problem is not None
+        assert word in check.problem.ja and check.problem.en
 
 
 def test_sign_in_with_a_mobile_number_is_refused_by_the_center(double: CenterDouble) -> None:

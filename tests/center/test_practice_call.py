@@ -116,6 +116,23 @@ def test_practice_call_end_to_end(
         result = events.wait("practice_result")
         assert result.data["passed"] is True and result.data["path_score"] == 1.0
 
+        # a second practice call right after: a fresh customer, from its first line; the agent hangs up
+        second = practice.start_call("no_internet_onu")
+        incoming2 = agent.wait_event(lambda e: e.get("event") == "call" and e.get("state") == "incoming"
+                                     and e["headers"].get("X-AgentDesk-Practice") == second, 15)
+        assert incoming2["headers"]["X-AgentDesk-Contract"] == "C-1001"
+        agent.command({"cmd": "answer", "call": incoming2["call"]})
+        agent.wait_event({"event": "call", "call": incoming2["call"], "state": "connected"}, 10)
+        deadline = time.monotonic() + 10
+        while not any(e.kind == "practice_line" and e.data["call_id"] == second for e in events.items):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        agent.command({"cmd": "hangup", "call": incoming2["call"]})
+        deadline = time.monotonic() + 10
+        while not any(e.kind == "practice_call_ended" and e.data["call_id"] == second for e in events.items):
+            assert time.monotonic() < deadline, [e.kind for e in events.items]
+            time.sleep(0.05)
+
         agent.stop()  # a clean quit finishes the recording's WAV header
         assert speech_seconds(heard) > 1.0  # the agent really heard the customer's speech
     finally:

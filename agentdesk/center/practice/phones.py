@@ -138,6 +138,9 @@ class PracticePhones:
     # ---- a practice call ------------------------------------------------------------------------------------
 
     def call_agent(self, scenario: Scenario, practice_call_id: str, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + 3.0  # the customer may learn a moment after the agent that a call ended
+        while self.current is not None and time.monotonic() < deadline:
+            time.sleep(0.05)
         with self._lock:
             if self.current is not None:
                 raise PracticePhoneError(BUSY)

@@ -314,6 +314,7 @@ class _Handler(BaseHTTPRequestHandler):
     center: CenterDouble
     protocol_version = "HTTP/1.1"
     server_version = "AgentDeskCenterDouble/1"
+    disable_nagle_algorithm = True  # headers and body are separate writes: no 40 ms delayed-ACK stall
 
     def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
         pass
