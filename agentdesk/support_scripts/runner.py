@@ -160,7 +160,8 @@ class FlowRunner:
             "flow_title": self.flow.title.as_dict(),
             "language": self.flow.language,
             "started_at": self.started_at.isoformat(timespec="seconds") if self.started_at else None,
-            "path": [e.as_dict() for e in self.path],
+            "path": [e.step for e in self.path],  # step ids in the order visited (the center's script_path)
+            "path_log": [e.as_dict() for e in self.path],  # the same moves with time, action and choice
             "trail": [s.id for s in self.trail] if step else [],
             "last_step": step.id if step else None,
             "last_step_title": step.title.as_dict() if step else None,

@@ -44,7 +44,7 @@ def test_escalation_points_cover_security_billing_onsite() -> None:
 
 def test_not_connecting_flow_covers_line_lamps_cables_restart_pc() -> None:
     flow = load_bundled().flows["internet-not-connecting"]
-    assert {"outage-check", "lamps", "fiber-cable", "router-lamps", "restart", "pc-settings"} <= set(flow.steps)
+    assert {"outage_check", "check_onu_lamps", "fiber_cable", "router_lamps", "restart_onu", "pc_settings"} <= set(flow.steps)
 
 
 def test_suggestion_from_queue_and_contract() -> None:

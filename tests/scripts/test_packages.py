@@ -103,6 +103,18 @@ def test_download_then_offline_uses_the_cache(center: FakeCenter) -> None:
     assert "center-demo" in no_manifest.flows
 
 
+def test_offline_with_nothing_cached_falls_back_to_bundled(center: FakeCenter) -> None:
+    _blob, ref = build_package([("flows/demo.yaml", CENTER_FLOW)], "isp-tech", "2.0.0")
+    center.online = False
+    lib = PackageStore(fetch=center.fetch).load([ref])
+    assert center.calls == [("isp-tech", "2.0.0")]
+    assert "center-demo" not in lib.flows and len(lib.flows) >= 8
+    assert lib.origin.en == "bundled scripts"
+    texts = [n.message.en for n in lib.notices]
+    assert any("Cannot download isp-tech 2.0.0 (offline?)" in t for t in texts), texts
+    assert any("Using the bundled scripts" in t for t in texts), texts
+
+
 def test_cache_changed_on_disk_is_refused(center: FakeCenter) -> None:
     blob, ref = build_package([("flows/demo.yaml", CENTER_FLOW)], "isp-tech", "2.0.0")
     center.publish(blob, ref)
@@ -148,6 +160,11 @@ def test_signatures(center: FakeCenter) -> None:
 def test_manifest_parsing() -> None:
     good = {"packages": [{"name": "isp-tech", "version": "2.0.0", "sha256": "A" * 64}]}
     assert parse_manifest(good) == [PackageRef("isp-tech", "2.0.0", "a" * 64)]
+    # provisioning's support_script_packages (docs/center-api.yaml) also carry the download URL: the fetch uses it
+    provisioning = [{"name": "isp-tech", "version": "2.0.0", "url": "https://center/p.zip", "sha256": "b" * 64}]
+    assert parse_manifest(provisioning) == [PackageRef("isp-tech", "2.0.0", "b" * 64)]
+    with pytest.raises(PackageError, match="sha256"):  # without a checksum there is nothing to verify against
+        parse_manifest([{"name": "isp-tech", "version": "2.0.0", "url": "https://center/p.zip"}])
     for bad in ({"packages": [{"name": "../x", "version": "1", "sha256": "a" * 64}]},
                 {"packages": [{"name": "x", "version": "1", "sha256": "abc"}]},
                 {"packages": "x"}):

@@ -67,38 +67,49 @@ def test_opens_with_the_call_and_follows_a_flow_by_keyboard(qtbot, panel: Script
     panel.start_for_call(CONTRACT, "tech-connect")
     assert v.results_list.item(0).text().startswith("1. インターネットに接続できない")
     key(qtbot, panel, Qt.Key.Key_Return)  # start the suggested flow
-    assert step_id(panel) == "greet"
-    assert "光ファミリー（光）" in v.say_list.item(1).text()  # contract data filled in
+    assert step_id(panel) == "greeting"
+    key(qtbot, panel, Qt.Key.Key_1)  # next
+    assert step_id(panel) == "identify_contract"
+    assert "契約 ID C-2001・光ファミリー・光・機器 ONU、ルーター" in v.check_label.text()  # contract data filled in
+    key(qtbot, panel, Qt.Key.Key_1)
+    assert step_id(panel) == "symptom_no_connection"
+    assert "光ファミリー（光）" in v.say_list.item(1).text()
     key(qtbot, panel, Qt.Key.Key_1)  # all devices fail
-    assert step_id(panel) == "outage-check"
+    assert step_id(panel) == "outage_check"
     key(qtbot, panel, Qt.Key.Key_2)  # no outage
-    assert step_id(panel) == "lamps"
-    assert v.breadcrumb_label.text() == "状況のヒアリング › 障害・メンテナンス情報の確認 › ONU・ルーターのランプ確認"
-    assert v.progress_label.text().startswith("手順 3")
+    assert step_id(panel) == "check_onu_lamps"
+    assert v.breadcrumb_label.text() == "… › ご契約の確認 › 状況のヒアリング › 障害・メンテナンス情報の確認 › ONU・ルーターのランプ確認"
+    assert v.progress_label.text().startswith("手順 5 ・ あと約")
     key(qtbot, panel, Qt.Key.Key_Backspace)
-    assert step_id(panel) == "outage-check"
+    assert step_id(panel) == "outage_check"
     key(qtbot, panel, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
-    assert step_id(panel) == "greet"
+    assert step_id(panel) == "symptom_no_connection"
     key(qtbot, panel, Qt.Key.Key_1)
     key(qtbot, panel, Qt.Key.Key_2)
-    key(qtbot, panel, Qt.Key.Key_3)  # even the power lamp is off
+    key(qtbot, panel, Qt.Key.Key_4)  # even the power lamp is off
+    assert step_id(panel) == "power"
     key(qtbot, panel, Qt.Key.Key_2)  # does not power on
-    assert step_id(panel) == "onsite"
+    assert step_id(panel) == "escalate_device_fault"
     assert v.escalate_button.isVisible() and v.escalate_button.isEnabled()
     assert "訪問" in v.escalation_label.text()
+    assert v.escalate_button.text() == "訪問サポートへエスカレーション（Ctrl+E）"
 
     with qtbot.waitSignal(panel.escalationRequested, timeout=2000) as sig:
         key(qtbot, panel, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     ctx = sig.args[0]
-    assert ctx["flow_id"] == "internet-not-connecting" and ctx["flow_version"] == "1.3.0"
-    assert ctx["last_step"] == "onsite" and ctx["escalation_target"] == "onsite"
+    assert ctx["flow_id"] == "internet-not-connecting" and ctx["flow_version"] == "1.4.0"
+    assert ctx["last_step"] == "escalate_device_fault" and ctx["escalation_target"] == "onsite"
     assert ctx["contract_id"] == "C-2001" and ctx["queue"] == "tech-connect"
-    assert [p["step"] for p in ctx["path"]] == ["greet", "outage-check", "lamps", "outage-check", "greet",
-                                                 "outage-check", "lamps", "power", "onsite", "onsite"]
-    assert ctx["path"][-1]["action"] == "escalate" and all(p["at"] for p in ctx["path"])
+    assert ctx["path"] == [e["step"] for e in ctx["path_log"]] == [
+        "greeting", "identify_contract", "symptom_no_connection", "outage_check", "check_onu_lamps", "outage_check",
+        "symptom_no_connection", "outage_check", "check_onu_lamps", "power", "escalate_device_fault",
+        "escalate_device_fault"]
+    assert ctx["path_log"][-1]["action"] == "escalate" and all(p["at"] for p in ctx["path_log"])
+    assert ctx["trail"][-3:] == ["check_onu_lamps", "power", "escalate_device_fault"]
     assert ctx["escalation_reason"]["ja"].startswith("ONU の電源が入らない")
     assert panel.escalation_context()["escalated_at"] is not None
     assert not v.escalate_button.isEnabled()  # once per escalation point
+    assert panel.wrap_up()["outcome"] == "escalated"
 
     panel.reset()
     assert panel.escalation_context()["flow_id"] is None
@@ -114,10 +125,11 @@ def test_search_with_ctrl_f_half_width_katakana(qtbot, panel: ScriptPanel) -> No
     assert panel.view.search_edit.text() == "ﾒｰ"
     type_with_ime(panel.view.search_edit, "ﾙ")
     key(qtbot, panel, Qt.Key.Key_Return)
-    assert step_id(panel) == "which"
+    assert step_id(panel) == "greeting"
     assert QApplication.focusWidget().accessibleName().startswith("選択肢 1")
-    key(qtbot, panel, Qt.Key.Key_1)
-    assert step_id(panel) == "send-port"
+    for _ in range(3):
+        key(qtbot, panel, Qt.Key.Key_1)
+    assert step_id(panel) == "symptom_mail_send"
 
 
 def test_digits_typed_in_the_search_box_are_text(qtbot, panel: ScriptPanel) -> None:
@@ -132,22 +144,24 @@ def test_digits_typed_in_the_search_box_are_text(qtbot, panel: ScriptPanel) -> N
 def test_copy_phrase_and_checklist_by_keyboard(qtbot, panel: ScriptPanel) -> None:
     panel.start_for_call(CONTRACT, "tech-mail")
     key(qtbot, panel, Qt.Key.Key_1)  # first result by number
-    key(qtbot, panel, Qt.Key.Key_1)
-    assert step_id(panel) == "send-port"
+    for _ in range(5):  # greeting, contract, send only, the symptom, "cannot connect to the server"
+        key(qtbot, panel, Qt.Key.Key_1)
+    assert step_id(panel) == "set_port_587"
     key(qtbot, panel, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert QGuiApplication.clipboard().text().startswith("メールソフトのアカウント設定で")
     boxes = [w for w in panel.view.checklist_box.findChildren(QAbstractButton) if w.isVisible()]
     assert len(boxes) == 3
     boxes[0].setFocus()
     qtbot.keyClick(boxes[0], Qt.Key.Key_Space)
-    assert panel.controller.runner.checked == {"send-port": {0}}
+    assert panel.controller.runner.checked == {"set_port_587": {0}}
 
 
 def test_article_opens_and_escape_returns(qtbot, panel: ScriptPanel) -> None:
     panel.start_for_call(CONTRACT, "tech-connect")
     key(qtbot, panel, Qt.Key.Key_Return)
-    key(qtbot, panel, Qt.Key.Key_1)
-    assert step_id(panel) == "outage-check"
+    for _ in range(3):
+        key(qtbot, panel, Qt.Key.Key_1)
+    assert step_id(panel) == "outage_check"
     panel.view.articles_list.setFocus()
     panel.view.articles_list.setCurrentRow(0)
     qtbot.keyClick(panel.view.articles_list, Qt.Key.Key_Return)
@@ -155,7 +169,7 @@ def test_article_opens_and_escape_returns(qtbot, panel: ScriptPanel) -> None:
     assert "障害" in panel.view.article_title_label.text()
     key(qtbot, panel, Qt.Key.Key_Escape)
     assert panel.view.pages.currentIndex() == panel.view.PAGE_FLOW
-    assert step_id(panel) == "outage-check"
+    assert step_id(panel) == "outage_check"
 
 
 def test_every_control_has_an_accessible_name_and_takes_focus(qtbot, panel: ScriptPanel) -> None:
@@ -187,5 +201,5 @@ def test_english_ui(qtbot) -> None:
     panel.start_for_call(CONTRACT, "tech-connect")
     assert panel.view.results_list.item(0).text().startswith("1. Internet not connecting")
     key(qtbot, panel, Qt.Key.Key_Return)
-    assert panel.view.step_title_label.text() == "Hear the situation"
-    assert panel.view.progress_label.text() == "Step 1 · about 1 more"  # greet -> to-slow-speed is the nearest end
+    assert panel.view.step_title_label.text() == "Greeting"
+    assert panel.view.progress_label.text() == "Step 1 · about 3 more"  # the nearest end: to_slow_speed

@@ -64,10 +64,11 @@ def test_escalation_context_carries_the_path(flow) -> None:
     assert ctx["last_step"] == "c"
     assert ctx["escalation_reason"] == {"ja": "理由", "en": "Reason"}
     assert ctx["escalation_target"] == "tier2"
-    assert [p["step"] for p in ctx["path"]] == ["a", "c", "c"]
-    assert [p["action"] for p in ctx["path"]] == ["start", "choice", "escalate"]
-    assert ctx["path"][1]["choice"] == {"ja": "いいえ", "en": "No"}
-    assert ctx["path"][0]["at"] == "2026-11-22T01:00:07+00:00"
+    assert ctx["path"] == ["a", "c", "c"]
+    assert [p["step"] for p in ctx["path_log"]] == ["a", "c", "c"]
+    assert [p["action"] for p in ctx["path_log"]] == ["start", "choice", "escalate"]
+    assert ctx["path_log"][1]["choice"] == {"ja": "いいえ", "en": "No"}
+    assert ctx["path_log"][0]["at"] == "2026-11-22T01:00:07+00:00"
     assert ctx["checked"] == {"a": [0]}
     assert r.wrap_up() == {"flow_id": "demo", "flow_version": "1.0.0", "outcome": "escalated", "last_step": "c",
                            "steps": ["a", "c", "c"]}

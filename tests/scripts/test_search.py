@@ -65,7 +65,7 @@ def test_articles_are_found_too(lib: Library) -> None:
 
 def test_matching_step_is_reported(lib: Library) -> None:
     hit = next(h for h in lib.search("管理者パスワード") if h.id == "connection-id-settings")
-    assert hit.step_id == "admin-password"
+    assert hit.step_id == "admin_password"
 
 
 def test_nonsense_finds_nothing(lib: Library) -> None:

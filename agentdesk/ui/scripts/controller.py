@@ -86,7 +86,7 @@ class ScriptPanelController(QObject):
     def escalation_context(self) -> dict[str, Any]:
         ctx: dict[str, Any]
         if self.runner is None:
-            ctx = {"flow_id": None, "flow_version": None, "path": [], "last_step": None, "escalation_reason": None}
+            ctx = {"flow_id": None, "flow_version": None, "path": [], "path_log": [], "last_step": None, "escalation_reason": None}
         else:
             ctx = self.runner.escalation_context()
         ctx["contract_id"] = getattr(self.contract, "contract_id", None)
