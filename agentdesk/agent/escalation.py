@@ -21,6 +21,7 @@ MAX_ENCODED = 600
 
 HEADER_NAMES = {
     "contract_id": "X-Contract-Id",
+    "script_flow": "X-Script-Flow",
     "script_path": "X-Script-Path",
     "note": "X-Agent-Note",
     "ticket_id": "X-Ticket-Id",
@@ -49,7 +50,7 @@ def decode_value(value: str) -> str:
 
 
 def context_headers(context: dict[str, Any]) -> dict[str, str]:
-    """{"contract_id": ..., "script_path": [...] or str, "note": ..., "ticket_id": ...} -> SIP headers."""
+    """{"contract_id", "script_flow", "script_path": [step ids] or str, "note", "ticket_id", ...} -> SIP headers."""
     headers: dict[str, str] = {}
     for key, name in HEADER_NAMES.items():
         value = context.get(key)

@@ -87,6 +87,7 @@ class DeskController(QObject):
         self.ring_event_at: float | None = None
         self.last_escalation: dict[str, Any] = {}
         self._ticks = 0
+        self._suggested_code = ""  # from the support script's outcome
         self._consult: str | None = None  # the warm escalation's consultation call (engine id as str)
         self._consult_raw: Any = None
         self.script_panel = script_panel
@@ -499,9 +500,27 @@ class DeskController(QObject):
                 call.escalation = "done"
             self._escalation_deadline = None
             call.note = self.view.call_notes.toPlainText()
+            self._take_script_wrap_up(call)
             self.session.ended(cid)
             if self.script_panel is not None and hasattr(self.script_panel, "reset"):
                 self.script_panel.reset()  # type: ignore[attr-defined]
+
+    def _take_script_wrap_up(self, call: Call) -> None:
+        """The support script's part of the wrap-up: the steps walked, and its outcome as a suggested code."""
+        panel = self.script_panel
+        if panel is None or not hasattr(panel, "wrap_up"):
+            return
+        try:
+            part = panel.wrap_up()  # type: ignore[attr-defined]
+        except Exception:
+            log.exception("support script wrap-up unavailable")
+            return
+        if not part:
+            return
+        steps = [str(s) for s in part.get("steps") or []]
+        if steps and not call.script_path:
+            call.script_path = steps
+        self._suggested_code = str(part.get("outcome") or "")
 
     def _look_up_contract(self, contract_id: str) -> None:
         def work() -> None:
@@ -589,10 +608,10 @@ class DeskController(QObject):
             try:
                 extra = panel.escalation_context()  # type: ignore[attr-defined]
                 path = [str(p) for p in extra.get("path") or []]
-                if extra.get("flow_id"):
-                    path.insert(0, str(extra["flow_id"]))
                 if path:
-                    context["script_path"] = path
+                    context["script_path"] = path  # the step ids walked (the center's script_path)
+                if extra.get("flow_id"):
+                    context["script_flow"] = str(extra["flow_id"])
                 if extra.get("contract_id") and not context["contract_id"]:
                     context["contract_id"] = str(extra["contract_id"])
             except Exception:
@@ -762,7 +781,8 @@ class DeskController(QObject):
         v.wrap_up_notes.blockSignals(True)
         v.wrap_up_notes.setPlainText(draft.note)
         v.wrap_up_notes.blockSignals(False)
-        code = draft.code or ("escalated" if draft.escalated else "")
+        code = draft.code or ("escalated" if draft.escalated else self._suggested_code)
+        self._suggested_code = ""
         v.wrap_up_codes.clearSelection()
         for i in range(v.wrap_up_codes.count()):
             item = v.wrap_up_codes.item(i)

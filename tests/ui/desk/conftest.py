@@ -37,7 +37,8 @@ class Desk:
         return self.controller.session.state
 
 
-def make_desk(qtbot, center: FakeCenter | None = None, store: settings.Settings | None = None) -> Desk:
+def make_desk(qtbot, center: FakeCenter | None = None, store: settings.Settings | None = None,
+              script_panel=None) -> Desk:
     center = center or FakeCenter()
     store = store or settings.Settings()
     view = ShiftView()
@@ -47,7 +48,7 @@ def make_desk(qtbot, center: FakeCenter | None = None, store: settings.Settings 
     controller = DeskController(
         view, center, lambda on_event: make_engine(on_event, argv=FAKE_ENGINE), center.outbox, bridge, store,
         language=lambda: "ja", notifier=lambda t, m, u: notes.append((t, m, u)),
-        sound=SoundPlayer(enabled=False))
+        sound=SoundPlayer(enabled=False), script_panel=script_panel)
     view.resize(900, 700)
     view.show()
     controller.start()

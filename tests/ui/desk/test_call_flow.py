@@ -257,3 +257,33 @@ def test_warm_escalation_not_answered_takes_the_customer_off_hold(qtbot) -> None
         assert d.state == AgentState.ON_CALL and "480" in d.view.escalation_status.text()
     finally:
         d.controller.stop()
+
+
+def test_the_support_script_path_goes_into_the_escalation_and_the_wrap_up(qtbot) -> None:
+    from agentdesk.ui.scripts import ScriptPanel
+    from tests.ui.desk.conftest import make_desk
+
+    panel = ScriptPanel()
+    d = make_desk(qtbot, script_panel=panel)
+    try:
+        assert panel.parent() is not None and d.view.script_placeholder.isHidden()
+        sign_in_and_ready(qtbot, d)
+        incoming(qtbot, d)
+        d.view.answer_button.click()
+        qtbot.waitUntil(lambda: d.state == AgentState.ON_CALL, timeout=3000)
+        ctl = panel.controller
+        assert ctl.contract is not None or ctl.queue == "support"  # the panel started with the call
+        ctl.start_flow(sorted(ctl.library.flows)[0])
+        ctl.choose(0)
+        walked = list(panel.escalation_context()["path"])
+        assert walked
+        context = d.controller.escalation_context()
+        assert context["script_path"] == walked and context["script_flow"] == sorted(ctl.library.flows)[0]
+        d.engine.send({"cmd": "fake_remote_hangup"})
+        qtbot.waitUntil(lambda: d.state == AgentState.AFTER_CALL_WORK, timeout=3000)
+        assert d.controller.session.wrap_up.script_path == walked
+        d.view.wrap_up_codes.item(0).setSelected(True)
+        d.view.submit_ready_button.click()
+        assert d.center.kinds("wrap_up")[0]["script_path"] == walked
+    finally:
+        d.controller.stop()
