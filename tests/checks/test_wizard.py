@@ -141,3 +141,19 @@ def test_english_texts_for_results(qtbot) -> None:
     assert "mobile phone" in c.view.results_view.toPlainText()
     assert "What to do:" in c.view.results_view.toPlainText()
     assert c.view.overall.text() == "Overall result: Fail"
+
+
+def test_context_overrides_reach_the_run(qtbot) -> None:
+    """The main window (or ``agentdesk check --gui --center ...``) passes what the settings lack."""
+    from tests.infra import net
+
+    port = net.free_port()
+    widget = open_self_check(None, language="en", checks=["network"],
+                             context={"center_host": "127.0.0.1", "center_port": port, "probe_count": 3})
+    qtbot.addWidget(widget)
+    c = widget.controller
+    c.start()
+    qtbot.waitUntil(lambda: c.report_json is not None, timeout=10000)
+    net_result = c.report_json["checks"][0]
+    assert net_result["details"]["target"] == f"127.0.0.1:{port}" and net_result["details"]["probes"] == 3
+    assert net_result["status"] == "fail"
