@@ -123,16 +123,21 @@ def list_devices() -> list[Device]:
             for i, d in enumerate(raw)]
 
 
-# Names that mark a headset (USB and the test fixture's virtual one). Built-in audio and HDMI outputs are not.
-HEADSET_WORDS = ("headset", "headphone", "usb", "jabra", "plantronics", "poly ", "sennheiser", "epos",
-                 "logitech", "logi ", "h340", "h390", "h540", "buffalo", "elecom", "agentdesk_headset",
-                 "ヘッドセット")
-NOT_HEADSET_WORDS = ("hdmi", "displayport", "monitor", "speaker", "sysdefault", "spdif")
+# Names that mark a headset (USB headsets as Windows and Linux list them, and the test fixture's virtual one).
+# A brand or "headset" decides; a bare "USB" counts unless the name says it is a display's audio. Windows names a
+# headset's output "Speakers (Jabra EVOLVE 20)", so "speaker" alone decides nothing.
+HEADSET_WORDS = ("headset", "headphone", "ヘッドセット", "ヘッドホン", "jabra", "plantronics", "poly ", "sennheiser",
+                 "epos", "logitech", "logi ", "h340", "h390", "h540", "buffalo", "elecom", "sanwa", "audio-technica",
+                 "agentdesk_headset")
+WEAK_HEADSET_WORDS = ("usb",)
+NOT_HEADSET_WORDS = ("hdmi", "displayport", "monitor", "nvidia", "realtek digital")
 
 
 def is_headset_name(name: str) -> bool:
     low = name.lower()
-    return any(w in low for w in HEADSET_WORDS) and not any(w in low for w in NOT_HEADSET_WORDS)
+    if any(w in low for w in HEADSET_WORDS):
+        return True
+    return any(w in low for w in WEAK_HEADSET_WORDS) and not any(w in low for w in NOT_HEADSET_WORDS)
 
 
 def find_device(devices: list[Device], wanted: str | int | None, kind: str) -> Device | None:

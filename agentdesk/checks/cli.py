@@ -102,8 +102,8 @@ def run(args: argparse.Namespace) -> int:
     except Exception as exc:
         return _fail_usage(f"could not read the settings: {exc}")
     language = _language(args)
-    if not args.json:
-        ctx.on_progress = lambda name, fraction, sample: _show_prompt(sample, language)
+    # What the agent must do now (stay silent, read aloud) goes to stderr, also with --json (stdout stays JSON).
+    ctx.on_progress = lambda name, fraction, sample: _show_prompt(sample, language)
     if args.report:
         report_path = Path(args.report)
         if not report_path.parent.exists():

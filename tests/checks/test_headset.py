@@ -87,3 +87,21 @@ def test_live_noise_check_hears_the_room_through_the_headset_mic(virtual_headset
     assert r.status == "fail", r.to_json()
     assert r.details["background_dbfs"] > -45
     assert len(levels) >= 10 and max(levels) > -45  # the live meter saw the level
+
+
+@pytest.mark.parametrize(("name", "headset"), [
+    ("Headset Microphone (Jabra EVOLVE 20 MS)", True),
+    ("Speakers (Jabra EVOLVE 20 MS)", True),  # Windows names a headset's output "Speakers (...)"
+    ("ヘッドセット マイク (Plantronics Blackwire 3220 Series)", True),
+    ("マイク (USB Audio Device)", True),
+    ("Microphone (Logitech USB Headset H340)", True),
+    ("スピーカー (Realtek(R) Audio)", False),
+    ("マイク配列 (Realtek(R) Audio)", False),
+    ("LG ULTRAGEAR (NVIDIA High Definition Audio)", False),
+    ("DELL U2720Q (HDMI USB-C audio)", False),
+    ("agentdesk_headset", True),
+    ("agentdesk_speaker", False),
+    ("pulse", False),
+])
+def test_headset_names(name: str, headset: bool) -> None:
+    assert audio.is_headset_name(name) is headset
