@@ -136,3 +136,31 @@ def test_screen_size_thresholds() -> None:
     assert pc.screen_facts((1920, 1080))["status"] == "pass"
     assert pc.screen_facts((1280, 720))["status"] == "warn"
     assert pc.screen_facts((1024, 600))["status"] == "fail"
+
+
+def test_clock_offset_from_the_sip_date_header() -> None:
+    """A SIP server that answers OPTIONS with a Date header (as Asterisk and FreeSWITCH do)."""
+    import email.utils
+    import socket
+
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    s.settimeout(3)
+    skew = -30.0  # the center's clock is 30 s behind: this PC is 30 s ahead
+
+    def answer() -> None:
+        data, addr = s.recvfrom(4096)
+        via = next(line for line in data.decode().split("\r\n") if line.lower().startswith("via:"))
+        date = email.utils.formatdate(time.time() + skew, usegmt=True)
+        s.sendto(f"SIP/2.0 200 OK\r\n{via}\r\nDate: {date}\r\nContent-Length: 0\r\n\r\n".encode(), addr)
+
+    t = threading.Thread(target=answer, daemon=True)
+    t.start()
+    try:
+        item = pc.clock_facts(CheckContext(center_host="127.0.0.1", center_port=s.getsockname()[1]))
+    finally:
+        t.join(3)
+        s.close()
+    assert item["value"]["source"] == "sip"
+    assert item["value"]["offset_s"] == pytest.approx(30, abs=1.5)
+    assert item["status"] == "warn"
