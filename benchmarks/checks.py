@@ -46,6 +46,9 @@ def full_run(report: Path | None = None) -> tuple[float, dict[str, Any]]:
             env = {**os.environ, **headset.env, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen",
                    "AGENTDESK_CONFIG_DIR": str(work / "config"), "AGENTDESK_DATA_DIR": str(work / "data"),
                    "AGENTDESK_LOG_DIR": str(work / "log")}
+            # A configured agent: the headset is chosen as the call device in the settings.
+            (work / "config" / "settings.json").write_text(json.dumps(
+                {"schema_version": 1, "audio": {"call_device": "agentdesk_headset"}}), encoding="utf-8")
             out = report or (work / "report.html")
             cmd = [sys.executable, "-m", "agentdesk", "check", "--json", "--report", str(out),
                    "--center", f"127.0.0.1:{kamailio.port}", "--echo-target", f"sip:echo@127.0.0.1:{uas.port}",

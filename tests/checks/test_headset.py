@@ -34,11 +34,20 @@ def test_the_virtual_headset_is_found_by_name(virtual_headset: VirtualHeadset) -
 
 
 def test_loopback_tone_is_heard_at_its_frequency(acoustic_loop: VirtualHeadset) -> None:
-    r = HeadsetCheck().execute(CheckContext())
+    r = HeadsetCheck().execute(CheckContext(extra={"call_device": "agentdesk_headset"}))
     assert r.status == "pass", r.to_json()
+    assert r.details["selected"] is True
     assert r.details["microphone"] == "agentdesk_headset"
     assert abs(r.details["dominant_hz"] - r.details["tone_hz"]) <= 15
     assert r.details["tone_heard"] is True
+
+
+def test_a_working_headset_not_selected_for_calls_warns(acoustic_loop: VirtualHeadset) -> None:
+    """Nothing chosen in Settings and the system default is the built-in audio: calls would not use the headset."""
+    r = HeadsetCheck().execute(CheckContext())
+    assert r.details["tone_heard"] is True
+    assert r.details["system_default"] == "default" and r.details["selected"] is False
+    assert r.status == "warn" and r.remedy is not None and "通話用デバイス" in r.remedy.ja
 
 
 def test_a_silent_microphone_fails(virtual_headset: VirtualHeadset) -> None:
