@@ -46,16 +46,33 @@ def full_run(report: Path | None = None) -> tuple[float, dict[str, Any]]:
             env = {**os.environ, **headset.env, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen",
                    "AGENTDESK_CONFIG_DIR": str(work / "config"), "AGENTDESK_DATA_DIR": str(work / "data"),
                    "AGENTDESK_LOG_DIR": str(work / "log")}
+            # A configured agent: the headset is chosen as the call device in the settings.
+            (work / "config" / "settings.json").write_text(json.dumps(
+                {"schema_version": 1, "audio": {"call_device": "agentdesk_headset"}}), encoding="utf-8")
             out = report or (work / "report.html")
             cmd = [sys.executable, "-m", "agentdesk", "check", "--json", "--report", str(out),
                    "--center", f"127.0.0.1:{kamailio.port}", "--echo-target", f"sip:echo@127.0.0.1:{uas.port}",
                    "--number", "03-1234-5678", "--confirmed", "--fiber", "yes"]
+            speech = _read_aloud_wav(work)
             t0 = time.perf_counter()
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env, cwd=ROOT)
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+            player = None
+            # The agent's part: when asked to read the sentence aloud, "speak" into the headset's microphone.
+            assert proc.stderr is not None
+            stderr_lines = []
+            for line in proc.stderr:
+                stderr_lines.append(line)
+                if speech is not None and player is None and ("読み上げ" in line or "Read this sentence" in line):
+                    player = headset.play_into_mic(speech)
+            stdout = proc.stdout.read() if proc.stdout else ""
+            proc.wait(120)
             elapsed = time.perf_counter() - t0
-            if not proc.stdout.strip():
-                raise RuntimeError(f"agentdesk check printed nothing (exit {proc.returncode}): {proc.stderr[-2000:]}")
-            data = json.loads(proc.stdout)
+            if player is not None:
+                player.wait(30)
+            if not stdout.strip():
+                raise RuntimeError(f"agentdesk check printed nothing (exit {proc.returncode}): "
+                                   f"{''.join(stderr_lines)[-2000:]}")
+            data = json.loads(stdout)
             data["_exit_code"] = proc.returncode
             return elapsed, data
         finally:
@@ -63,6 +80,20 @@ def full_run(report: Path | None = None) -> tuple[float, dict[str, Any]]:
             uas.stop()
             headset.stop()
             kamailio.stop()
+
+
+def _read_aloud_wav(work: Path) -> Path | None:
+    """The read-aloud sentence spoken by espeak-ng (None without it: the noise check then warns "no speech")."""
+    import shutil
+
+    exe = shutil.which("espeak-ng")
+    if exe is None:
+        return None
+    from agentdesk.checks.noise import READ_ALOUD
+
+    out = work / "read_aloud.wav"
+    subprocess.run([exe, "-v", "ja", "-w", str(out), READ_ALOUD.ja], check=True, timeout=30, capture_output=True)
+    return out
 
 
 def run() -> list[dict[str, Any]]:

@@ -19,6 +19,7 @@ import secrets
 import select
 import socket
 import statistics
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -175,6 +176,7 @@ class NetworkCheck(Check):
                      en="Import the settings from the center, then run the check again."))
         target = f"{ctx.center_host}:{ctx.center_port}"
         span = 0.15 if ctx.echo_target else 0.9  # the share of the progress bar the probes take
+        echo_job = self._start_echo(ctx) if ctx.echo_target else None
         try:
             run, facts = probe(ctx.center_host, ctx.center_port, ctx.probe_count, ctx.probe_interval_s,
                                on_sample=lambda i, rtt: ctx.progress(
@@ -182,6 +184,7 @@ class NetworkCheck(Check):
                                    {"seq": i, "rtt_ms": round(rtt, 2)}),
                                cancel=ctx.cancel)
         except OSError as exc:
+            self._abandon(echo_job)
             return self.result("fail", Text(ja="センター（{t}）に接続できません: {e}",
                                             en="Cannot reach the center ({t}): {e}").format(t=target, e=exc),
                                {"target": target}, _NO_ANSWER_REMEDY)
@@ -195,14 +198,17 @@ class NetworkCheck(Check):
         }
         details.update({k: v for k, v in facts.items() if k in ("date_header", "send_errors", "receive_error")})
         if run.rtt_ms is None or run.jitter_ms is None:
+            self._abandon(echo_job)
             return self.result("fail", Text(ja="センター（{t}）から応答がありません（{n} 回送信）。",
                                             en="The center ({t}) did not answer ({n} probes).").format(
                 t=target, n=run.sent), details, _NO_ANSWER_REMEDY)
         q = quality.estimate(run.rtt_ms, run.jitter_ms, run.loss_percent)
         echo_status: Status | None = None
         echo_text: Text | None = None
-        if ctx.echo_target:
-            echo_status, echo_text, details["echo"] = self._echo(ctx, run.rtt_ms)
+        if echo_job is not None:
+            thread, box, _stop = echo_job
+            thread.join(float(ctx.extra.get("echo_seconds", 20.0)) + 90.0)
+            echo_status, echo_text, details["echo"] = self._judge_echo(ctx, box, run.rtt_ms)
         details.update({"r_factor": round(q.r, 1), "mos": round(q.mos, 2), "mos_bucket": q.bucket,
                         "one_way_delay_ms": round(q.delay_ms, 1)})
         status = grade(run.rtt_ms, run.jitter_ms, run.loss_percent, q)
@@ -222,7 +228,33 @@ class NetworkCheck(Check):
                 "If it does not improve, ask your provider or the center (the center can lend a mobile router).")
         return self.result(status, summary, details, remedy)
 
-    def _echo(self, ctx: CheckContext, probe_rtt_ms: float) -> tuple[Status, Text, dict[str, Any]]:
+    @staticmethod
+    def _abandon(job: tuple[threading.Thread, dict[str, Any], threading.Event] | None) -> None:
+        """The center did not answer the probes: stop the test call and wait for the engine to quit."""
+        if job is not None:
+            job[2].set()
+            job[0].join(30)
+
+    def _start_echo(self, ctx: CheckContext) -> tuple[threading.Thread, dict[str, Any], threading.Event]:
+        """Start the 20-second test call on its own thread, so that the engine starts while the probes run."""
+        box: dict[str, Any] = {}
+        stop = threading.Event()
+
+        class _Either:
+            def is_set(self) -> bool:
+                return stop.is_set() or ctx.cancel.is_set()
+
+        def work() -> None:
+            try:
+                box["data"] = self._echo_call(ctx, _Either())
+            except BaseException as exc:
+                box["error"] = exc
+
+        thread = threading.Thread(target=work, name="self-check-echo", daemon=True)
+        thread.start()
+        return thread, box, stop
+
+    def _echo_call(self, ctx: CheckContext, cancel: Any) -> dict[str, Any]:
         """The 20-second test call through the phone engine (agentdesk.checks.echo)."""
         from agentdesk.checks import echo, netif
 
@@ -245,10 +277,20 @@ class NetworkCheck(Check):
         ctx.progress(self.name, 0.15, {"phase": "echo", "prompt": Text(
             ja="テスト通話中です（{s:.0f} 秒）。そのままお待ちください。",
             en="Test call in progress ({s:.0f} s). Please wait.").format(s=seconds)})
+        return echo.run_echo_test(ctx.echo_target or "", account, bind, seconds, on_sample, cancel,
+                                  register=bool(account.get("credential") or account.get("password")),
+                                  engine_argv=ctx.extra.get("engine_argv"), engine_env=ctx.extra.get("engine_env"))
+
+    def _judge_echo(self, ctx: CheckContext, box: dict[str, Any], probe_rtt_ms: float
+                    ) -> tuple[Status, Text, dict[str, Any]]:
+        from agentdesk.checks import echo
+
         try:
-            data = echo.run_echo_test(ctx.echo_target or "", account, bind, seconds, on_sample, ctx.cancel,
-                                      register=bool(account.get("credential") or account.get("password")),
-                                      engine_argv=ctx.extra.get("engine_argv"), engine_env=ctx.extra.get("engine_env"))
+            if "error" in box:
+                raise box["error"]
+            if "data" not in box:
+                raise echo.EchoTestError("the test call did not finish in time")
+            data = box["data"]
         except echo.EngineUnavailable as exc:
             return "error", Text(ja=f"テスト通話の仕組み（通話エンジン）が起動しませんでした（{exc}）。",
                                  en=f"The test call could not run: {exc}."), {"target": ctx.echo_target,

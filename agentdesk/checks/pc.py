@@ -57,7 +57,8 @@ def _run(cmd: list[str], timeout: float = QUERY_TIMEOUT_S) -> str | None:
 
 def powershell(script: str) -> Any:
     """Run a PowerShell snippet that prints JSON; None when it fails or times out."""
-    out = _run(["powershell", "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-Command", script])
+    out = _run(["powershell", "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-Command", script],
+               timeout=20.0)
     if not out or not out.strip():
         return None
     try:
@@ -197,7 +198,11 @@ def windows_security(ps: Callable[[str], Any] = powershell, reg: Callable[[str, 
     active = reg("HKCU", r"Control Panel\Desktop", "ScreenSaveActive")
     secure = reg("HKCU", r"Control Panel\Desktop", "ScreenSaverIsSecure")
     timeout = reg("HKCU", r"Control Panel\Desktop", "ScreenSaveTimeOut")
-    if policy is not None and 0 < int(policy) <= SCREEN_LOCK_MAX_S:
+    try:
+        policy = int(policy) if policy is not None else None
+    except (TypeError, ValueError):
+        policy = None
+    if policy is not None and 0 < policy <= SCREEN_LOCK_MAX_S:
         out["screen_lock"] = _item("pass", {"policy_inactivity_s": int(policy)})
     elif str(active) == "1" and str(secure) == "1" and timeout is not None and str(timeout).isdigit():
         t = int(str(timeout))
@@ -206,27 +211,29 @@ def windows_security(ps: Callable[[str], Any] = powershell, reg: Callable[[str, 
         out["screen_lock"] = _item("skipped", None, "not reported")
     else:
         out["screen_lock"] = _item("fail", {"screen_saver_active": active, "secure": secure, "timeout": timeout})
-    # Disk encryption: the shell's BitLocker property of the system drive (no administrator rights needed).
+    # The rest in one PowerShell run (one start-up, about a second), each query guarded on its own.
     drive = os.environ.get("SYSTEMDRIVE", "C:")  # Windows environment names are case-insensitive
-    bl = ps(f"(New-Object -ComObject Shell.Application).NameSpace('{drive}\\').Self.ExtendedProperty("
-            "'System.Volume.BitLockerProtection') | ConvertTo-Json")
-    # 1 on, 3 encrypting, 5 on (locked) ; 2 off, 4 decrypting, 6 off-unlocked ; None unknown
+    facts = ps(SECURITY_SCRIPT.replace("{drive}", drive))
+    facts = facts if isinstance(facts, dict) else {}
+    # BitLocker: 1 on, 3 encrypting, 5 on (locked); 2 off, 4 decrypting, 6 off (unlocked); None unknown.
+    bl = facts.get("bitlocker")
     if bl in (1, 3, 5):
         out["disk_encryption"] = _item("pass", {"bitlocker": bl, "drive": drive})
     elif bl in (2, 4, 6):
         out["disk_encryption"] = _item("fail", {"bitlocker": bl, "drive": drive})
     else:
         out["disk_encryption"] = _item("skipped", None, "not reported")
-    fw = ps("Get-NetFirewallProfile | Select-Object Name,Enabled | ConvertTo-Json")
+    fw = facts.get("firewall")
     if isinstance(fw, dict):
         fw = [fw]
     if isinstance(fw, list) and fw:
-        profiles = {str(p.get("Name")): bool(p.get("Enabled")) for p in fw if isinstance(p, dict)}
+        # Enabled is a GpoBoolean: True/1 on, False/0 off, 2 "not configured" (Windows' default: on).
+        profiles = {str(p.get("Name")): p.get("Enabled") in (True, 1, 2, "True") for p in fw if isinstance(p, dict)}
         out["firewall"] = _item("pass" if profiles and all(profiles.values()) else "fail", profiles)
     else:
         out["firewall"] = _item("skipped", None, "not reported")
-    last = ps("(Get-HotFix | Where-Object InstalledOn | Sort-Object InstalledOn -Descending | Select-Object "
-              "-First 1).InstalledOn.ToString('o') | ConvertTo-Json")
+    last = facts.get("last_update")
+    out["updates"] = _item("skipped", None, "not reported")
     if isinstance(last, str) and last:
         try:
             from datetime import UTC, datetime
@@ -237,16 +244,25 @@ def windows_security(ps: Callable[[str], Any] = powershell, reg: Callable[[str, 
             out["updates"] = _item("pass" if days <= UPDATES_WARN_DAYS else "warn",
                                    {"last_update": last[:10], "days_ago": days})
         except ValueError:
-            out["updates"] = _item("skipped", None, "not reported")
-    else:
-        out["updates"] = _item("skipped", None, "not reported")
-    av = ps("Get-MpComputerStatus | Select-Object AntivirusEnabled,RealTimeProtectionEnabled | ConvertTo-Json")
+            pass
+    av = facts.get("defender")
     if isinstance(av, dict) and "AntivirusEnabled" in av:
         on = bool(av.get("AntivirusEnabled")) and bool(av.get("RealTimeProtectionEnabled"))
         out["antivirus"] = _item("pass" if on else "fail", av)
     else:
         out["antivirus"] = _item("skipped", None, "not reported (another antivirus may be installed)")
     return out
+
+
+# Queries that work without administrator rights. Each failure leaves its key out: "not reported".
+SECURITY_SCRIPT = r"""
+$r = @{}
+try { $r.bitlocker = (New-Object -ComObject Shell.Application).NameSpace('{drive}\').Self.ExtendedProperty('System.Volume.BitLockerProtection') } catch {}
+try { $r.firewall = @(Get-NetFirewallProfile -ErrorAction Stop | Select-Object Name,Enabled) } catch {}
+try { $h = Get-HotFix -ErrorAction Stop | Where-Object InstalledOn | Sort-Object InstalledOn -Descending | Select-Object -First 1; if ($h) { $r.last_update = $h.InstalledOn.ToString('o') } } catch {}
+try { $r.defender = Get-MpComputerStatus -ErrorAction Stop | Select-Object AntivirusEnabled,RealTimeProtectionEnabled } catch {}
+$r | ConvertTo-Json -Depth 3 -Compress
+"""
 
 
 def _winreg_value(hive: str, key: str, name: str) -> Any:

@@ -143,12 +143,20 @@
       <translation>マイクの音量</translation>
     </message>
     <message>
-      <source>Round-trip time to the center:</source>
-      <translation>センターとの往復時間:</translation>
+      <source>Network measurements over time:</source>
+      <translation>通信の測定値の推移:</translation>
     </message>
     <message>
-      <source>Round-trip time chart</source>
-      <translation>往復時間のグラフ</translation>
+      <source>Chart of the network measurements</source>
+      <translation>通信の測定値のグラフ</translation>
+    </message>
+    <message>
+      <source>Round trip (probes)</source>
+      <translation>往復時間（プローブ）</translation>
+    </message>
+    <message>
+      <source>Jitter (test call)</source>
+      <translation>ゆらぎ（テスト通話）</translation>
     </message>
     <message>
       <source>C&amp;ancel</source>

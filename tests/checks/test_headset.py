@@ -34,11 +34,20 @@ def test_the_virtual_headset_is_found_by_name(virtual_headset: VirtualHeadset) -
 
 
 def test_loopback_tone_is_heard_at_its_frequency(acoustic_loop: VirtualHeadset) -> None:
-    r = HeadsetCheck().execute(CheckContext())
+    r = HeadsetCheck().execute(CheckContext(extra={"call_device": "agentdesk_headset"}))
     assert r.status == "pass", r.to_json()
+    assert r.details["selected"] is True
     assert r.details["microphone"] == "agentdesk_headset"
     assert abs(r.details["dominant_hz"] - r.details["tone_hz"]) <= 15
     assert r.details["tone_heard"] is True
+
+
+def test_a_working_headset_not_selected_for_calls_warns(acoustic_loop: VirtualHeadset) -> None:
+    """Nothing chosen in Settings and the system default is the built-in audio: calls would not use the headset."""
+    r = HeadsetCheck().execute(CheckContext())
+    assert r.details["tone_heard"] is True
+    assert r.details["system_default"] == "default" and r.details["selected"] is False
+    assert r.status == "warn" and r.remedy is not None and "通話用デバイス" in r.remedy.ja
 
 
 def test_a_silent_microphone_fails(virtual_headset: VirtualHeadset) -> None:
@@ -87,3 +96,21 @@ def test_live_noise_check_hears_the_room_through_the_headset_mic(virtual_headset
     assert r.status == "fail", r.to_json()
     assert r.details["background_dbfs"] > -45
     assert len(levels) >= 10 and max(levels) > -45  # the live meter saw the level
+
+
+@pytest.mark.parametrize(("name", "headset"), [
+    ("Headset Microphone (Jabra EVOLVE 20 MS)", True),
+    ("Speakers (Jabra EVOLVE 20 MS)", True),  # Windows names a headset's output "Speakers (...)"
+    ("ヘッドセット マイク (Plantronics Blackwire 3220 Series)", True),
+    ("マイク (USB Audio Device)", True),
+    ("Microphone (Logitech USB Headset H340)", True),
+    ("スピーカー (Realtek(R) Audio)", False),
+    ("マイク配列 (Realtek(R) Audio)", False),
+    ("LG ULTRAGEAR (NVIDIA High Definition Audio)", False),
+    ("DELL U2720Q (HDMI USB-C audio)", False),
+    ("agentdesk_headset", True),
+    ("agentdesk_speaker", False),
+    ("pulse", False),
+])
+def test_headset_names(name: str, headset: bool) -> None:
+    assert audio.is_headset_name(name) is headset

@@ -113,3 +113,19 @@ def test_cli_noise_json_and_exit_codes(rec: dict[str, Path], tmp_path: Path) -> 
     assert bad.returncode == 2 and "not a readable WAV" in bad.stderr and bad.stdout == ""
     missing = _cli("noise", "--input", str(tmp_path / "nope.wav"))
     assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
+def test_sample_rates_outside_8_to_48_khz_are_bad_input(tmp_path: Path) -> None:
+    import numpy as np
+
+    from agentdesk.checks import audio
+    from tests.infra.pulse import write_wav
+
+    hi = write_wav(tmp_path / "96k.wav", np.zeros(96000, dtype=np.float32), 96000)
+    with pytest.raises(audio.AudioInputError, match="outside 8000-48000"):
+        audio.read_wav(hi)
+    short = write_wav(tmp_path / "short.wav", np.zeros(100, dtype=np.float32), 8000)
+    with pytest.raises(audio.AudioInputError, match="shorter"):
+        audio.read_wav(short)
+    eight = write_wav(tmp_path / "8k.wav", np.zeros(16000, dtype=np.float32), 8000)
+    assert audio.read_wav(eight)[1] == 8000

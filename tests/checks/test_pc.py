@@ -36,28 +36,33 @@ def fake_registry(values: dict[tuple[str, str], Any]):
     return lambda hive, key, name: values.get((key.split("\\")[-1], name))
 
 
-def fake_powershell(answers: dict[str, Any]):
+def fake_powershell(answer: dict[str, Any] | None):
+    """PowerShell answering the one security script with this JSON object (None: PowerShell failed)."""
+    scripts: list[str] = []
+
     def ps(script: str) -> Any:
-        for needle, value in answers.items():
-            if needle in script:
-                return value
-        return None
+        scripts.append(script)
+        assert "ConvertTo-Json" in script and "'C:\\')" in script
+        return answer
+    ps.scripts = scripts  # type: ignore[attr-defined]
     return ps
 
 
 SECURE = {
-    "BitLocker": 1,
-    "Get-NetFirewallProfile": [{"Name": "Domain", "Enabled": True}, {"Name": "Private", "Enabled": True},
-                               {"Name": "Public", "Enabled": True}],
-    "Get-HotFix": time.strftime("%Y-%m-%dT00:00:00"),
-    "Get-MpComputerStatus": {"AntivirusEnabled": True, "RealTimeProtectionEnabled": True},
+    "bitlocker": 1,
+    "firewall": [{"Name": "Domain", "Enabled": 1}, {"Name": "Private", "Enabled": True},
+                 {"Name": "Public", "Enabled": 2}],  # 2: "not configured", which Windows treats as on
+    "last_update": time.strftime("%Y-%m-%dT00:00:00"),
+    "defender": {"AntivirusEnabled": True, "RealTimeProtectionEnabled": True},
 }
 
 
 def test_windows_secure_pc() -> None:
     reg = fake_registry({("Desktop", "ScreenSaveActive"): "1", ("Desktop", "ScreenSaverIsSecure"): "1",
                          ("Desktop", "ScreenSaveTimeOut"): "600"})
-    items = pc.windows_security(fake_powershell(SECURE), reg)
+    ps = fake_powershell(SECURE)
+    items = pc.windows_security(ps, reg)
+    assert len(ps.scripts) == 1  # one PowerShell start for every query
     assert {k: v["status"] for k, v in items.items()} == {
         "screen_lock": "pass", "disk_encryption": "pass", "firewall": "pass", "updates": "pass", "antivirus": "pass"}
 
@@ -65,10 +70,10 @@ def test_windows_secure_pc() -> None:
 def test_windows_insecure_pc() -> None:
     reg = fake_registry({("Desktop", "ScreenSaveActive"): "0"})
     items = pc.windows_security(fake_powershell({
-        "BitLocker": 2,
-        "Get-NetFirewallProfile": [{"Name": "Domain", "Enabled": True}, {"Name": "Public", "Enabled": False}],
-        "Get-HotFix": "2025-01-01T00:00:00",
-        "Get-MpComputerStatus": {"AntivirusEnabled": True, "RealTimeProtectionEnabled": False},
+        "bitlocker": 2,
+        "firewall": [{"Name": "Domain", "Enabled": 1}, {"Name": "Public", "Enabled": 0}],
+        "last_update": "2025-01-01T00:00:00",
+        "defender": {"AntivirusEnabled": True, "RealTimeProtectionEnabled": False},
     }), reg)
     assert items["screen_lock"]["status"] == "fail"
     assert items["disk_encryption"]["status"] == "fail"
@@ -81,8 +86,10 @@ def test_windows_insecure_pc() -> None:
 
 
 def test_windows_unknown_is_skipped_never_a_pass() -> None:
-    items = pc.windows_security(fake_powershell({}), fake_registry({}))
+    items = pc.windows_security(fake_powershell(None), fake_registry({}))
     assert all(v["status"] == "skipped" for v in items.values()), items
+    partly = pc.windows_security(fake_powershell({"bitlocker": 1}), fake_registry({}))  # other queries failed
+    assert partly["disk_encryption"]["status"] == "pass" and partly["firewall"]["status"] == "skipped"
     r = PcCheck(security=lambda: items).execute(CheckContext())
     assert r.status != "pass"
 
@@ -136,3 +143,31 @@ def test_screen_size_thresholds() -> None:
     assert pc.screen_facts((1920, 1080))["status"] == "pass"
     assert pc.screen_facts((1280, 720))["status"] == "warn"
     assert pc.screen_facts((1024, 600))["status"] == "fail"
+
+
+def test_clock_offset_from_the_sip_date_header() -> None:
+    """A SIP server that answers OPTIONS with a Date header (as Asterisk and FreeSWITCH do)."""
+    import email.utils
+    import socket
+
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    s.settimeout(3)
+    skew = -30.0  # the center's clock is 30 s behind: this PC is 30 s ahead
+
+    def answer() -> None:
+        data, addr = s.recvfrom(4096)
+        via = next(line for line in data.decode().split("\r\n") if line.lower().startswith("via:"))
+        date = email.utils.formatdate(time.time() + skew, usegmt=True)
+        s.sendto(f"SIP/2.0 200 OK\r\n{via}\r\nDate: {date}\r\nContent-Length: 0\r\n\r\n".encode(), addr)
+
+    t = threading.Thread(target=answer, daemon=True)
+    t.start()
+    try:
+        item = pc.clock_facts(CheckContext(center_host="127.0.0.1", center_port=s.getsockname()[1]))
+    finally:
+        t.join(3)
+        s.close()
+    assert item["value"]["source"] == "sip"
+    assert item["value"]["offset_s"] == pytest.approx(30, abs=1.5)
+    assert item["status"] == "warn"

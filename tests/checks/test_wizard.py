@@ -141,3 +141,38 @@ def test_english_texts_for_results(qtbot) -> None:
     assert "mobile phone" in c.view.results_view.toPlainText()
     assert "What to do:" in c.view.results_view.toPlainText()
     assert c.view.overall.text() == "Overall result: Fail"
+
+
+def test_context_overrides_reach_the_run(qtbot) -> None:
+    """The main window (or ``agentdesk check --gui --center ...``) passes what the settings lack."""
+    from tests.infra import net
+
+    port = net.free_port()
+    widget = open_self_check(None, language="en", checks=["network"],
+                             context={"center_host": "127.0.0.1", "center_port": port, "probe_count": 3})
+    qtbot.addWidget(widget)
+    c = widget.controller
+    c.start()
+    qtbot.waitUntil(lambda: c.report_json is not None, timeout=10000)
+    net_result = c.report_json["checks"][0]
+    assert net_result["details"]["target"] == f"127.0.0.1:{port}" and net_result["details"]["probes"] == 3
+    assert net_result["status"] == "fail"
+
+
+def test_live_meter_chart_and_prompt_follow_progress(qtbot) -> None:
+    from agentdesk.i18n import Text
+
+    widget = open_self_check(None, language="ja", checks=["line"])
+    qtbot.addWidget(widget)
+    c = widget.controller
+    v = c.view
+    c._on_progress(("noise", 0.3, {"phase": "quiet", "level_dbfs": -30.0,
+                                    "prompt": Text(ja="静かにしてください", en="Stay silent")}))
+    assert v.meter.level_dbfs == -30.0 and v.meter.accessibleDescription() == "-30 dBFS"
+    assert v.prompt.text() == "静かにしてください"
+    c._on_progress(("network", 0.1, {"seq": 0, "rtt_ms": 12.5}))
+    c._on_progress(("network", 0.1, {"seq": 1, "rtt_ms": None}))  # a lost probe
+    c._on_progress(("network", 0.5, {"seq": 21, "rtt_ms": None, "echo": True, "jitter_ms": 1.2}))
+    assert v.chart.series["rtt"] == {0: 12.5, 1: None}
+    assert v.chart.series["jitter"] == {21: 1.2}
+    v.chart.grab()  # paints both series without error

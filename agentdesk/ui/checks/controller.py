@@ -131,8 +131,12 @@ class SelfCheckController(QObject):
         if isinstance(sample, dict):
             if "level_dbfs" in sample:
                 v.meter.set_level(float(sample["level_dbfs"]))
-            if sample.get("rtt_ms") is not None and "seq" in sample:
-                v.chart.add_sample(int(sample["seq"]), float(sample["rtt_ms"]))
+            if "seq" in sample and sample.get("echo"):
+                if sample.get("jitter_ms") is not None:
+                    v.chart.add_sample(int(sample["seq"]), float(sample["jitter_ms"]), "jitter")
+            elif "seq" in sample and "rtt_ms" in sample:
+                rtt = sample.get("rtt_ms")
+                v.chart.add_sample(int(sample["seq"]), None if rtt is None else float(rtt))
             prompt = sample.get("prompt")
             if isinstance(prompt, Text):
                 v.prompt.setText(prompt.pick(self.language))
@@ -150,10 +154,16 @@ class SelfCheckController(QObject):
         v.overall.setText(self.tr("Overall result: %1").replace("%1", status))
         v.overall.setStyleSheet(f"color: {STATUS_COLORS[data['overall']]}")
         v.results_view.setHtml(self.results_html(data))
-        samples = next((c["details"].get("samples_ms") for c in data["checks"] if c["name"] == "network"), None)
+        network = next((c["details"] for c in data["checks"] if c["name"] == "network"), {})
+        samples = network.get("samples_ms") or []
+        echo_jitter = [s.get("jitter_ms") for s in (network.get("echo") or {}).get("samples", [])]
+        v.result_chart.clear()
         v.result_chart.setVisible(bool(samples))
+        v.result_chart_label.setVisible(bool(samples))
         if samples:
             v.result_chart.set_samples(samples)
+            if echo_jitter:
+                v.result_chart.set_samples(echo_jitter, "jitter", first=len(samples))
         v.progress.setValue(100)
         v.pages.setCurrentIndex(v.PAGE_RESULTS)
         v.results_view.setFocus()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
@@ -41,24 +43,33 @@ class LevelMeter(QWidget):
 
 
 class RttChart(QWidget):
-    """Round-trip times of the network probes over time; lost probes are red ticks on the axis."""
+    """Network samples over time: round-trip times of the probes (blue) and, during the test call, the call's
+    jitter from RTCP (orange); lost probes are red ticks on the axis. Legends are set by the view (translated)."""
+
+    COLORS: ClassVar[dict[str, str]] = {"rtt": "#1a73e8", "jitter": "#ef6c00"}
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.samples: dict[int, float | None] = {}
+        self.series: dict[str, dict[int, float | None]] = {"rtt": {}, "jitter": {}}
+        self.legends: dict[str, str] = {"rtt": "RTT", "jitter": "jitter"}
         self.setMinimumHeight(90)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
 
+    @property
+    def samples(self) -> dict[int, float | None]:
+        return self.series["rtt"]
+
     def clear(self) -> None:
-        self.samples.clear()
+        for values in self.series.values():
+            values.clear()
         self.update()
 
-    def add_sample(self, seq: int, rtt_ms: float | None) -> None:
-        self.samples[seq] = rtt_ms
+    def add_sample(self, seq: int, value: float | None, series: str = "rtt") -> None:
+        self.series.setdefault(series, {})[seq] = value
         self.update()
 
-    def set_samples(self, samples: list[float | None]) -> None:
-        self.samples = dict(enumerate(samples))
+    def set_samples(self, samples: list[float | None], series: str = "rtt", first: int = 0) -> None:
+        self.series[series] = {first + i: v for i, v in enumerate(samples)}
         self.update()
 
     def sizeHint(self) -> QSize:
@@ -67,26 +78,35 @@ class RttChart(QWidget):
     def paintEvent(self, event: object) -> None:
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        r = self.rect().adjusted(36, 6, -6, -16)
+        r = self.rect().adjusted(40, 18, -6, -16)
         p.fillRect(self.rect(), QColor("#ffffff"))
         p.setPen(QColor("#90a4ae"))
         p.drawLine(r.bottomLeft(), r.bottomRight())
         p.drawLine(r.bottomLeft(), r.topLeft())
-        values = [v for v in self.samples.values() if v is not None]
-        if self.samples:
-            top = max(values) * 1.2 if values else 1.0
-            top = max(top, 1.0)
-            n = max(self.samples) + 1
+        filled = {k: v for k, v in self.series.items() if v}
+        values = [x for v in filled.values() for x in v.values() if x is not None]
+        if filled:
+            top = max(max(values) * 1.2 if values else 1.0, 1.0)
+            n = max(max(v) for v in filled.values()) + 1
             step = r.width() / max(1, n - 1)
-            p.drawText(QRectF(0, r.top() - 6, 34, 14), Qt.AlignmentFlag.AlignRight, f"{top / 1.2:.0f}ms")
-            poly = QPolygonF()
-            for seq in sorted(self.samples):
-                v = self.samples[seq]
-                x = r.left() + seq * step
-                if v is None:
-                    p.fillRect(QRectF(x - 2, r.bottom() - 6, 4, 6), QColor("#c62828"))
-                    continue
-                poly.append(QPointF(x, r.bottom() - r.height() * v / top))
-            p.setPen(QPen(QColor("#1a73e8"), 2))
-            p.drawPolyline(poly)
+            p.drawText(QRectF(0, r.top() - 6, 38, 14), Qt.AlignmentFlag.AlignRight, f"{top / 1.2:.1f}ms")
+            legend_x = r.left()
+            for name, values_by_seq in filled.items():
+                color = QColor(self.COLORS.get(name, "#455a64"))
+                p.fillRect(QRectF(legend_x, 3, 10, 10), color)
+                p.setPen(QColor("#37474f"))
+                label = self.legends.get(name, name)
+                p.drawText(QRectF(legend_x + 14, 0, 200, 16), Qt.AlignmentFlag.AlignLeft, label)
+                legend_x += 24 + p.fontMetrics().horizontalAdvance(label)
+                poly = QPolygonF()
+                for seq in sorted(values_by_seq):
+                    v = values_by_seq[seq]
+                    x = r.left() + seq * step
+                    if v is None:
+                        if name == "rtt":
+                            p.fillRect(QRectF(x - 2, r.bottom() - 6, 4, 6), QColor("#c62828"))
+                        continue
+                    poly.append(QPointF(x, r.bottom() - r.height() * v / top))
+                p.setPen(QPen(color, 2))
+                p.drawPolyline(poly)
         p.end()
