@@ -1,87 +1,103 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="ja_JP">
-<context>
+  <context>
     <name>MainWindowController</name>
     <message>
-        <source>Offline</source>
-        <translation>オフライン</translation>
+      <source>Offline</source>
+      <translation>オフライン</translation>
     </message>
     <message>
-        <source>Phone: not set up</source>
-        <translation>電話: 未設定</translation>
+      <source>Phone: not set up</source>
+      <translation>電話: 未設定</translation>
     </message>
     <message>
-        <source>About AgentDesk</source>
-        <translation>AgentDesk について</translation>
+      <source>About AgentDesk</source>
+      <translation>AgentDesk について</translation>
     </message>
     <message>
-        <source>AgentDesk %1
-The home agent&apos;s desktop.</source>
-        <translation>AgentDesk %1
+      <source>AgentDesk %1
+The home agent's desktop.</source>
+      <translation>AgentDesk %1
 在宅エージェントのためのデスクトップ。</translation>
     </message>
     <message>
-        <source>Quit AgentDesk</source>
-        <translation>AgentDesk の終了</translation>
+      <source>Quit AgentDesk</source>
+      <translation>AgentDesk の終了</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>MainWindowView</name>
     <message>
-        <source>&amp;File</source>
-        <translation>ファイル(&amp;F)</translation>
+      <source>&amp;File</source>
+      <translation>ファイル(&amp;F)</translation>
     </message>
     <message>
-        <source>&amp;Quit</source>
-        <translation>終了(&amp;Q)</translation>
+      <source>&amp;Quit</source>
+      <translation>終了(&amp;Q)</translation>
     </message>
     <message>
-        <source>&amp;View</source>
-        <translation>表示(&amp;V)</translation>
+      <source>&amp;View</source>
+      <translation>表示(&amp;V)</translation>
     </message>
     <message>
-        <source>&amp;Language</source>
-        <translation>言語(&amp;L)</translation>
+      <source>&amp;Language</source>
+      <translation>言語(&amp;L)</translation>
     </message>
     <message>
-        <source>&amp;Help</source>
-        <translation>ヘルプ(&amp;H)</translation>
+      <source>&amp;Tools</source>
+      <translation>ツール(&amp;T)</translation>
     </message>
     <message>
-        <source>&amp;About AgentDesk</source>
-        <translation>AgentDesk について(&amp;A)</translation>
+      <source>Environment &amp;self-check...</source>
+      <translation>環境セルフチェック(&amp;S)...</translation>
     </message>
     <message>
-        <source>Agent state</source>
-        <translation>エージェントの状態</translation>
+      <source>&amp;Availability entry...</source>
+      <translation>事前エントリー(&amp;A)...</translation>
     </message>
     <message>
-        <source>Phone status</source>
-        <translation>電話の状態</translation>
+      <source>&amp;Work log...</source>
+      <translation>稼働記録(&amp;W)...</translation>
     </message>
     <message>
-        <source>Notices</source>
-        <translation>お知らせ</translation>
+      <source>&amp;Help</source>
+      <translation>ヘルプ(&amp;H)</translation>
     </message>
-</context>
-<context>
+    <message>
+      <source>&amp;About AgentDesk</source>
+      <translation>AgentDesk について(&amp;A)</translation>
+    </message>
+    <message>
+      <source>Agent state</source>
+      <translation>エージェントの状態</translation>
+    </message>
+    <message>
+      <source>Phone status</source>
+      <translation>電話の状態</translation>
+    </message>
+    <message>
+      <source>Notices</source>
+      <translation>お知らせ</translation>
+    </message>
+  </context>
+  <context>
     <name>Tray</name>
     <message>
-        <source>Show AgentDesk</source>
-        <translation>AgentDesk を表示</translation>
+      <source>Show AgentDesk</source>
+      <translation>AgentDesk を表示</translation>
     </message>
     <message>
-        <source>Ready</source>
-        <translation>受付可</translation>
+      <source>Ready</source>
+      <translation>受付可</translation>
     </message>
     <message>
-        <source>Not ready</source>
-        <translation>受付停止</translation>
+      <source>Not ready</source>
+      <translation>受付停止</translation>
     </message>
     <message>
-        <source>Quit</source>
-        <translation>終了</translation>
+      <source>Quit</source>
+      <translation>終了</translation>
     </message>
-</context>
+  </context>
 </TS>

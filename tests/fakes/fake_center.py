@@ -99,9 +99,10 @@ class FakeCenter:
         return stop
 
     # test controls -------------------------------------------------------------------------------------------
-    def outbox(self, kind: str, payload: dict[str, Any]) -> None:
-        """The narrow ``submit(kind, payload)`` the desk takes (the real one is the durable outbox)."""
-        self.submit(kind, payload, "")
+    def outbox(self, kind: str, payload: dict[str, Any], idempotency_key: str | None = None) -> None:
+        """The narrow ``submit(kind, payload[, key])`` the desk takes (the real one is the durable outbox's
+        ``enqueue``)."""
+        self.submit(kind, payload, idempotency_key or "")
 
     def kinds(self, kind: str) -> list[dict[str, Any]]:
         return [p for k, p in self.submitted if k == kind]

@@ -55,11 +55,24 @@ class MainWindowView(QMainWindow):
             self.language_menu.addAction(action)
         self.view_menu.addMenu(self.language_menu)
 
+        # The agent's other tools; each opens its own window. Enabled once the shift screen wires them.
+        self.tools_menu = QMenu(self)
+        self.self_check_action = QAction(self)
+        self.self_check_action.setShortcut(QKeySequence("Ctrl+Shift+K"))
+        self.availability_action = QAction(self)
+        self.availability_action.setShortcut(QKeySequence("Ctrl+Shift+E"))
+        self.work_log_action = QAction(self)
+        self.work_log_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
+        for action in (self.self_check_action, self.availability_action, self.work_log_action):
+            action.setEnabled(False)
+            self.tools_menu.addAction(action)
+            self.addAction(action)
+
         self.help_menu = QMenu(self)
         self.about_action = QAction(self)
         self.help_menu.addAction(self.about_action)
 
-        for menu in (self.file_menu, self.view_menu, self.help_menu):
+        for menu in (self.file_menu, self.view_menu, self.tools_menu, self.help_menu):
             self.menuBar().addMenu(menu)
         self.retranslate()
 
@@ -69,6 +82,10 @@ class MainWindowView(QMainWindow):
         self.quit_action.setText(self.tr("&Quit"))
         self.view_menu.setTitle(self.tr("&View"))
         self.language_menu.setTitle(self.tr("&Language"))
+        self.tools_menu.setTitle(self.tr("&Tools"))
+        self.self_check_action.setText(self.tr("Environment &self-check..."))
+        self.availability_action.setText(self.tr("&Availability entry..."))
+        self.work_log_action.setText(self.tr("&Work log..."))
         self.help_menu.setTitle(self.tr("&Help"))
         self.about_action.setText(self.tr("&About AgentDesk"))
         self.state_label.setAccessibleName(self.tr("Agent state"))

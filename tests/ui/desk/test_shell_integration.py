@@ -162,3 +162,30 @@ def test_with_no_center_the_practice_center_offers_practice_calls(qtbot) -> None
     desk.view.practice_button.click()
     qtbot.waitUntil(lambda: desk.view.practice_button.isEnabled(), timeout=5000)
     assert desk.view.notice_label.text()  # without practice phones the center says why; nothing crashes
+
+
+def test_tools_menu_opens_self_check_availability_and_work_log(qtbot) -> None:
+    from agentdesk.ui.availability.entry_view import AvailabilityView
+    from agentdesk.ui.availability.worklog_view import WorkLogView
+    from agentdesk.ui.checks.view import SelfCheckView
+
+    main, desk, center = make_window(qtbot)
+    view = main.view
+    assert view.tools_menu.title() == "ツール(&T)"
+    opened = {}
+    for action, kind in ((view.work_log_action, WorkLogView), (view.availability_action, AvailabilityView),
+                         (view.self_check_action, SelfCheckView)):
+        assert action.isEnabled()
+        action.trigger()
+        qtbot.waitUntil(lambda kind=kind: any(isinstance(w, kind) and w.isVisible()
+                                              for w in QApplication.topLevelWidgets()), timeout=3000)
+        opened[kind] = next(w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible())
+    # a second trigger brings the same window back instead of opening another
+    view.work_log_action.trigger()
+    assert sum(isinstance(w, WorkLogView) and w.isVisible() for w in QApplication.topLevelWidgets()) == 1
+    # the self-check's report goes to the center through the outbox
+    report = {"report_id": "r-1", "overall": "pass", "checks": []}
+    opened[SelfCheckView].controller.finished.emit(report)
+    assert center.kinds("self_check") == [report]
+    for widget in opened.values():
+        widget.close()
