@@ -169,7 +169,7 @@ def test_tools_menu_opens_self_check_availability_and_work_log(qtbot) -> None:
     from agentdesk.ui.availability.worklog_view import WorkLogView
     from agentdesk.ui.checks.view import SelfCheckView
 
-    main, desk, center = make_window(qtbot)
+    main, _desk, center = make_window(qtbot)
     view = main.view
     assert view.tools_menu.title() == "ツール(&T)"
     opened = {}
