@@ -29,8 +29,9 @@ app.exec()
 """
 
 
-def _measure(argv: list[str]) -> tuple[float, float]:
-    """Wall time from spawning the process to its report that the window is shown; the process's RSS then."""
+def _measure(argv: list[str]) -> tuple[float, float, float]:
+    """Wall times from spawning the process to the window shown and to the shift screen ready (the report comes
+    then; the bare window reports once); the process's RSS at the report."""
     env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
     started = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
@@ -39,17 +40,22 @@ def _measure(argv: list[str]) -> tuple[float, float]:
     elapsed = time.perf_counter() - started
     proc.wait(30)
     report = json.loads(line)
-    return elapsed, float(report["rss_mb"])
+    shown = elapsed - (float(report.get("ready_s", report["shown_s"])) - float(report["shown_s"]))
+    return shown, elapsed, float(report["rss_mb"])
 
 
 def run() -> list[dict[str, object]]:
     ours = [_measure([sys.executable, "-m", "agentdesk", "--benchmark-startup"]) for _ in range(RUNS)]
     bare = [_measure([sys.executable, "-c", BARE_WINDOW]) for _ in range(RUNS)]
     return [
-        {"name": f"cold start to main window (median of {RUNS})", "value": statistics.median(t for t, _ in ours),
-         "unit": "s", "peer": "bare PySide6 window", "peer_value": statistics.median(t for t, _ in bare),
+        {"name": f"cold start to main window shown (median of {RUNS})",
+         "value": statistics.median(t for t, _, _ in ours), "unit": "s", "peer": "bare PySide6 window",
+         "peer_value": statistics.median(t for t, _, _ in bare),
          "note": "target <= 0.5 s; " + os.environ.get("QT_QPA_PLATFORM", "offscreen")},
-        {"name": "RSS after start (UI process)", "value": statistics.median(m for _, m in ours), "unit": "MB",
-         "peer": "bare PySide6 window", "peer_value": statistics.median(m for _, m in bare),
+        {"name": f"cold start to shift screen ready (median of {RUNS})",
+         "value": statistics.median(r for _, r, _ in ours), "unit": "s", "peer": None, "peer_value": None,
+         "note": "practice center signed in, engine started, scripts loaded"},
+        {"name": "RSS with the shift screen (UI process)", "value": statistics.median(m for _, _, m in ours),
+         "unit": "MB", "peer": "bare PySide6 window", "peer_value": statistics.median(m for _, _, m in bare),
          "note": "target <= 150 MB with the engine"},
     ]
