@@ -33,7 +33,9 @@ class WorkLogController(QObject):
         self.first_month = first_month
         t = today()
         self.year, self.month = t.year, t.month
-        view.retranslated = self.refresh
+        # a hidden view is refreshed when it is shown again, not on every language change
+        view.retranslated = lambda: self.refresh() if view.isVisible() else None
+        view.shown = self.refresh
         view.prev_button.clicked.connect(lambda: self.step(-1))
         view.next_button.clicked.connect(lambda: self.step(1))
         view.export_button.clicked.connect(self.ask_export)

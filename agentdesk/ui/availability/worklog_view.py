@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
@@ -22,7 +23,8 @@ class WorkLogView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("workLog")
-        self.retranslated = None
+        self.retranslated = None  # set by the controller: refresh texts it owns
+        self.shown = None  # set by the controller: refresh the figures when the window is shown
 
         self.prev_button = QPushButton(self)
         self.next_button = QPushButton(self)
@@ -99,6 +101,11 @@ class WorkLogView(QWidget):
         self.status_label.setAccessibleName(self.tr("Work log status"))
         if self.retranslated is not None:
             self.retranslated()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.shown is not None:
+            self.shown()
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
