@@ -62,6 +62,7 @@ class Provisioning:
     escalation_targets: list[EscalationTarget] = field(default_factory=list)
     trainers: list[str] = field(default_factory=list)  # SIP URIs allowed to monitor/whisper/barge
     mode: Literal["softphone", "fixed_line"] = "softphone"
+    practice: bool = False  # the embedded practice center (agentdesk.center.practice), not a real one
 
 
 @dataclass(frozen=True)
@@ -88,11 +89,14 @@ class CenterEvent:
 class CenterError(Exception):
     """Any failure talking to the center, with a message the agent can read."""
 
-    def __init__(self, message: Text, *, retryable: bool = True, status: int | None = None) -> None:
+    def __init__(
+        self, message: Text, *, retryable: bool = True, status: int | None = None, code: str = ""
+    ) -> None:
         super().__init__(message.en)
         self.message = message
         self.retryable = retryable
         self.status = status
+        self.code = code  # the center's error code (docs/center-api.yaml), "" when none came
 
 
 class CenterClient(Protocol):
@@ -114,4 +118,31 @@ class CenterClient(Protocol):
 
     def events(self, on_event: Callable[[CenterEvent], None], last_event_id: str | None = None) -> Callable[[], None]:
         """Start the event stream on its own thread; returns a function that stops it."""
+        ...
+
+
+VoiceLegState = Literal["idle", "ringing", "connected", "held", "dropped", "reconnecting"]
+CallAction = Literal["hold", "resume", "escalate", "hangup"]
+
+
+@dataclass(frozen=True)
+class FixedLineStatus:
+    """Fixed-line mode: the center rings the agent's landline; this is the voice leg as the center sees it."""
+
+    number: str  # the agent's own landline in E.164 (not customer data)
+    leg: VoiceLegState = "idle"
+    call_id: str = ""  # the customer call the leg is bridged to, "" when none
+
+
+class FixedLineControl(Protocol):
+    """What fixed-line mode adds to :class:`CenterClient`: call control goes through the center, not SIP."""
+
+    def fixed_line_status(self) -> FixedLineStatus: ...
+
+    def reconnect_line(self) -> FixedLineStatus:
+        """Ask the center to ring the agent's landline again (the "reconnect my line" button)."""
+        ...
+
+    def call_control(self, call_id: str, action: CallAction, idempotency_key: str, target: str = "") -> None:
+        """hold, resume, escalate (to ``target``, an escalation target name) or hang up the customer call."""
         ...

@@ -48,15 +48,43 @@ def run_gui(args: argparse.Namespace) -> int:
     loaded = settings.load()
     language = args.lang or loaded.settings.language
     app = create_app()
+    from agentdesk.ui.shell.single_instance import SingleInstance
+
+    single = SingleInstance(lambda _message: None, parent=app)
+    if not args.benchmark_startup and single.hand_over("show"):
+        log.info("AgentDesk is already running; brought it to the front")
+        return 0
     controller = build_main_window(app, loaded.settings, language, save_settings=loaded.writable)
     if loaded.problem is not None:
         controller.show_problem(loaded.problem)
     view = controller.view
+    if not args.benchmark_startup:
+        single.on_message = lambda _message: _bring_to_front(view)
+        single.listen()
+        from agentdesk.ui.desk.wiring import attach_desk, default_services
+
+        try:
+            attach_desk(controller, default_services(loaded.settings), loaded.settings)
+        except Exception:  # the window still opens and says what is wrong, never a traceback
+            log.exception("the shift screen could not start")
+            from agentdesk.i18n import Text
+
+            controller.show_problem(Text(ja="業務画面を開始できませんでした。ログを確認してください。",
+                                         en="The shift screen could not start. See the log."))
+        app.aboutToQuit.connect(single.close)
     view.show()
     log.info("AgentDesk %s started (language %s)", __version__, language)
     if args.benchmark_startup:
         return _report_startup(app, view)
     return app.exec()
+
+
+def _bring_to_front(view) -> None:
+    if view.isMinimized():
+        view.showNormal()
+    view.show()
+    view.raise_()
+    view.activateWindow()
 
 
 def _report_startup(app, view) -> int:

@@ -21,6 +21,10 @@ The home agent&apos;s desktop.</source>
         <translation>AgentDesk %1
 在宅エージェントのためのデスクトップ。</translation>
     </message>
+    <message>
+        <source>Quit AgentDesk</source>
+        <translation>AgentDesk の終了</translation>
+    </message>
 </context>
 <context>
     <name>MainWindowView</name>
@@ -59,6 +63,25 @@ The home agent&apos;s desktop.</source>
     <message>
         <source>Notices</source>
         <translation>お知らせ</translation>
+    </message>
+</context>
+<context>
+    <name>Tray</name>
+    <message>
+        <source>Show AgentDesk</source>
+        <translation>AgentDesk を表示</translation>
+    </message>
+    <message>
+        <source>Ready</source>
+        <translation>受付可</translation>
+    </message>
+    <message>
+        <source>Not ready</source>
+        <translation>受付停止</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>終了</translation>
     </message>
 </context>
 </TS>

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import QByteArray, QObject
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from agentdesk import __version__, settings
 from agentdesk.i18n import Text
@@ -29,9 +30,15 @@ class MainWindowController(QObject):
         self.languages = languages
         self._save_settings = save_settings
         self._startup_problem: Text | None = None
+        # Set by the shift screen: close hides to the tray; quitting during a call asks first.
+        self.can_close_to_tray: Callable[[], bool] = lambda: False
+        self.can_quit: Callable[[], str | None] = lambda: None
+        self.before_quit: list[Callable[[], None]] = []
+        self._quitting = False
 
         view.languageChanged = self.refresh_texts  # type: ignore[method-assign]
-        view.quit_action.triggered.connect(view.close)
+        view.close_to_tray = lambda: not self._quitting and self.can_close_to_tray()  # type: ignore[method-assign]
+        view.quit_action.triggered.connect(self.quit)
         view.about_action.triggered.connect(self.show_about)
         view.language_group.triggered.connect(lambda action: self.set_language(str(action.data())))
         (view.japanese_action if store.language == "ja" else view.english_action).setChecked(True)
@@ -64,6 +71,22 @@ class MainWindowController(QObject):
             self.tr("About AgentDesk"),
             self.tr("AgentDesk %1\nThe home agent's desktop.").replace("%1", __version__),
         )
+
+    def quit(self) -> None:
+        problem = self.can_quit()
+        if problem and QMessageBox.question(self.view, self.tr("Quit AgentDesk"), problem) \
+                != QMessageBox.StandardButton.Yes:
+            return
+        self._quitting = True
+        self.remember_geometry()
+        for hook in self.before_quit:
+            try:
+                hook()
+            except Exception:
+                log.exception("shutdown step failed")
+        self.before_quit.clear()
+        self.view.close()
+        QApplication.quit()
 
     def remember_geometry(self) -> None:
         self.settings.window.geometry = bytes(self.view.saveGeometry().toBase64().data()).decode("ascii")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QAction, QActionGroup, QFont, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QFont, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QStackedWidget, QVBoxLayout, QWidget
 
 
@@ -80,6 +80,17 @@ class MainWindowView(QMainWindow):
             self.retranslate()
             self.languageChanged()
         super().changeEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.close_to_tray():
+            event.ignore()
+            self.hide()  # still running: calls, broadcasts and notifications reach the agent from the tray
+            return
+        super().closeEvent(event)
+
+    def close_to_tray(self) -> bool:
+        """Hook set by the controller: True hides the window instead of closing it."""
+        return False
 
     def languageChanged(self) -> None:
         """Hook for the controller to refresh texts it owns (set by the controller)."""

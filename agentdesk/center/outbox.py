@@ -1,0 +1,360 @@
+"""The durable outbox: every write to the center (wrap-ups, availability, work log, self-check reports, state
+changes that must be recorded) is first committed to SQLite in the user data directory, then delivered.
+
+- Durable: WAL journal with ``synchronous=FULL``; :meth:`Outbox.enqueue` returns only after the commit, so an entry
+  the agent saw accepted survives a kill -9 of the app and a power cut.
+- In order: entries are delivered oldest first, one at a time; a failure that may pass (center down, 5xx, timeout)
+  stops the queue and it is tried again later with backoff and jitter, so nothing overtakes an earlier entry.
+  An entry the center refuses for good (4xx) is set aside as ``rejected`` (kept, with the center's message, for
+  the agent to see) and the queue goes on.
+- Never twice: each entry carries an idempotency key from the moment it is stored. If the app dies after the center
+  accepted an entry but before the outbox noted it, the entry is sent again with the same key and the center
+  records it once (docs/center-api.yaml).
+- No customer personal data: the table accepts only the kinds listed in :data:`SCHEMAS`, each payload only its
+  allowed fields of the allowed types, and free-text fields are screened for phone numbers, e-mail addresses and
+  postal codes. Anything else is refused with a message before it touches the disk.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sqlite3
+import threading
+import time
+import unicodedata
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from agentdesk import paths
+from agentdesk.center.api import CenterClient, CenterError, CenterEvent
+from agentdesk.center.http import backoff_delay
+from agentdesk.center.wire import AGENT_STATES
+from agentdesk.i18n import Text
+
+log = logging.getLogger(__name__)
+
+FILE_NAME = "outbox.sqlite3"
+MAX_PAYLOAD_BYTES = 64 * 1024
+MAX_TEXT = 1000
+
+# Field specs: "str" (identifier-like), "text" (free text, screened), "int", "num", "bool", "?"-suffix = may be
+# null, ["list", spec], {"field": spec} = an object with only these fields.
+Spec = Any
+_CHECK: Spec = {"id": "str", "status": "str", "value": "num?", "unit": "str?", "message": "text?"}
+SCHEMAS: dict[str, dict[str, Spec]] = {
+    "wrap_up": {
+        "call_id": "str",
+        "contract_id": "str?",
+        "code": "str",
+        "note": "text?",
+        "escalated": "bool?",
+        "ticket_id": "str?",
+        "script_path": ["list", "str"],
+        "started_at": "str?",
+        "ended_at": "str?",
+        "talk_seconds": "num?",
+        "practice": "bool?",
+    },
+    "availability": {
+        "week_start": "str",
+        "slots": ["list", {"date": "str", "start": "str", "end": "str"}],
+        "note": "text?",
+    },
+    "work_log": {
+        "date": "str",
+        "started_at": "str?",
+        "ended_at": "str?",
+        "calls": "int?",
+        "talk_seconds": "num?",
+        "break_seconds": "num?",
+        "note": "text?",
+    },
+    "self_check": {
+        "run_id": "str",
+        "at": "str",
+        "overall": "str",
+        "app_version": "str?",
+        "checks": ["list", _CHECK],
+    },
+    "state_change": {"state": "str", "reason": "str?", "at": "str"},
+}
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "wrap_up": ("call_id", "code"),
+    "availability": ("week_start", "slots"),
+    "work_log": ("date",),
+    "self_check": ("run_id", "at", "overall"),
+    "state_change": ("state", "at"),
+}
+
+_PHONE = re.compile(r"(?<!\d)(?:\+?81[-\s]?|0)\d{1,4}[-\s()]*\d{1,4}[-\s()]*\d{3,4}(?!\d)")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+_POSTAL = re.compile(r"〒\s*\d{3}-?\d{4}|(?<!\d)\d{3}-\d{4}(?!\d)")
+_STR = re.compile(r"^[\w.:+\-/ ]{0,200}$", re.ASCII)  # identifiers, codes, dates: never names
+
+
+class OutboxRefused(ValueError):
+    """The entry cannot be stored: the message says why, for the agent."""
+
+    def __init__(self, message: Text) -> None:
+        super().__init__(message.en)
+        self.message = message
+
+
+def _refuse(where: str, why_ja: str, why_en: str) -> OutboxRefused:
+    return OutboxRefused(
+        Text(ja=f"送信できない内容です（{where}: {why_ja}）。", en=f"This entry cannot be sent ({where}: {why_en}).")
+    )
+
+
+PERSONAL = ("お客さまの個人情報（電話番号・メールアドレス・郵便番号）は入力できません", "customer personal data (phone number, e-mail, postal code) is not allowed")
+
+
+def screen_text(value: str) -> bool:
+    """True when free text looks like it carries personal data."""
+    text = unicodedata.normalize("NFKC", value)
+    return bool(_PHONE.search(text) or _EMAIL.search(text) or _POSTAL.search(text))
+
+
+def _check(value: Any, spec: Spec, where: str) -> None:
+    if isinstance(spec, str):
+        nullable = spec.endswith("?")
+        base = spec.rstrip("?")
+        if value is None:
+            if nullable:
+                return
+            raise _refuse(where, "値がありません", "missing value")
+        ok = {
+            "str": isinstance(value, str) and bool(_STR.match(value)),
+            "text": isinstance(value, str) and len(value) <= MAX_TEXT,
+            "int": isinstance(value, int) and not isinstance(value, bool),
+            "num": isinstance(value, int | float) and not isinstance(value, bool),
+            "bool": isinstance(value, bool),
+        }[base]
+        if not ok:
+            raise _refuse(where, "形式が違います", f"expected {base}")
+        if isinstance(value, str) and screen_text(value):
+            raise _refuse(where, *PERSONAL)
+        return
+    if isinstance(spec, list):
+        if not isinstance(value, list) or len(value) > 500:
+            raise _refuse(where, "一覧ではありません", "expected a list")
+        for i, item in enumerate(value):
+            _check(item, spec[1], f"{where}[{i}]")
+        return
+    if not isinstance(value, dict):
+        raise _refuse(where, "形式が違います", "expected an object")
+    for key, item in value.items():
+        if key not in spec:
+            raise _refuse(f"{where}.{key}" if where else key, "許可されていない項目です", "field not allowed")
+        _check(item, spec[key], f"{where}.{key}" if where else key)
+
+
+def validate(kind: str, payload: dict[str, Any]) -> None:
+    """Raise :class:`OutboxRefused` unless the payload is an allowed kind with allowed fields only."""
+    schema = SCHEMAS.get(kind)
+    if schema is None:
+        raise _refuse(kind, "この種類は送れません", "unknown kind")
+    if not isinstance(payload, dict):
+        raise _refuse(kind, "形式が違います", "expected an object")
+    for name in REQUIRED[kind]:
+        if payload.get(name) is None:
+            raise _refuse(name, "必須の項目です", "required")
+    _check(payload, schema, "")
+    if kind == "state_change" and payload["state"] not in AGENT_STATES:
+        raise _refuse("state", "状態が正しくありません", "unknown state")
+    if len(json.dumps(payload, ensure_ascii=False).encode()) > MAX_PAYLOAD_BYTES:
+        raise _refuse(kind, "大きすぎます", "too large")
+
+
+_SCHEMA_SQL = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL CHECK (kind IN ('wrap_up', 'availability', 'work_log', 'self_check', 'state_change')),
+    payload TEXT NOT NULL CHECK (json_valid(payload) AND length(payload) <= 65536),
+    created_at REAL NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'rejected')),
+    last_error TEXT,
+    delivered_at REAL
+);
+CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (status, seq);
+"""
+
+
+@dataclass(frozen=True)
+class Entry:
+    seq: int
+    key: str
+    kind: str
+    payload: dict[str, Any]
+    created_at: float
+    attempts: int
+    status: str
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class DeliveryRound:
+    delivered: int
+    rejected: int
+    stopped_by: CenterError | None  # a failure that may pass: the queue waits and tries again
+
+
+class Outbox:
+    def __init__(self, path: Path | None = None, *, keep_delivered_days: float = 7.0) -> None:
+        self.path = path or paths.data_dir() / FILE_NAME
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=10)
+        self._lock = threading.RLock()
+        with self._lock:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.executescript(_SCHEMA_SQL)
+            self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', '1')")
+            cutoff = time.time() - keep_delivered_days * 86400
+            self._db.execute("DELETE FROM outbox WHERE status = 'delivered' AND delivered_at < ?", (cutoff,))
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.on_change: Callable[[], None] | None = None
+
+    def close(self) -> None:
+        self.stop()
+        with self._lock:
+            self._db.close()
+
+    # ---- writing --------------------------------------------------------------------------------------------
+
+    def enqueue(self, kind: str, payload: dict[str, Any], idempotency_key: str | None = None) -> str:
+        """Store an entry for delivery; returns its idempotency key once it is safely on disk."""
+        validate(kind, payload)
+        key = idempotency_key or str(uuid.uuid4())
+        body = json.dumps(payload, ensure_ascii=False, sort_keys=True)
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO outbox (idempotency_key, kind, payload, created_at) VALUES (?, ?, ?, ?)",
+                (key, kind, body, time.time()),
+            )
+        self._wake.set()
+        self._notify()
+        return key
+
+    # ---- reading --------------------------------------------------------------------------------------------
+
+    def _entries(self, where: str, args: tuple[Any, ...] = (), limit: int = -1) -> list[Entry]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT seq, idempotency_key, kind, payload, created_at, attempts, status, last_error FROM outbox "
+                f"WHERE {where} ORDER BY seq LIMIT ?",
+                (*args, limit),
+            ).fetchall()
+        return [Entry(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], r[6], r[7]) for r in rows]
+
+    def pending(self) -> list[Entry]:
+        return self._entries("status = 'pending'")
+
+    def rejected(self) -> list[Entry]:
+        return self._entries("status = 'rejected'")
+
+    def entry(self, key: str) -> Entry | None:
+        found = self._entries("idempotency_key = ?", (key,))
+        return found[0] if found else None
+
+    def counts(self) -> dict[str, int]:
+        with self._lock:
+            rows = self._db.execute("SELECT status, count(*) FROM outbox GROUP BY status").fetchall()
+        return {"pending": 0, "delivered": 0, "rejected": 0, **dict(rows)}
+
+    # ---- delivering -----------------------------------------------------------------------------------------
+
+    def deliver(self, client: CenterClient, limit: int = 1000) -> DeliveryRound:
+        """Send pending entries in order until the queue is empty or a failure that may pass stops it."""
+        delivered = rejected = 0
+        for _ in range(limit):
+            head = self._entries("status = 'pending'", limit=1)
+            if not head:
+                break
+            entry = head[0]
+            with self._lock:
+                self._db.execute("UPDATE outbox SET attempts = attempts + 1 WHERE seq = ?", (entry.seq,))
+            try:
+                client.submit(entry.kind, entry.payload, entry.key)
+            except CenterError as exc:
+                with self._lock:
+                    if exc.retryable:
+                        self._db.execute("UPDATE outbox SET last_error = ? WHERE seq = ?", (exc.message.en, entry.seq))
+                    else:
+                        self._db.execute(
+                            "UPDATE outbox SET status = 'rejected', last_error = ? WHERE seq = ?",
+                            (json.dumps(exc.message.as_dict(), ensure_ascii=False), entry.seq),
+                        )
+                self._notify()
+                if exc.retryable:
+                    return DeliveryRound(delivered, rejected, exc)
+                rejected += 1
+                log.warning("outbox: the center refused %s entry %s: %s", entry.kind, entry.seq, exc.message.en)
+                continue
+            except Exception as exc:  # a client bug must not lose the entry or kill the worker
+                log.exception("outbox: delivery of %s failed unexpectedly", entry.seq)
+                return DeliveryRound(delivered, rejected, CenterError(Text(ja=str(exc), en=str(exc))))
+            with self._lock:
+                self._db.execute(
+                    "UPDATE outbox SET status = 'delivered', delivered_at = ?, last_error = NULL WHERE seq = ?",
+                    (time.time(), entry.seq),
+                )
+            delivered += 1
+            self._notify()
+        return DeliveryRound(delivered, rejected, None)
+
+    def start(
+        self, client: CenterClient, *, backoff_base: float = 0.5, backoff_cap: float = 30.0
+    ) -> None:
+        """Deliver in the background: at once when something is queued, with backoff while the center is away."""
+        if self._thread is not None:
+            return
+        self._stop.clear()
+
+        def run() -> None:
+            attempt = 0
+            while not self._stop.is_set():
+                result = self.deliver(client)
+                if result.stopped_by is None:
+                    attempt = 0
+                    self._wake.wait(timeout=60)
+                else:
+                    attempt += 1
+                    self._wake.wait(timeout=max(0.05, backoff_delay(attempt, backoff_base, backoff_cap)))
+                self._wake.clear()
+
+        self._thread = threading.Thread(target=run, name="center-outbox", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        """Try now (e.g. the event stream just reconnected, so the center is back)."""
+        self._wake.set()
+
+    def on_center_event(self, event: CenterEvent) -> None:
+        """Feed the center's event stream here: when it connects again the center is back, so deliver now."""
+        if event.kind == "connection" and event.data.get("state") == "connected":
+            self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def _notify(self) -> None:
+        if self.on_change is not None:
+            try:
+                self.on_change()
+            except Exception:
+                log.exception("outbox change handler failed")

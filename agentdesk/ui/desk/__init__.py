@@ -1,0 +1,1 @@
+"""The shift screen: state, calls, escalation, wrap-up, own numbers."""

@@ -1,0 +1,141 @@
+"""Putting the shift screen into the main window: the center, the outbox, the work log, the engine, the tray."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtWidgets import QApplication, QDialog
+
+from agentdesk import settings as settings_mod
+from agentdesk.center.api import CenterClient
+from agentdesk.ui.desk.controller import DeskController
+from agentdesk.ui.desk.engine_link import EngineLike, make_engine
+from agentdesk.ui.desk.sign_in import ask_sign_in
+from agentdesk.ui.desk.sound import SoundPlayer
+from agentdesk.ui.desk.view import STATE_COLORS, ShiftView
+from agentdesk.ui.qt_bridge import QtBridge
+
+log = logging.getLogger(__name__)
+ENGINE_ENV = "AGENTDESK_ENGINE_ARGV"  # JSON list: run another engine program (support staff, screenshots)
+
+
+@dataclass
+class Services:
+    center: CenterClient
+    submit: Callable[[str, dict[str, Any]], Any]
+    worklog: Any = None
+    cleanup: list[Callable[[], None]] = field(default_factory=list)
+    auto_sign_in: tuple[str, str] | None = None  # practice center: sign in without asking
+
+
+def default_services(store: settings_mod.Settings) -> Services:
+    """The real center (HTTPS) when configured, else the practice center on this machine; the durable outbox."""
+    from agentdesk.agent.worklog import WorkLog
+    from agentdesk.center.http import HttpCenterClient
+    from agentdesk.center.outbox import Outbox
+
+    cleanup: list[Callable[[], None]] = []
+    url = store.center.base_url
+    auto: tuple[str, str] | None = None
+    client: Any
+    if url:
+        client = HttpCenterClient(url)
+        close = client.close
+    else:  # no center configured: the practice center on this machine, signed in without asking
+        from agentdesk.center.practice.center import PracticeCenter
+
+        client = PracticeCenter()
+        close = client.close
+        auto = ("practice", "practice")
+    outbox = Outbox()
+    outbox.start(client)
+    worklog = WorkLog()
+    cleanup += [outbox.close, worklog.close, close]
+    return Services(center=client, submit=outbox.enqueue, worklog=worklog, cleanup=cleanup, auto_sign_in=auto)
+
+
+def engine_factory(argv: list[str] | None = None) -> Callable[[Callable[[dict[str, Any]], None]], EngineLike]:
+    if argv is None and os.environ.get(ENGINE_ENV):
+        argv = json.loads(os.environ[ENGINE_ENV])
+    return lambda on_event: make_engine(on_event, argv=argv)
+
+
+def attach_desk(main: Any, services: Services, store: settings_mod.Settings,
+                engine: Callable[[Callable[[dict[str, Any]], None]], EngineLike] | None = None,
+                sound: SoundPlayer | None = None, script_panel: Any = None) -> DeskController:
+    """``main`` is the shell's MainWindowController; returns the desk controller, already started."""
+    from agentdesk.ui.shell.tray import Tray
+
+    window = main.view
+    view = ShiftView(window.pages)
+    window.pages.addWidget(view)
+    window.pages.setCurrentWidget(view)
+    window.state_label.hide()  # the shift screen shows state and phone health itself
+    window.phone_label.hide()
+    bridge = QtBridge(view)
+    tray = Tray(window, view)
+    tray.show()
+
+    def notify(title: str, message: str, urgent: bool) -> None:
+        tray.notify(title, message, urgent)
+        if controller.session.state.value == "ringing":
+            tray.bring_to_front()  # the answer button is one click or key away
+
+    if script_panel is None:
+        script_panel = _script_panel(view)
+    controller = DeskController(view, services.center, engine or engine_factory(), services.submit, bridge, store,
+                                language=lambda: main.languages.language, notifier=notify,
+                                sound=sound or SoundPlayer(store.audio.ring_device), worklog=services.worklog,
+                                script_panel=script_panel)
+    controller.tray = tray  # type: ignore[attr-defined]
+    controller.auto_sign_in = services.auto_sign_in
+
+    def on_state(state: str) -> None:
+        tray.set_state(state, STATE_COLORS.get(state, STATE_COLORS["offline"])[0],
+                       controller.state_text(controller.session.state))
+
+    controller.stateChanged.connect(on_state)
+    tray.ready_action.triggered.connect(controller.go_ready)
+    tray.not_ready_action.triggered.connect(controller.go_not_ready)
+    tray.quit_action.triggered.connect(main.quit)
+
+    controller.sign_in_prompt = lambda agent_id: ask_sign_in(window, agent_id)
+
+    def open_settings() -> None:
+        from agentdesk.ui.settings.dialog import SettingsDialog
+
+        dialog = SettingsDialog(store, window)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            controller.apply_shortcuts(store.shortcuts)
+            controller.sound.device = store.audio.ring_device
+            main.set_language(store.language)
+            main.persist()
+            controller.refresh()
+
+    view.settings_button.clicked.connect(open_settings)
+    view.languageChanged.connect(tray.retranslate)
+    main.can_close_to_tray = lambda: tray.available()
+    main.can_quit = controller.can_quit
+    main.before_quit.append(controller.stop)
+    main.before_quit += services.cleanup
+    controller.start()
+    on_state(controller.session.state.value)
+    QApplication.instance().setQuitOnLastWindowClosed(not tray.available())
+    return controller
+
+
+def _script_panel(parent: Any) -> Any:
+    try:
+        from agentdesk.ui.scripts import ScriptPanel  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    try:
+        return ScriptPanel(parent=parent)
+    except Exception:
+        log.exception("support-script panel could not start")
+        return None

@@ -1,0 +1,1 @@
+"""The settings dialog: account, devices, voice processing, language, shortcuts, start with the system."""
