@@ -1076,6 +1076,23 @@ class Engine:
             return {"call": call.number, "mode": mode, "sent": True}
         raise CommandError(f"call {call.number} is not a training call")
 
+    def cmd_practice_record(self, cmd: dict[str, Any]) -> dict[str, Any]:
+        """Practice calls only (X-AgentDesk-Practice on the incoming INVITE): record the agent's voice and the
+        simulated customer's to two WAVs for the score sheet, until the call's audio stops."""
+        call = self._get_call(cmd)
+        if not any(k.lower() == "x-agentdesk-practice" for k in call.headers) or call.training:
+            raise CommandError("only practice calls can be recorded")
+        paths = {}
+        for key in ("agent", "customer"):
+            value = cmd.get(key)
+            if value is not None:
+                if not isinstance(value, str) or not os.path.isdir(os.path.dirname(os.path.abspath(value))):
+                    raise CommandError(f'"{key}" must be a WAV path in an existing folder')
+                paths[key] = value
+        if not paths:
+            raise CommandError('give "agent" and/or "customer": WAV paths')
+        return self.training.record_practice(call.number, paths.get("agent"), paths.get("customer"))
+
     def cmd_training_hint(self, cmd: dict[str, Any]) -> dict[str, Any]:
         """Trainer's side: a text hint that appears on the trainee's screen."""
         call = self._get_call(cmd)

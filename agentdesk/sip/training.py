@@ -146,6 +146,8 @@ class TrainingMixer:
         self.active: set[tuple[Key, Key]] = set()
         self._media: dict[Key, Any] = {}  # the objects behind the keys of self.active (to stop them later)
         self.tone: Any = None  # pj.ToneGenerator, made on the first join
+        # practice calls only: call -> [(source media, pj.AudioMediaRecorder)] (agent's voice, customer role)
+        self.recordings: dict[int, list[tuple[Any, Any]]] = {}
 
     # ---- configuration and authorisation ----------------------------------------------------------------------
     def configure(self, config: TrainingConfig) -> None:
@@ -234,6 +236,7 @@ class TrainingMixer:
     def customer_media(self, call: int, media: Any | None) -> None:
         """A (non-trainer) call was attached to the audio backend (media) or detached (None)."""
         if media is None:
+            self.stop_recording(call)
             if self.customers.pop(call, None) is None:
                 return
         else:
@@ -242,6 +245,34 @@ class TrainingMixer:
             self.sync()
         elif media is None:
             self._forget(("call", call))
+
+    # ---- practice-call recording (the score sheet's talk/silence and quality figures) --------------------------
+    def record_practice(self, call: int, agent_path: str | None, customer_path: str | None) -> dict[str, Any]:
+        """Record the agent's own voice and the simulated customer's, each to its own WAV, until the call's audio
+        stops. The engine allows this on practice calls only (docs/training.md: no real customer is recorded)."""
+        import pjsua2 as pj
+
+        media = self.customers.get(call)
+        if media is None:
+            raise ValueError(f"call {call} has no audio yet")
+        mic, _ear = self.agent_media()
+        self.stop_recording(call)
+        made: list[tuple[Any, Any]] = []
+        for source, path in ((mic, agent_path), (media, customer_path)):
+            if not path or source is None:
+                continue
+            rec = pj.AudioMediaRecorder()
+            rec.createRecorder(str(path))
+            source.startTransmit(rec)
+            made.append((source, rec))
+        self.recordings[call] = made
+        return {"call": call, "agent": agent_path if mic is not None else None, "customer": customer_path}
+
+    def stop_recording(self, call: int) -> None:
+        for source, rec in self.recordings.pop(call, []):
+            with contextlib.suppress(Exception):
+                source.stopTransmit(rec)
+        # the recorders' destructors (when the list goes) finish the WAV headers
 
     def status(self) -> dict[str, Any]:
         return {"trainers": list(self.config.trainers),
@@ -329,6 +360,8 @@ class TrainingMixer:
 
     def stop(self) -> None:
         """Before libDestroy (and before the audio backend changes): disconnect and drop every pjsua2 object."""
+        for call in list(self.recordings):
+            self.stop_recording(call)
         self.legs.clear()
         self.customers.clear()
         for src, dst in sorted(self.active):

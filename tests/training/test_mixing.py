@@ -175,6 +175,10 @@ def test_unlisted_trainer_is_refused_and_the_customer_call_goes_on(
     # a training_mode for a call that is not a trainer's is refused with a clear message
     err = trainee.command({"cmd": "training_mode", "call": tcall, "mode": "barge"}, ok=False)["error"]
     assert "not a training call" in err
+    # recording for a score sheet is for practice calls only: a real customer call is refused
+    err = trainee.command({"cmd": "practice_record", "call": tcall, "agent": str(tmp_path / "a.wav")},
+                          ok=False)["error"]
+    assert err == "only practice calls can be recorded"
     p["customer"].engine.command({"cmd": "hangup", "call": ccall})
 
 
