@@ -51,6 +51,16 @@ class SipAccount:
 
 
 @dataclass(frozen=True)
+class ScriptPackage:
+    """A support-script package the app fetches from the center (checked against sha256 before use)."""
+
+    name: str
+    version: str
+    url: str
+    sha256: str = ""
+
+
+@dataclass(frozen=True)
 class Provisioning:
     center_name: str
     sip: SipAccount | None
@@ -63,6 +73,7 @@ class Provisioning:
     trainers: list[str] = field(default_factory=list)  # SIP URIs allowed to monitor/whisper/barge
     mode: Literal["softphone", "fixed_line"] = "softphone"
     practice: bool = False  # the embedded practice center (agentdesk.center.practice), not a real one
+    script_packages: list[ScriptPackage] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

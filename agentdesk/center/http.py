@@ -111,6 +111,7 @@ class HttpCenterClient:
         self._transport = transport
         self._http = self._new_http(self.timeout)
         self._lock = threading.Lock()
+        self._refresh_lock = threading.Lock()
         self._access_token = ""
         self._refresh_token = ""
         self._expires_at = 0.0
@@ -207,7 +208,8 @@ class HttpCenterClient:
             status = response.status_code
             if status == 401 and auth and not refreshed and self._refresh_token:
                 refreshed = True
-                self._refresh()
+                used = headers.get("Authorization", "").removeprefix("Bearer ")
+                self._refresh(used)
                 continue
             if status >= 400:
                 last_error = self._error_of(response)
@@ -279,14 +281,26 @@ class HttpCenterClient:
     def _refresh_if_due(self) -> None:
         with self._lock:
             due = bool(self._refresh_token) and time.monotonic() > self._expires_at - 30
+            stale = self._access_token
         if due:
-            self._refresh()
+            self._refresh(stale)
 
-    def _refresh(self) -> None:
-        with self._lock:
-            token = self._refresh_token
-        if not token:
-            raise CenterError(NOT_SIGNED_IN, retryable=False, code="signed_out")
+    def _refresh(self, stale_access_token: str | None = None) -> None:
+        """One refresh at a time: the event stream and a request that both met a 401 must not both spend the
+        (rotating) refresh token. ``stale_access_token`` is the token that failed; if another thread has already
+        replaced it, there is nothing to do."""
+        with self._refresh_lock:
+            with self._lock:
+                token = self._refresh_token
+                current = self._access_token
+                fresh = time.monotonic() < self._expires_at - 30
+            if stale_access_token is not None and current and current != stale_access_token and fresh:
+                return
+            if not token:
+                raise CenterError(NOT_SIGNED_IN, retryable=False, code="signed_out")
+            self._refresh_with(token)
+
+    def _refresh_with(self, token: str) -> None:
         try:
             body = self._request("POST", "/v1/sessions/refresh", body={"refresh_token": token}, auth=False)
         except CenterError as exc:
@@ -377,10 +391,11 @@ class HttpCenterClient:
         stream.start()
         return stream.stop
 
-    def _open_stream(self, last_event_id: str) -> tuple[httpx.Client, httpx.Response]:
+    def _open_stream(self, last_event_id: str) -> tuple[httpx.Client, httpx.Response, str]:
         self._refresh_if_due()
         client = self._new_http(httpx.Timeout(self.timeout.connect or 5.0, read=self.stream_read_timeout))
-        headers = {**self._auth_headers(), "Accept": "text/event-stream", "Cache-Control": "no-cache"}
+        auth = self._auth_headers()
+        headers = {**auth, "Accept": "text/event-stream", "Cache-Control": "no-cache"}
         if last_event_id:
             headers["Last-Event-ID"] = last_event_id
         try:
@@ -388,7 +403,7 @@ class HttpCenterClient:
         except BaseException:
             client.close()
             raise
-        return client, response
+        return client, response, auth.get("Authorization", "").removeprefix("Bearer ")
 
 
 def _fixed_line_from_wire(value: Any) -> FixedLineStatus:
@@ -477,7 +492,7 @@ class _EventStream:
         got = False
         connected = False
         try:
-            http, response = self.client._open_stream(self.last_id)
+            http, response, used_token = self.client._open_stream(self.last_id)
         except CenterError as exc:
             if exc.code == "signed_out":  # reconnecting cannot help: the agent must sign in again
                 self._emit(CenterEvent(kind="connection", data={"state": "signed_out", "message": exc.message.as_dict()}))
@@ -493,7 +508,7 @@ class _EventStream:
                 return False, False
             if response.status_code == 401 and self.client._refresh_token:
                 try:
-                    self.client._refresh()
+                    self.client._refresh(used_token)
                 except CenterError as exc:
                     self._emit(CenterEvent(kind="connection", data={"state": "signed_out", "message": exc.message.as_dict()}))
                     self._stop.set()

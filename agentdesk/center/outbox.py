@@ -42,18 +42,29 @@ FILE_NAME = "outbox.sqlite3"
 MAX_PAYLOAD_BYTES = 64 * 1024
 MAX_TEXT = 1000
 
-# Field specs: "str" (identifier-like), "text" (free text, screened), "int", "num", "bool", "?"-suffix = may be
-# null, ["list", spec], {"field": spec} = an object with only these fields.
+# Field specs: "str" (ASCII identifier, code, date), "id" (a call/contract/ticket id: like "str", but a SIP Call-ID
+# may look like an e-mail address), "text" (free text someone typed: screened for personal data),
+# "label" (the app's own message), "int", "num", "bool", "any" (free-form figures), "?"-suffix = may be null,
+# ["list", spec], {"field": spec} = an object with only these fields (or null).
 Spec = Any
-_CHECK: Spec = {"id": "str", "status": "str", "value": "num?", "unit": "str?", "message": "text?"}
+_TEXT: Spec = {"ja": "label", "en": "label"}  # the app's own bilingual messages (not typed by anyone)
+_CHECK: Spec = {
+    "name": "str",
+    "status": "str",
+    "summary": _TEXT,
+    "details": "any?",  # the check's own measured figures (the agent's environment, never customer data)
+    "remedy": _TEXT,
+    "confirmation": _TEXT,
+    "duration_s": "num?",
+}
 SCHEMAS: dict[str, dict[str, Spec]] = {
     "wrap_up": {
-        "call_id": "str",
-        "contract_id": "str?",
+        "call_id": "id",
+        "contract_id": "id?",
         "code": "str",
         "note": "text?",
         "escalated": "bool?",
-        "ticket_id": "str?",
+        "ticket_id": "id?",
         "script_path": ["list", "str"],
         "started_at": "str?",
         "ended_at": "str?",
@@ -75,10 +86,12 @@ SCHEMAS: dict[str, dict[str, Spec]] = {
         "note": "text?",
     },
     "self_check": {
-        "run_id": "str",
-        "at": "str",
+        "report_id": "str",
         "overall": "str",
+        "started": "str?",
+        "duration_s": "num?",
         "app_version": "str?",
+        "host": {"system": "str?", "release": "str?"},
         "checks": ["list", _CHECK],
     },
     "state_change": {"state": "str", "reason": "str?", "at": "str"},
@@ -87,14 +100,14 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "wrap_up": ("call_id", "code"),
     "availability": ("week_start", "slots"),
     "work_log": ("date",),
-    "self_check": ("run_id", "at", "overall"),
+    "self_check": ("report_id", "overall", "checks"),
     "state_change": ("state", "at"),
 }
 
 _PHONE = re.compile(r"(?<!\d)(?:\+?81[-\s]?|0)\d{1,4}[-\s()]*\d{1,4}[-\s()]*\d{3,4}(?!\d)")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _POSTAL = re.compile(r"〒\s*\d{3}-?\d{4}|(?<!\d)\d{3}-\d{4}(?!\d)")
-_STR = re.compile(r"^[\w.:+\-/ ]{0,200}$", re.ASCII)  # identifiers, codes, dates: never names
+_STR = re.compile(r"^[\x20-\x7e]{0,200}$")  # identifiers, codes, dates, SIP Call-IDs: printable ASCII, screened
 
 
 class OutboxRefused(ValueError):
@@ -114,13 +127,17 @@ def _refuse(where: str, why_ja: str, why_en: str) -> OutboxRefused:
 PERSONAL = ("お客さまの個人情報（電話番号・メールアドレス・郵便番号）は入力できません", "customer personal data (phone number, e-mail, postal code) is not allowed")
 
 
-def screen_text(value: str) -> bool:
+def screen_text(value: str, *, email: bool = True) -> bool:
     """True when free text looks like it carries personal data."""
     text = unicodedata.normalize("NFKC", value)
-    return bool(_PHONE.search(text) or _EMAIL.search(text) or _POSTAL.search(text))
+    return bool(_PHONE.search(text) or (email and _EMAIL.search(text)) or _POSTAL.search(text))
 
 
 def _check(value: Any, spec: Spec, where: str) -> None:
+    if spec == "any?" or (spec == "any" and value is not None):
+        return  # free-form figures; bounded by MAX_PAYLOAD_BYTES
+    if isinstance(spec, dict) and value is None:
+        return  # an optional object
     if isinstance(spec, str):
         nullable = spec.endswith("?")
         base = spec.rstrip("?")
@@ -130,14 +147,18 @@ def _check(value: Any, spec: Spec, where: str) -> None:
             raise _refuse(where, "値がありません", "missing value")
         ok = {
             "str": isinstance(value, str) and bool(_STR.match(value)),
+            "id": isinstance(value, str) and bool(_STR.match(value)),
             "text": isinstance(value, str) and len(value) <= MAX_TEXT,
+            "label": isinstance(value, str) and len(value) <= 4 * MAX_TEXT,
             "int": isinstance(value, int) and not isinstance(value, bool),
             "num": isinstance(value, int | float) and not isinstance(value, bool),
             "bool": isinstance(value, bool),
         }[base]
         if not ok:
             raise _refuse(where, "形式が違います", f"expected {base}")
-        if isinstance(value, str) and screen_text(value):
+        if base in ("text", "str") and isinstance(value, str) and screen_text(value):
+            raise _refuse(where, *PERSONAL)
+        if base == "id" and isinstance(value, str) and screen_text(value, email=False):  # SIP Call-IDs look like e-mail
             raise _refuse(where, *PERSONAL)
         return
     if isinstance(spec, list):

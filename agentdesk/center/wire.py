@@ -17,6 +17,7 @@ from agentdesk.center.api import (
     EscalationTarget,
     Provisioning,
     ReasonCode,
+    ScriptPackage,
     SipAccount,
     WrapUpCode,
 )
@@ -125,6 +126,9 @@ def provisioning_to_wire(p: Provisioning) -> dict[str, Any]:
         ],
         "trainers": list(p.trainers),
         "mode": p.mode,
+        "support_script_packages": [
+            {"name": k.name, "version": k.version, "url": k.url, "sha256": k.sha256} for k in p.script_packages
+        ],
     }
 
 
@@ -199,6 +203,13 @@ def provisioning_from_wire(value: Any) -> Provisioning:
     mode = d.get("mode", "softphone")
     if mode not in ("softphone", "fixed_line"):
         raise bad_shape("mode")
+    packages = []
+    for i, k in enumerate(_list(d, "support_script_packages", "provisioning")):
+        k = _obj(k, f"support_script_packages[{i}]")
+        where = f"support_script_packages[{i}]"
+        packages.append(
+            ScriptPackage(_str(k, "name", where), _str(k, "version", where), _str(k, "url", where), _str(k, "sha256", where, ""))
+        )
     return Provisioning(
         center_name=_str(d, "center_name", "provisioning"),
         sip=sip,
@@ -210,6 +221,7 @@ def provisioning_from_wire(value: Any) -> Provisioning:
         escalation_targets=targets,
         trainers=trainers,
         mode=mode,
+        script_packages=packages,
     )
 
 

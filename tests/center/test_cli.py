@@ -44,3 +44,11 @@ def test_outbox_shows_refused_entries(capsys: pytest.CaptureFixture[str]) -> Non
     out = capsys.readouterr().out
     assert "送信待ち 1 件" in out and "refused by center" in out
     assert main(["center"]) == 2
+
+
+@pytest.mark.slow
+def test_headless_practice_call(capsys: pytest.CaptureFixture[str]) -> None:
+    """What a fresh install does: practice call, customer heard, escalated, graded (real engines)."""
+    assert main(["center", "--lang", "en", "practice", "line_fault_escalate"]) == 0
+    out = capsys.readouterr().out
+    assert "Customer: " in out and "The escalation target answered." in out and "graded OK" in out

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import socket
 import subprocess
 import threading
@@ -15,6 +14,7 @@ import pytest
 from agentdesk.center.api import CenterError, CenterEvent
 from agentdesk.center.http import HttpCenterClient, parse_sse
 from agentdesk.center.testing.double import DEFAULT_AGENT, DEFAULT_SECRET, CenterDouble
+from tests.infra import require
 
 
 def wait_for(predicate, timeout: float = 5.0) -> bool:
@@ -37,6 +37,7 @@ def test_sign_in_provisioning_contract_and_state(double: CenterDouble, client: H
     assert p.reason_codes[0].max_minutes == 60 and p.reason_codes[0].kind == "break"
     assert p.escalation_targets[0].uri.startswith("sip:tier2@")
     assert p.sip is not None and p.sip.registrars
+    assert p.script_packages[0].name == "isp-basic" and len(p.script_packages[0].sha256) == 64
     c = client.contract("C-1002")
     assert c.plan == "ADSL 12M" and c.equipment == ["ADSL モデム"]
     client.set_state("not_ready", "training")
@@ -182,9 +183,7 @@ def test_tls_verification_cannot_be_switched_off() -> None:
 
 @pytest.fixture
 def self_signed(tmp_path: Path) -> tuple[str, str]:
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        pytest.skip("openssl is missing: install the Debian package 'openssl'")
+    openssl = require.binary("openssl")  # a failure in CI, a skip naming the package elsewhere
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     subprocess.run(
         [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
@@ -311,5 +310,32 @@ def test_stream_stops_with_signed_out_when_the_session_is_gone(double: CenterDou
         assert wait_for(lambda: any(e.data["state"] == "signed_out" for e in got.of("connection")), timeout=10)
         signed_out = next(e for e in got.of("connection") if e.data["state"] == "signed_out")
         assert "ログイン" in signed_out.data["message"]["ja"]
+    finally:
+        stop()
+
+
+def test_concurrent_401s_refresh_once_and_nobody_is_signed_out(double: CenterDouble, client: HttpCenterClient) -> None:
+    """The refresh token rotates: threads that meet a 401 together must not each spend it."""
+    got = Collector()
+    stop = client.events(got)
+    try:
+        assert wait_for(lambda: any(e.data["state"] == "connected" for e in got.of("connection")))
+        double.tokens.clear()
+        errors: list[Exception] = []
+
+        def read() -> None:
+            try:
+                client.provisioning()
+            except Exception as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=read) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(10)
+        assert errors == []
+        assert not any(e.data["state"] == "signed_out" for e in got.of("connection"))
+        assert count(double, "POST", "/v1/sessions/refresh") == 1
     finally:
         stop()

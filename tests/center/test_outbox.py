@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -52,7 +53,7 @@ def test_lives_in_the_user_data_directory(isolated_user_dirs: Path) -> None:
         ("wrap_up", {"call_id": "山田様の電話", "code": "resolved"}),
         ("wrap_up", {"code": "resolved"}),
         ("state_change", {"state": "sleeping", "at": "2026-11-22T10:00:00+09:00"}),
-        ("self_check", {"run_id": "r", "at": "t", "overall": "ok", "checks": [{"id": "x", "status": "ok", "who": "me"}]}),
+        ("self_check", {"report_id": "r", "overall": "pass", "checks": [{"name": "x", "status": "pass", "who": "me"}]}),
     ],
 )
 def test_refuses_anything_outside_the_allow_list(kind: str, payload: dict[str, object]) -> None:
@@ -73,6 +74,14 @@ def test_the_database_itself_rejects_unknown_kinds() -> None:
     with pytest.raises(sqlite3.IntegrityError):
         db.execute("INSERT INTO outbox (idempotency_key, kind, payload, created_at) VALUES ('k', 'customer', '{}', 0)")
     db.close()
+    box.close()
+
+
+def test_sip_call_ids_are_accepted_as_call_ids() -> None:
+    box = Outbox()
+    box.enqueue("wrap_up", {"call_id": "a84b4c76e66710@pc33.example.com", "code": "", "script_path": []})
+    with pytest.raises(OutboxRefused):
+        box.enqueue("wrap_up", {"call_id": "09012345678", "code": "", "script_path": []})
     box.close()
 
 
@@ -184,3 +193,21 @@ def test_kill_9_during_delivery_never_records_an_entry_twice(tmp_path: Path) -> 
         assert recorded == keys  # all, in order, each exactly once
         assert len(set(recorded)) == len(recorded)
         box.close()
+
+
+def test_a_self_check_report_as_the_checks_area_makes_it_is_accepted() -> None:
+    """agentdesk.checks: the report's to_json (with report.py's additions) fits the contract's SelfCheck."""
+    from agentdesk.checks.base import CheckResult
+    from agentdesk.checks.report import to_json
+    from agentdesk.checks.runner import Report
+    from agentdesk.i18n import Text
+
+    line = CheckResult(name="line", status="pass",
+                       summary=Text(ja="03-1234-5678 は固定電話の番号です。", en="03-1234-5678 is a fixed line."),
+                       details={"line_type": "fixed_line", "normalized": "+81312345678", "national": "03-1234-5678"})
+    report = Report(results=[line], started=datetime.now(UTC), duration_s=1.5)
+    box = Outbox()
+    payload = to_json(report)
+    key = box.enqueue("self_check", payload)
+    assert box.entry(key).payload["checks"][0]["details"]["national"] == "03-1234-5678"  # type: ignore[union-attr]
+    box.close()

@@ -184,3 +184,23 @@ def test_proxy_registers_answers_options_and_refuses_unknown_users() -> None:
     finally:
         sock.close()
         proxy.stop()
+
+
+def test_expected_paths_are_walks_through_the_bundled_support_scripts() -> None:
+    """Each scenario names a support-script flow; its expected path must be a real walk through that flow."""
+    import yaml
+
+    from agentdesk import paths
+
+    flows = paths.resources_dir() / "support_scripts" / "flows"
+    if not flows.is_dir():
+        pytest.skip("the support scripts (branch scripts) are not in this tree yet")
+    for s in load_scenarios():
+        flow = yaml.safe_load((flows / f"{s.script}.yaml").read_text(encoding="utf-8"))
+        steps = flow["steps"]
+        assert s.expected_script_path[0] == flow["start"], s.id
+        for here, there in itertools.pairwise(s.expected_script_path):
+            step = steps[here]
+            nexts = [c["next"] for c in step.get("choices", [])] + ([step["next"]] if "next" in step else [])
+            assert there in nexts, f"{s.id}: {here} -> {there} is not in the flow {s.script}"
+        assert s.expected_script_path[-1] in steps

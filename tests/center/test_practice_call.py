@@ -110,8 +110,7 @@ def test_practice_call_end_to_end(
         practice.submit("wrap_up", {
             "call_id": call_id, "contract_id": contract.contract_id, "code": "escalated", "escalated": True,
             "ticket_id": ticket, "practice": True,
-            "script_path": ["greeting", "identify_contract", "symptom_no_connection", "check_onu_lamps",
-                            "restart_onu", "lamp_still_red", "escalate_line_fault"],
+            "script_path": practice.calls[call_id].expected_script_path,
         }, "wrap-1")
         result = events.wait("practice_result")
         assert result.data["passed"] is True and result.data["path_score"] == 1.0

@@ -19,6 +19,7 @@ contract), ``practice_call_connected``, ``practice_line`` (the customer's line a
 from __future__ import annotations
 
 import itertools
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -38,6 +39,8 @@ from agentdesk.center.api import (
 from agentdesk.center.practice.data import Scenario, load_contracts, load_provisioning, load_scenarios
 from agentdesk.center.practice.phones import AGENT_USER, TARGET_USER, PracticePhoneError, PracticePhones
 from agentdesk.i18n import Text
+
+log = logging.getLogger(__name__)
 
 NO_SUCH_CONTRACT = Text(ja="練習用の契約が見つかりません（{id}）。", en="No practice contract {id}.")
 NO_SUCH_SCENARIO = Text(ja="練習シナリオが見つかりません（{id}）。", en="No practice scenario {id}.")
@@ -231,9 +234,7 @@ class PracticeCenter:
                     try:
                         on_event(CenterEvent(kind=kind, data=data, id=str(event_id), at=datetime.now(UTC)))
                     except Exception:  # a faulty handler must not end practice
-                        import logging
-
-                        logging.getLogger(__name__).exception("practice event handler failed")
+                        log.exception("practice event handler failed")
 
         thread = threading.Thread(target=run, name="practice-events", daemon=True)
         thread.start()

@@ -37,6 +37,7 @@ from agentdesk.center.api import (
     EscalationTarget,
     Provisioning,
     ReasonCode,
+    ScriptPackage,
     SipAccount,
     WrapUpCode,
 )
@@ -65,6 +66,9 @@ def default_provisioning() -> Provisioning:
             EscalationTarget("tier2", Text(ja="センター（2次対応）", en="Center (tier 2)"), "sip:tier2@127.0.0.1:5070")
         ],
         trainers=["sip:trainer@127.0.0.1"],
+        script_packages=[
+            ScriptPackage("isp-basic", "2026.11.1", "https://center.example.jp/scripts/isp-basic-2026.11.1.zip", "0" * 64)
+        ],
     )
 
 

@@ -19,7 +19,8 @@ WRITES: dict[str, dict[str, Any]] = {
     "/v1/wrap-ups": {"call_id": "conformance-call", "code": "resolved", "script_path": ["start"], "note": "テスト"},
     "/v1/availability": {"week_start": "2026-12-07", "slots": [{"date": "2026-12-07", "start": "10:00", "end": "17:00"}]},
     "/v1/work-log": {"date": "2026-11-22", "calls": 0},
-    "/v1/self-checks": {"run_id": "conformance", "at": "2026-11-22T10:00:00+09:00", "overall": "ok", "checks": []},
+    "/v1/self-checks": {"report_id": "conformance", "overall": "pass", "started": "2026-11-22T01:00:00+00:00",
+                        "checks": [{"name": "wired", "status": "pass", "details": {"interface": "eth0"}}]},
     "/v1/state-changes": {"state": "not_ready", "reason": None, "at": "2026-11-22T10:00:00+09:00"},
 }
 
@@ -93,7 +94,7 @@ def test_writes_are_idempotent_by_key(authed: httpx.Client, validate: Validate, 
     assert again.status_code in (200, 201, 202, 204)
     if first.content:
         assert again.json() == first.json()  # the first answer again: recorded once
-    other = authed.post(path, json={**body, "note": "別の内容"} if path != "/v1/self-checks" else {**body, "overall": "ng"},
+    other = authed.post(path, json={**body, "note": "別の内容"} if path != "/v1/self-checks" else {**body, "overall": "fail"},
                         headers={"Idempotency-Key": key})
     assert_error(other, validate, 422, "idempotency_key_reused")
     assert_error(authed.post(path, json=body), validate, 400, "idempotency_key_missing")
