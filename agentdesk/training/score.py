@@ -288,7 +288,9 @@ class PracticeScorer:
     def __init__(self, send: Callable[[dict[str, Any]], Any], scenarios: dict[str, Any], trainee: str = "",
                  base: Path | None = None, workdir: Path | None = None,
                  on_sheet: Callable[[Path, dict[str, Any]], None] | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 lookup: Callable[[str], Any] | None = None,
+                 enabled: Callable[[], bool] = lambda: True) -> None:
         self.send = send
         self.scenarios = scenarios
         self.trainee = trainee
@@ -297,6 +299,8 @@ class PracticeScorer:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.on_sheet = on_sheet
         self.clock = clock
+        self.lookup = lookup  # practice call id -> scenario, when no practice_call event was seen
+        self.enabled = enabled  # False: the center is not the practice center; nothing is recorded or scored
         self.calls: dict[str, PracticeTimeline] = {}
         self.by_engine: dict[Any, str] = {}
         self.lock = threading.Lock()
@@ -324,9 +328,15 @@ class PracticeScorer:
             if kind == "call" and event.get("state") == "incoming":
                 headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
                 call_id = headers.get("x-agentdesk-practice")
-                if not call_id:
+                if not call_id or not self.enabled():
                     return
                 tl = self.calls.setdefault(str(call_id), PracticeTimeline(str(call_id)))
+                scenario = self.lookup(str(call_id)) if self.lookup is not None and not tl.scenario_id else None
+                if scenario is not None:
+                    tl.scenario_id = str(scenario.id)
+                    tl.expected_path = list(scenario.expected_script_path)
+                    tl.expected_wrap_up = str(scenario.expected_wrap_up)
+                    tl.should_escalate = bool(scenario.escalate)
                 tl.engine_call = event.get("call")
                 tl.offered_at = now
                 self.by_engine[event.get("call")] = tl.call_id

@@ -191,6 +191,7 @@ def test_hint_dtmf_local_switch_and_one_trainer_at_a_time(
     joined = trainee.wait_event({"event": "training", "state": "joined"}, 10)
     assert joined["mode"] == "whisper"
     leg = joined["call"]
+    trainer.wait_event({"event": "call", "call": jcall, "state": "connected"}, 10)
     # a text hint that appears on the trainee's screen (Japanese passes through intact)
     trainer.command({"cmd": "training_hint", "call": jcall, "text": "解約理由を先に伺ってください"})
     hint = trainee.wait_event({"event": "training", "state": "hint"}, 10)
