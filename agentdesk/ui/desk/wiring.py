@@ -124,7 +124,6 @@ def attach_desk(main: Any, services: Services, store: settings_mod.Settings,
     main.before_quit.append(controller.stop)
     main.before_quit += services.cleanup
     from agentdesk.ui.training.indicator import attach_trainee_indicator
-
     from agentdesk.ui.training.practice import attach_practice_scoring
 
     attach_trainee_indicator(controller)  # call training: trainer on the line, mode, hints (docs/training.md)
