@@ -54,6 +54,18 @@
       <translation>研修生のアドレスを入力してください（例: agent1 または sip:agent1@center.example.jp）。</translation>
     </message>
     <message>
+      <source>Could not read the score sheets: %1</source>
+      <translation>採点表を読み込めませんでした: %1</translation>
+    </message>
+    <message>
+      <source>OK</source>
+      <translation>適切</translation>
+    </message>
+    <message>
+      <source>Check</source>
+      <translation>要確認</translation>
+    </message>
+    <message>
       <source>Select a trainee's call first.</source>
       <translation>先に研修生の通話を選んでください。</translation>
     </message>
@@ -223,6 +235,42 @@
     <message>
       <source>Training status</source>
       <translation>トレーニングの状態</translation>
+    </message>
+    <message>
+      <source>Practice call score sheets</source>
+      <translation>練習通話の採点表</translation>
+    </message>
+    <message>
+      <source>&amp;Refresh</source>
+      <translation>更新(&amp;R)</translation>
+    </message>
+    <message>
+      <source>Refresh the score sheets</source>
+      <translation>採点表を更新</translation>
+    </message>
+    <message>
+      <source>Scored at</source>
+      <translation>採点日時</translation>
+    </message>
+    <message>
+      <source>Scenario</source>
+      <translation>シナリオ</translation>
+    </message>
+    <message>
+      <source>Answer (s)</source>
+      <translation>応答（秒）</translation>
+    </message>
+    <message>
+      <source>Longest silence (s)</source>
+      <translation>最長の沈黙（秒）</translation>
+    </message>
+    <message>
+      <source>Script match</source>
+      <translation>手順一致率</translation>
+    </message>
+    <message>
+      <source>Escalation</source>
+      <translation>エスカレーション</translation>
     </message>
   </context>
 </TS>

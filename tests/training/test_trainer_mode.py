@@ -111,3 +111,19 @@ def test_center_events_list_and_unlist_live_calls(qtbot, trainer_ui) -> None:
     assert view.calls_table.rowCount() == 0 and "address" in view.status_label.text()
     controller.join_selected()
     assert "Select" in view.status_label.text()
+
+
+def test_trainer_sees_the_saved_score_sheets(qtbot, tmp_path) -> None:
+    from agentdesk.training.score import PracticeTimeline, save_sheet, score_sheet
+
+    save_sheet(score_sheet(PracticeTimeline("P-0007", scenario_id="mail_send", expected_path=["a", "b"],
+                                            script_path=["a"], offered_at=1.0, answered_at=3.5), "trainee1"),
+               tmp_path)
+    view = TrainerView()
+    qtbot.addWidget(view)
+    controller = TrainerController(view, None, sheets_base=tmp_path)
+    qtbot.mouseClick(view.refresh_sheets_button, Qt.MouseButton.LeftButton)
+    table = view.sheets_table
+    assert table.rowCount() == 1
+    assert [table.item(0, c).text() for c in range(1, 6)] == ["trainee1", "mail_send", "2.5", "-", "50%"]
+    assert controller.sheets_base == tmp_path

@@ -98,6 +98,20 @@ class TrainerView(QWidget):
         hint.addWidget(self.hint_edit, 1)
         hint.addWidget(self.send_hint_button)
         outer.addLayout(hint)
+        sheets_row = QHBoxLayout()
+        self.sheets_title = QLabel(self)
+        self.refresh_sheets_button = QPushButton(self)
+        self.refresh_sheets_button.setObjectName("trainerRefreshSheets")
+        sheets_row.addWidget(self.sheets_title, 1)
+        sheets_row.addWidget(self.refresh_sheets_button)
+        outer.addLayout(sheets_row)
+        self.sheets_table = QTableWidget(0, 7, self)
+        self.sheets_table.setObjectName("trainerSheets")
+        self.sheets_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.sheets_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.sheets_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.sheets_table.verticalHeader().hide()
+        outer.addWidget(self.sheets_table, 1)
         self.status_label = QLabel(self)
         self.status_label.setObjectName("trainerStatus")
         self.status_label.setWordWrap(True)
@@ -132,6 +146,13 @@ class TrainerView(QWidget):
         self.send_hint_button.setText(self.tr("Send hint"))
         self.send_hint_button.setAccessibleName(self.tr("Send the hint to the trainee's screen"))
         self.status_label.setAccessibleName(self.tr("Training status"))
+        self.sheets_title.setText(self.tr("Practice call score sheets"))
+        self.refresh_sheets_button.setText(self.tr("&Refresh"))
+        self.refresh_sheets_button.setAccessibleName(self.tr("Refresh the score sheets"))
+        self.sheets_table.setAccessibleName(self.tr("Practice call score sheets"))
+        self.sheets_table.setHorizontalHeaderLabels([
+            self.tr("Scored at"), self.tr("Trainee"), self.tr("Scenario"), self.tr("Answer (s)"),
+            self.tr("Longest silence (s)"), self.tr("Script match"), self.tr("Escalation")])
 
 
 class TrainerController(QObject):
@@ -143,10 +164,11 @@ class TrainerController(QObject):
 
     statusChanged = Signal(str)
 
-    def __init__(self, view: TrainerView, engine: Any) -> None:
+    def __init__(self, view: TrainerView, engine: Any, sheets_base: Any = None) -> None:
         super().__init__(view)
         self.view = view
         self.engine = engine
+        self.sheets_base = sheets_base  # data_dir() by default (agentdesk.training.score)
         self.calls: list[LiveCall] = []
         self.joined_call: Any = None  # the trainer engine's call id while joined (or joining)
         self.joined_uri = ""
@@ -160,6 +182,7 @@ class TrainerController(QObject):
         v.leave_button.clicked.connect(self.leave)
         for mode, button in v.mode_buttons.items():
             button.clicked.connect(lambda _=False, m=mode: self.set_mode(m))
+        v.refresh_sheets_button.clicked.connect(self.load_sheets)
         v.send_hint_button.clicked.connect(self.send_hint)
         v.hint_edit.returnPressed.connect(self.send_hint)
         self._status(self.tr("Choose a trainee's call and join it."))
@@ -205,6 +228,29 @@ class TrainerController(QObject):
             for col, text in enumerate((call.trainee, call.uri, call.since)):
                 table.setItem(row, col, QTableWidgetItem(text))
         self._update_buttons()
+
+    # ---- practice score sheets --------------------------------------------------------------------------------
+    def load_sheets(self) -> None:
+        from agentdesk.training.score import load_sheets
+
+        try:
+            sheets = load_sheets(self.sheets_base)
+        except OSError as exc:
+            self._status(self.tr("Could not read the score sheets: %1").replace("%1", str(exc)))
+            return
+        table = self.view.sheets_table
+        table.setRowCount(len(sheets))
+        for row, sh in enumerate(sheets):
+            talk = sh.get("talk") or {}
+            esc = sh.get("escalation") or {}
+            score = (sh.get("script") or {}).get("path_score")
+            cells = [str(sh.get("scored_at", "")).replace("T", " ")[:16], str(sh.get("trainee", "")),
+                     str(sh.get("scenario", "")), _num(sh.get("time_to_answer_s")),
+                     _num(talk.get("longest_silence_s")),
+                     f"{100 * score:.0f}%" if isinstance(score, (int, float)) else "-",
+                     self.tr("OK") if esc.get("ok") else self.tr("Check")]
+            for col, text in enumerate(cells):
+                table.setItem(row, col, QTableWidgetItem(text))
 
     # ---- joining and modes ------------------------------------------------------------------------------------
     def join_selected(self) -> None:
@@ -312,3 +358,7 @@ class TrainerController(QObject):
         v.join_button.setEnabled(self.joined_call is None and bool(self.calls))
         v.leave_button.setEnabled(self.joined_call not in (None, "pending"))
         v.send_hint_button.setEnabled(self.connected)
+
+
+def _num(value: Any) -> str:
+    return f"{value:.1f}" if isinstance(value, (int, float)) else "-"
