@@ -19,8 +19,8 @@ from agentdesk import __version__
 
 # name -> (module, one-line help). Order is the order in --help.
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
-    "availability": ("agentdesk.availability.cli", "check an availability plan against the contract's rules"),
     "engine": ("agentdesk.sip.cli", "the phone engine process: JSON Lines commands on stdin, events on stdout"),
+    "availability": ("agentdesk.availability.cli", "check an availability plan against the contract's rules"),
     "scripts": ("agentdesk.support_scripts.cli", "support scripts: lint, search, list, pack"),
     "check": ("agentdesk.checks.cli", "environment self-check: wired, network, noise, headset, line, PC"),
     "center": ("agentdesk.center.cli", "the center connection: status, outbox, practice scenarios, test double"),
@@ -50,10 +50,27 @@ def build_parser(chosen: str | None) -> argparse.ArgumentParser:
     return parser
 
 
+_OPTIONS_WITH_VALUE = {"--lang"}
+
+
+def _subcommand(argv: list[str]) -> str | None:
+    """The subcommand named in argv, skipping the values of top-level options (``--lang en check``)."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        if arg in _OPTIONS_WITH_VALUE:
+            skip = True
+            continue
+        if not arg.startswith("-"):
+            return arg if arg in SUBCOMMANDS else None
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    chosen = next((a for a in argv if not a.startswith("-")), None)
-    chosen = chosen if chosen in SUBCOMMANDS else None
+    chosen = _subcommand(argv)
     parser = build_parser(chosen)
     args = parser.parse_args(argv)
     runner = getattr(args, "_run", None)
