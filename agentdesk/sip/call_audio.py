@@ -39,3 +39,12 @@ class CallAudio(Protocol):
 
     def stop(self) -> None:
         """Before libDestroy: disconnect and drop every pjsua2 object this implementation made."""
+
+    # Optional (call training, agentdesk/sip/training.py): the engine looks it up with getattr, so a backend
+    # without it still works, but then a trainer hears only the customer and a whisper reaches nobody.
+    # The null and files backends implement it; the devices backend (agentdesk.sip.audio) must implement it too.
+    def agent_media(self) -> tuple[Any, Any]:
+        """(microphone, ear): the pj.AudioMedia whose output is what the agent says (the port the backend
+        connects to each call) and the one whose input is what the agent hears (each call is connected to it).
+        Either may be None. The engine connects them to trainers' legs, and the join tone to the ear, per mode;
+        the objects must stay valid until :meth:`stop`."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import json
 import logging
 import os
 import queue
@@ -38,6 +39,9 @@ from agentdesk.sip.call_audio import CallAudio
 from agentdesk.sip.null_audio import NullCallAudio, make_backend
 from agentdesk.sip.protocol import PROTOCOL_VERSION, CommandError
 from agentdesk.sip.registrars import Backoff, Prober, Registrar, parse_registrar, resolve
+from agentdesk.sip.training import CONTENT_TYPE as TRAINING_CONTENT_TYPE
+from agentdesk.sip.training import HEADER as TRAINING_HEADER
+from agentdesk.sip.training import TrainingConfig, TrainingMixer, parse_mode
 
 log = logging.getLogger("agentdesk.sip.engine")
 pjlog = logging.getLogger("agentdesk.sip.pjsip")
@@ -142,6 +146,9 @@ class EngineCall(pj.Call):
         self.transfer_pending = False
         self.attended_to: int | None = None  # complete_transfer: the consultation call being replaced
         self.secured = True  # False: rejected by the security policy, never reported
+        # Call training (agentdesk/sip/training.py): "trainer" = a trainer's leg into this (trainee's) engine,
+        # "join" = this (trainer's) engine's call into a trainee's engine; None = an ordinary call.
+        self.training: str | None = None
 
     @guarded
     def onCallState(self, prm: Any) -> None:
@@ -158,6 +165,8 @@ class EngineCall(pj.Call):
         flags = int(prm.flags)
         if flags & DTMF_IS_UPDATE or (flags & DTMF_IS_END and not info):
             return
+        if self.training == "trainer" and self.engine.training.dtmf(self.number, str(prm.digit)):
+            return  # training hook: a trainer's 1/2/3 switches the mode
         self.engine.emit({"event": "dtmf", "call": self.number, "digit": str(prm.digit),
                           "method": "info" if info else "rfc4733"})
 
@@ -184,6 +193,19 @@ class EngineCall(pj.Call):
     def onCallReplaced(self, prm: Any) -> None:
         self.engine._on_call_replaced(self, prm)
 
+    @guarded
+    def onInstantMessage(self, prm: Any) -> None:
+        # training hook: a trainer's mode change or text hint (an in-dialog MESSAGE)
+        if self.training == "trainer":
+            self.engine.training.message(self.number, str(prm.contentType), str(prm.msgBody))
+
+    @guarded
+    def onInstantMessageStatus(self, prm: Any) -> None:
+        # training hook: the trainee's engine took (or refused) our mode change / hint
+        if self.training == "join":
+            self.engine.emit({"event": "training", "state": "delivered", "call": self.number,
+                              "code": int(prm.code), "reason": str(prm.reason)})
+
 
 class EngineEndpoint(pj.Endpoint):
     def __init__(self, engine: Engine) -> None:
@@ -208,6 +230,7 @@ class Engine:
         self.transport_key: tuple[Any, ...] | None = None
         self.local_port: int | None = None
         self.audio: CallAudio = NullCallAudio(emit)
+        self.training = TrainingMixer(emit, self._agent_media)  # call training (agentdesk/sip/training.py)
         self.calls: dict[int, EngineCall] = {}
         self.rejected: list[EngineCall] = []  # refused by policy: kept referenced until they end
         self._released: list[EngineCall] = []
@@ -289,6 +312,7 @@ class Engine:
             for call in list(self.calls.values()):
                 if call.attached_slot is not None:
                     self._detach(call)
+            self.training.stop()
             self.audio.stop()
         except Exception:
             log.exception("error while shutting down")
@@ -418,6 +442,7 @@ class Engine:
         audio_cfg = cmd.get("audio")
         if audio_cfg is not None and not isinstance(audio_cfg, dict):
             raise CommandError('"audio" must be an object')
+        training = TrainingConfig.parse(cmd.get("training")) if "training" in cmd else None
 
         # Everything validated: apply. Calls in progress keep their account object until they end.
         in_call = any(not c.ended for c in self.calls.values())
@@ -426,7 +451,10 @@ class Engine:
         new_audio = make_backend(self.emit, audio_cfg) if (audio_cfg is not None or self.config == {}) else None
         self._ensure_transport(transport, sip)
         self._apply_codecs(codecs)
+        if training is not None:
+            self.training.configure(training)
         if new_audio is not None:
+            self.training.stop()  # no call exists here: nothing is mixed, only the tone generator goes
             self.audio.stop()
             self.audio = new_audio
             self.audio.start()
@@ -746,6 +774,12 @@ class Engine:
 
     def _call_event(self, call: EngineCall, state: str, **extra: Any) -> None:
         call.state = state
+        if call.training == "trainer":
+            # training hook: a trainer's leg is reported as "training" events, never as a call the agent handles
+            if state == "ended":
+                self.training.leg_ended(call.number, int(extra.get("code", 0)), str(extra.get("reason", "")),
+                                        float(extra.get("duration", 0.0)))
+            return
         ev: dict[str, Any] = {"event": "call", "call": call.number, "direction": call.direction, "state": state,
                               "remote": call.remote}
         if call.headers:
@@ -834,6 +868,8 @@ class Engine:
             op.reason = "Forbidden"
             call.hangup(op)
             return
+        if self._training_incoming(acc, prm, msg):
+            return  # training hook: a trainer's leg (answered at once) or a refused one; it never rings
         call = EngineCall(self, acc, self._new_number(), "incoming", prm.callId)
         self.calls[call.number] = call
         ci = call.getInfo()
@@ -918,8 +954,13 @@ class Engine:
                 if call.attached_slot != slot:
                     if call.attached_slot is not None:
                         self._detach(call)
-                    self.audio.attach(call.number, aud)
-                    call.attached_slot = slot
+                    if call.training == "trainer":
+                        call.attached_slot = slot
+                        self.training.leg_media(call.number, aud)  # training hook: the mixer wires it
+                    else:
+                        self.audio.attach(call.number, aud)
+                        call.attached_slot = slot
+                        self.training.customer_media(call.number, aud)  # training hook: trainers hear it
                 remote_hold = status == pj.PJSUA_CALL_MEDIA_REMOTE_HOLD
                 if remote_hold and not call.held_remote:
                     call.held_remote = True
@@ -941,10 +982,139 @@ class Engine:
 
     def _detach(self, call: EngineCall) -> None:
         try:
-            self.audio.detach(call.number)
+            if call.training == "trainer":
+                self.training.leg_media(call.number, None)  # training hook
+            else:
+                self.training.customer_media(call.number, None)  # training hook (before the backend lets go)
+                self.audio.detach(call.number)
         except Exception:
             log.exception("audio detach")
         call.attached_slot = None
+
+    # ---- call training (agentdesk/sip/training.py; docs/engine-protocol.md "Call training") ------------------
+    def _agent_media(self) -> tuple[Any, Any]:
+        """The backend's (microphone, ear) ports for the training mix; (None, None) if it has none."""
+        fn = getattr(self.audio, "agent_media", None)  # optional in the CallAudio protocol
+        return fn() if fn is not None else (None, None)
+
+    def _training_incoming(self, acc: EngineAccount, prm: Any, msg: str) -> bool:
+        """A trainer joining (X-AgentDesk-Training header, or a listed trainer's call while the trainee is on a
+        call): answer it at once as a trainer's leg, or refuse it. False: an ordinary call, let it ring."""
+        headers = parse_headers(msg)
+        wanted = next((v for k, v in headers.items() if k.lower() == TRAINING_HEADER.lower()), None)
+        remote = _header_value(msg, ("from", "f")) or ""
+        listed = self.training.authorised(remote)
+        on_call = any(c.state in ("connected", "held") and c.training is None for c in self._live_calls())
+        if wanted is None and not (listed and on_call):
+            return False
+        call = EngineCall(self, acc, 0, "incoming", prm.callId)
+        code, reason = 0, ""
+        try:
+            mode = parse_mode(wanted or "monitor")
+        except ValueError:
+            code, reason, mode = 400, "unknown training mode", "monitor"
+        if not code and not listed:
+            code, reason = 403, "not an authorised trainer"
+        elif not code and len(self.training.legs) >= self.training.config.max_trainers:
+            code, reason = 486, "a trainer is already on this call"
+        elif not code and len(self._live_calls()) > MAX_CALLS - 2:
+            code, reason = 486, "no room for a trainer: one call must stay free for an escalation"
+        if code:
+            call.secured = False  # never reported as a call; dropped when it ends
+            self.rejected.append(call)
+            log.warning("training call from %s refused: %s %s", remote, code, reason)
+            self.emit({"event": "training", "state": "refused", "remote": remote, "code": code, "reason": reason})
+            op = pj.CallOpParam()
+            op.statusCode = code
+            op.reason = "Forbidden" if code == 403 else reason
+            call.hangup(op)
+            return True
+        call.number = self._new_number()
+        call.training = "trainer"
+        call.remote = str(call.getInfo().remoteUri)
+        call.headers = headers
+        self.calls[call.number] = call
+        self.training.add_leg(call.number, call.remote, mode)
+        op = pj.CallOpParam()
+        op.statusCode = 200
+        call.answer(op)  # never holds the customer (cmd_answer would)
+        log.info("trainer %s joins as call %s (%s)", call.remote, call.number, mode)
+        return True
+
+    def cmd_training(self, cmd: dict[str, Any]) -> dict[str, Any]:
+        """The training status: the trainer list and the trainers' legs with their modes."""
+        return self.training.status()
+
+    def cmd_training_join(self, cmd: dict[str, Any]) -> dict[str, Any]:
+        """Trainer's side: call a trainee's engine to join the trainee's live call in a mode."""
+        mode = parse_mode(cmd.get("mode", "monitor"))
+        acc = self._require_account()
+        uri = self._normalize_uri(cmd.get("uri", ""))
+        if self._limit_reached():
+            raise CommandError(f"call limit reached: at most {MAX_CALLS} calls")
+        call = EngineCall(self, acc, self._new_number(), "outgoing")
+        call.remote = uri
+        call.training = "join"
+        op = pj.CallOpParam(True)
+        op.txOption.headers = self._header_vector({TRAINING_HEADER: mode})
+        call.makeCall(uri, op)
+        self.calls[call.number] = call
+        if call.state == "new":
+            self._call_event(call, "calling", training=mode)
+        return {"call": call.number, "mode": mode}
+
+    def _training_message(self, call: EngineCall, body: dict[str, Any]) -> None:
+        if call.state != "connected":
+            raise CommandError(f"call {call.number} is not connected")
+        prm = pj.SendInstantMessageParam()
+        prm.contentType = TRAINING_CONTENT_TYPE
+        prm.content = json.dumps(body, ensure_ascii=False)
+        call.sendInstantMessage(prm)
+
+    def cmd_training_mode(self, cmd: dict[str, Any]) -> dict[str, Any]:
+        """On the trainee's engine (a trainer's leg): switch the mix now. On the trainer's engine (a call made
+        with training_join): ask the trainee's engine to switch (an in-dialog MESSAGE)."""
+        call = self._get_call(cmd)
+        mode = parse_mode(cmd.get("mode"))
+        if call.training == "trainer":
+            return self.training.set_mode(call.number, mode, "local")
+        if call.training == "join":
+            self._training_message(call, {"mode": mode})
+            return {"call": call.number, "mode": mode, "sent": True}
+        raise CommandError(f"call {call.number} is not a training call")
+
+    def cmd_practice_record(self, cmd: dict[str, Any]) -> dict[str, Any]:
+        """Practice calls only (X-AgentDesk-Practice on the incoming INVITE): record the agent's voice and the
+        simulated customer's to two WAVs for the score sheet, until the call's audio stops."""
+        call = self._get_call(cmd)
+        if not any(k.lower() == "x-agentdesk-practice" for k in call.headers) or call.training:
+            raise CommandError("only practice calls can be recorded")
+        paths = {}
+        for key in ("agent", "customer"):
+            value = cmd.get(key)
+            if value is not None:
+                if not isinstance(value, str) or not os.path.isdir(os.path.dirname(os.path.abspath(value))):
+                    raise CommandError(f'"{key}" must be a WAV path in an existing folder')
+                paths[key] = value
+        if not paths:
+            raise CommandError('give "agent" and/or "customer": WAV paths')
+        return self.training.record_practice(call.number, paths.get("agent"), paths.get("customer"))
+
+    def cmd_training_hint(self, cmd: dict[str, Any]) -> dict[str, Any]:
+        """Trainer's side: a text hint that appears on the trainee's screen."""
+        call = self._get_call(cmd)
+        text = str(cmd.get("text", "")).strip()
+        if not text:
+            raise CommandError("the hint is empty")
+        if len(text) > 500:
+            raise CommandError("the hint is too long (at most 500 characters)")
+        if call.training != "join":
+            raise CommandError(f"call {call.number} is not a call into a trainee's engine")
+        body: dict[str, Any] = {"hint": text}
+        if cmd.get("mode") is not None:
+            body["mode"] = parse_mode(cmd["mode"])
+        self._training_message(call, body)
+        return {"call": call.number, "sent": True}
 
     def cmd_answer(self, cmd: dict[str, Any]) -> dict[str, Any]:
         call = self._get_call(cmd)
@@ -952,7 +1122,7 @@ class Engine:
             raise CommandError(f"call {call.number} is not ringing")
         held = []
         for other in self._live_calls():
-            if other is not call and other.state == "connected":
+            if other is not call and other.state == "connected" and other.training != "trainer":
                 other.setHold(pj.CallOpParam(True))
                 other.held_local = True
                 held.append(other.number)
@@ -1219,7 +1389,8 @@ class Engine:
                     self.emit(st)
 
     def cmd_calls(self, cmd: dict[str, Any]) -> dict[str, Any]:
-        return {"calls": [{"call": c.number, "direction": c.direction, "state": c.state, "remote": c.remote}
+        return {"calls": [dict({"call": c.number, "direction": c.direction, "state": c.state, "remote": c.remote},
+                               **({"training": c.training} if c.training else {}))
                           for c in self._live_calls()],
                 "registration": {"state": self.reg_state,
                                  "registrar": self.registrars[self.reg_index].given if self.registrars else None},

@@ -48,6 +48,10 @@ class NullCallAudio:
         except pj.Error as exc:
             log.warning("mute: %s", exc.info())
 
+    def agent_media(self) -> tuple[Any, Any]:
+        """No microphone, no ear (call training: trainers hear only the customer)."""
+        return None, None
+
     def handle(self, cmd: dict[str, Any]) -> dict[str, Any] | None:
         return None
 
@@ -98,6 +102,13 @@ class FilesCallAudio(NullCallAudio):
                 with contextlib.suppress(pj.Error):  # the call's port may already be gone from the bridge
                     action()
         super().detach(call_id)
+
+    def agent_media(self) -> tuple[Any, Any]:
+        """The player is the agent's "microphone", the recorder the agent's "ear" (call training)."""
+        if self.record_path and self.recorder is None:
+            self.recorder = pj.AudioMediaRecorder()
+            self.recorder.createRecorder(self.record_path)
+        return self.player, self.recorder
 
     def handle(self, cmd: dict[str, Any]) -> dict[str, Any] | None:
         if cmd.get("cmd") == "audio_files":

@@ -71,6 +71,9 @@ class DeskController(QObject):
         self.sound = sound or SoundPlayer(settings.audio.ring_device)
         self.worklog = worklog
         self.engine: EngineLike | None = None
+        # Other areas' views of engine events, called on the Qt thread after the desk's own handling
+        # (agentdesk/ui/training/indicator.py: the trainee's "trainer on the line" indicator).
+        self.engine_listeners: list[Callable[[dict[str, Any]], None]] = []
         self.provisioning = Provisioning(center_name="", sip=None)
         self.session = AgentSession(self.provisioning, self._submit, worklog=worklog)
         self.session.subscribe(lambda snap: self.render(snap))
@@ -327,7 +330,9 @@ class DeskController(QObject):
                            # settings say "G722/16000"; the engine matches codec names ("G722") or full ids
                            "codecs": [c.split("/")[0] for c in account.codecs]},
                "sip": {"bind": "127.0.0.1" if all("127.0.0.1" in r for r in sip.registrars) else "0.0.0.0",
-                       "port": 0, "stats_interval": 2.0}}
+                       "port": 0, "stats_interval": 2.0},
+               # call training: who may monitor/whisper/barge into this agent's calls (docs/training.md)
+               "training": {"trainers": list(self.provisioning.trainers)}}
         if ref:
             cfg["account"]["credential"] = ref  # a keyring reference: the engine reads the secret itself
         try:
@@ -434,6 +439,11 @@ class DeskController(QObject):
             self._show_quality()
         elif kind == "engine":
             self._on_engine_state(event)
+        for listener in list(self.engine_listeners):
+            try:
+                listener(event)
+            except Exception:
+                log.exception("engine event listener failed")
 
     def _on_engine_state(self, event: dict[str, Any]) -> None:
         state = str(event.get("state"))

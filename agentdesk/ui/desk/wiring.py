@@ -125,6 +125,11 @@ def attach_desk(main: Any, services: Services, store: settings_mod.Settings,
     main.can_quit = controller.can_quit
     main.before_quit.append(controller.stop)
     main.before_quit += services.cleanup
+    from agentdesk.ui.training.indicator import attach_trainee_indicator
+    from agentdesk.ui.training.practice import attach_practice_scoring
+
+    attach_trainee_indicator(controller)  # call training: trainer on the line, mode, hints (docs/training.md)
+    attach_practice_scoring(controller)  # practice calls only: a score sheet for the trainer (docs/training.md)
     controller.start()
     on_state(controller.session.state.value)
     QApplication.instance().setQuitOnLastWindowClosed(not tray.available())
