@@ -61,6 +61,10 @@ The home agent's desktop.</source>
       <translation>稼働記録(&amp;W)...</translation>
     </message>
     <message>
+      <source>T&amp;rainer mode...</source>
+      <translation>トレーナーモード(&amp;R)...</translation>
+    </message>
+    <message>
       <source>&amp;Help</source>
       <translation>ヘルプ(&amp;H)</translation>
     </message>

@@ -74,6 +74,7 @@ class DeskController(QObject):
         # Other areas' views of engine events, called on the Qt thread after the desk's own handling
         # (agentdesk/ui/training/indicator.py: the trainee's "trainer on the line" indicator).
         self.engine_listeners: list[Callable[[dict[str, Any]], None]] = []
+        self.center_listeners: list[Callable[[CenterEvent], None]] = []  # e.g. the trainer screen's call list
         self.provisioning = Provisioning(center_name="", sip=None)
         self.session = AgentSession(self.provisioning, self._submit, worklog=worklog)
         self.session.subscribe(lambda snap: self.render(snap))
@@ -344,6 +345,11 @@ class DeskController(QObject):
         self.refresh()
 
     def on_center_event(self, event: CenterEvent) -> None:
+        for listener in list(self.center_listeners):
+            try:
+                listener(event)
+            except Exception:
+                log.exception("center event listener failed")
         lang = self.language()
         if event.kind in ("broadcast", "please_log_in"):
             data = event.data.get("message") if isinstance(event.data.get("message"), dict) else event.data

@@ -119,7 +119,7 @@ def attach_desk(main: Any, services: Services, store: settings_mod.Settings,
             controller.refresh()
 
     view.settings_button.clicked.connect(open_settings)
-    _wire_tools(window, services, main)
+    _wire_tools(window, services, main, controller)
     view.languageChanged.connect(tray.retranslate)
     main.can_close_to_tray = lambda: tray.available()
     main.can_quit = controller.can_quit
@@ -146,13 +146,16 @@ class _OutboxReports:
         self._submit(kind, payload, idempotency_key)
 
 
-def _wire_tools(window: Any, services: Services, main: Any) -> None:
-    """The Tools menu: self-check (its report to the outbox), availability entry (to the outbox), work log."""
+def _wire_tools(window: Any, services: Services, main: Any, desk: DeskController) -> None:
+    """The Tools menu: self-check (its report to the outbox), availability entry (to the outbox), work log,
+    and the trainer mode (through this app's own phone engine; trainee calls from the center's events)."""
     opened: dict[str, Any] = {}
 
-    def show(name: str, make: Callable[[], Any]) -> None:
+    def show(name: str, make: Callable[[], Any], keep: bool = False) -> None:
+        """Bring the open window forward; a closed one is made anew unless ``keep`` (the trainer screen keeps
+        its list and its joined call, and listens to events for the app's lifetime)."""
         widget = opened.get(name)
-        if widget is None or not widget.isVisible():
+        if widget is None or not (keep or widget.isVisible()):
             widget = make()
             opened[name] = widget
         widget.show()
@@ -190,10 +193,23 @@ def _wire_tools(window: Any, services: Services, main: Any) -> None:
         widget.setWindowFlag(Qt.WindowType.Window, True)
         return widget
 
+    def trainer() -> Any:
+        from agentdesk.ui.training.trainer import TrainerController, TrainerView
+
+        widget = TrainerView(window)
+        widget.setWindowFlag(Qt.WindowType.Window, True)
+        trainer_controller = TrainerController(widget, desk.engine)
+        widget.controller = trainer_controller
+        desk.engine_listeners.append(trainer_controller.on_engine_event)
+        desk.center_listeners.append(trainer_controller.on_center_event)
+        return widget
+
+    window.trainer_action.triggered.connect(lambda: show("trainer", trainer, keep=True))
     window.self_check_action.triggered.connect(lambda: show("self_check", self_check))
     window.availability_action.triggered.connect(lambda: show("availability", availability))
     window.work_log_action.triggered.connect(lambda: show("work_log", work_log))
-    for action in (window.self_check_action, window.availability_action, window.work_log_action):
+    for action in (window.self_check_action, window.availability_action, window.work_log_action,
+                   window.trainer_action):
         action.setEnabled(True)
 
 

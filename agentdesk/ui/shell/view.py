@@ -63,7 +63,10 @@ class MainWindowView(QMainWindow):
         self.availability_action.setShortcut(QKeySequence("Ctrl+Shift+E"))
         self.work_log_action = QAction(self)
         self.work_log_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
-        for action in (self.self_check_action, self.availability_action, self.work_log_action):
+        self.trainer_action = QAction(self)
+        self.trainer_action.setShortcut(QKeySequence("Ctrl+Shift+T"))
+        for action in (self.self_check_action, self.availability_action, self.work_log_action,
+                       self.trainer_action):
             action.setEnabled(False)
             self.tools_menu.addAction(action)
             self.addAction(action)
@@ -86,6 +89,7 @@ class MainWindowView(QMainWindow):
         self.self_check_action.setText(self.tr("Environment &self-check..."))
         self.availability_action.setText(self.tr("&Availability entry..."))
         self.work_log_action.setText(self.tr("&Work log..."))
+        self.trainer_action.setText(self.tr("T&rainer mode..."))
         self.help_menu.setTitle(self.tr("&Help"))
         self.about_action.setText(self.tr("&About AgentDesk"))
         self.state_label.setAccessibleName(self.tr("Agent state"))

@@ -169,7 +169,7 @@ def test_tools_menu_opens_self_check_availability_and_work_log(qtbot) -> None:
     from agentdesk.ui.availability.worklog_view import WorkLogView
     from agentdesk.ui.checks.view import SelfCheckView
 
-    main, _desk, center = make_window(qtbot)
+    main, desk, center = make_window(qtbot)
     view = main.view
     assert view.tools_menu.title() == "ツール(&T)"
     opened = {}
@@ -180,6 +180,19 @@ def test_tools_menu_opens_self_check_availability_and_work_log(qtbot) -> None:
         qtbot.waitUntil(lambda kind=kind: any(isinstance(w, kind) and w.isVisible()
                                               for w in QApplication.topLevelWidgets()), timeout=3000)
         opened[kind] = next(w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible())
+    # the trainer screen: through this app's engine, and it receives center events (trainee calls)
+    from agentdesk.center.api import CenterEvent
+    from agentdesk.ui.training.trainer import TrainerView
+
+    view.trainer_action.trigger()
+    trainer = next(w for w in QApplication.topLevelWidgets() if isinstance(w, TrainerView) and w.isVisible())
+    desk.on_center_event(CenterEvent(kind="trainee_call", data={
+        "agent": "trainee7", "uri": "sip:trainee7@agentdesk.test", "call_id": "c-9", "state": "started"}))
+    assert [c.trainee for c in trainer.controller.calls] == ["trainee7"]
+    trainer.close()
+    view.trainer_action.trigger()  # reopened with its list intact
+    assert trainer.isVisible() and len(trainer.controller.calls) == 1
+    opened[TrainerView] = trainer
     # a second trigger brings the same window back instead of opening another
     view.work_log_action.trigger()
     assert sum(isinstance(w, WorkLogView) and w.isVisible() for w in QApplication.topLevelWidgets()) == 1
