@@ -114,10 +114,19 @@ def build(out_root: Path | None = None, force: bool = False, log=None) -> Build:
         if result.returncode != 0 or not (dist / EXE_NAME).exists():
             raise RuntimeError(f"PyInstaller failed (exit {result.returncode}): {' '.join(cmd)}")
         shutil.rmtree(base / "work", ignore_errors=True)  # intermediate files: not needed after the build
+        _prune(out_root, keep=base)
         info = Build(dist=str(dist), exe=str(dist / EXE_NAME), version=project_version(), source_hash=digest,
                      build_s=round(build_s, 1), cached=False, size_mb=round(dir_size_mb(dist), 1))
         stamp.write_text(json.dumps(asdict(info), indent=2))
         return info
+
+
+def _prune(out_root: Path, keep: Path, count: int = 2) -> None:
+    """Keep the newest ``count`` cached builds (each is ~200 MB)."""
+    builds = sorted((p for p in out_root.iterdir() if p.is_dir() and p != keep and (p / STAMP).exists()),
+                    key=lambda p: (p / STAMP).stat().st_mtime, reverse=True)
+    for old in builds[count - 1:]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def make_zip(info: Build) -> Build:

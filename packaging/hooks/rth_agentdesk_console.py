@@ -20,11 +20,11 @@ def _attach_parent_console() -> None:
     if not ctypes.windll.kernel32.AttachConsole(ATTACH_PARENT_PROCESS):
         return  # started from Explorer or a shortcut: no console to print to
     if sys.stdout is None:
-        sys.stdout = open("CONOUT$", "w", encoding="utf-8", errors="replace", buffering=1)  # noqa: SIM115
+        sys.stdout = open("CONOUT$", "w", encoding="utf-8", errors="replace", buffering=1)
     if sys.stderr is None:
-        sys.stderr = open("CONOUT$", "w", encoding="utf-8", errors="replace", buffering=1)  # noqa: SIM115
+        sys.stderr = open("CONOUT$", "w", encoding="utf-8", errors="replace", buffering=1)
     if sys.stdin is None:
-        sys.stdin = open("CONIN$", encoding="utf-8", errors="replace")  # noqa: SIM115
+        sys.stdin = open("CONIN$", encoding="utf-8", errors="replace")
     os.environ.setdefault("AGENTDESK_ATTACHED_CONSOLE", "1")
 
 
