@@ -1,0 +1,1 @@
+"""Environment self-checks (Qt-free): see docs/self-check.md."""

@@ -1,0 +1,163 @@
+"""Headset: a USB headset is present and selected, and its speaker and microphone work (loopback).
+
+The check plays a tone of a frequency chosen for this run on the headset's output while recording its
+microphone, then looks for that frequency in the recording. Many headsets block the earpiece from the
+microphone on purpose, so a tone that is not heard back is a warning with a question to the agent ("did you
+hear the tone?"), not a failure; a microphone that delivers digital silence (muted, or blocked by the OS privacy
+settings) fails.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from typing import Any
+
+import numpy as np
+
+from agentdesk.checks import audio
+from agentdesk.checks.base import Check, CheckContext, CheckResult
+from agentdesk.i18n import Text
+
+TONE_SECONDS = 1.2
+TONE_AMPLITUDE = 0.3
+FREQ_TOLERANCE_HZ = 15.0
+TONE_ABOVE_NOISE_DB = 10.0  # the tone's band must stand this far above the rest of the spectrum
+SILENT_MIC_DBFS = -95.0
+
+HEARD_QUESTION = Text(ja="ヘッドセットから「ピー」という音が聞こえましたか？", en="Did you hear a beep in the headset?")
+CONNECT = Text(ja="センターから貸与された USB ヘッドセットを PC に接続し、設定で通話用デバイスとして選んでください。",
+               en="Connect the USB headset lent by the center and select it as the call device in Settings.")
+
+
+def tone_in(samples: np.ndarray, rate: int, freq: float) -> tuple[bool, float, float]:
+    """Whether ``freq`` dominates the recording: (found, dominant frequency, prominence in dB)."""
+    if samples.size < rate // 10:
+        return False, 0.0, 0.0
+    spectrum = np.abs(np.fft.rfft(samples * np.hanning(samples.size))) ** 2
+    spectrum[0] = 0
+    freqs = np.fft.rfftfreq(samples.size, 1 / rate)
+    dominant = float(freqs[int(np.argmax(spectrum))])
+    band = np.abs(freqs - freq) <= FREQ_TOLERANCE_HZ
+    rest = spectrum[~band & (freqs > 100)]
+    in_band = float(spectrum[band].max()) if band.any() else 0.0
+    ref = float(np.median(rest)) if rest.size else 0.0
+    prominence = 10 * np.log10(in_band / ref) if in_band > 0 and ref > 0 else (99.0 if in_band > 0 else 0.0)
+    found = abs(dominant - freq) <= FREQ_TOLERANCE_HZ and prominence >= TONE_ABOVE_NOISE_DB
+    return found, dominant, float(prominence)
+
+
+def loopback(out_dev: audio.Device, in_dev: audio.Device, freq: float, seconds: float = TONE_SECONDS,
+             cancel: Any = None) -> tuple[np.ndarray, int]:
+    """Play a tone on ``out_dev`` while recording ``in_dev`` (separate streams: a duplex stream across two
+    PortAudio devices is not reliable)."""
+    sd = audio.sounddevice_module()
+    if sd is None:
+        raise OSError("PortAudio is not available")
+    rate = 48000 if out_dev.default_rate in (0, 48000) else int(out_dev.default_rate)
+    in_rate = 48000 if in_dev.default_rate in (0, 48000) else int(in_dev.default_rate)
+    t = np.arange(int(seconds * rate)) / rate
+    fade = np.minimum(1.0, np.minimum(t, t[::-1]) / 0.02)
+    signal = (TONE_AMPLITUDE * np.sin(2 * np.pi * freq * t) * fade).astype(np.float32)
+    errors: list[BaseException] = []
+
+    def play() -> None:
+        try:
+            with sd.OutputStream(device=out_dev.index, channels=1, samplerate=rate, dtype="float32") as stream:
+                block = rate // 10
+                for i in range(0, signal.size, block):
+                    if cancel is not None and cancel.is_set():
+                        break
+                    stream.write(signal[i: i + block].reshape(-1, 1))
+        except BaseException as exc:
+            errors.append(exc)
+
+    player = threading.Thread(target=play, name="headset-tone", daemon=True)
+    recorded_box: list[np.ndarray] = []
+
+    def rec() -> None:
+        try:
+            recorded_box.append(audio.record(in_dev.index, seconds + 0.6, in_rate, cancel=cancel))
+        except BaseException as exc:
+            errors.append(exc)
+
+    recorder = threading.Thread(target=rec, name="headset-record", daemon=True)
+    recorder.start()
+    time.sleep(0.1)
+    player.start()
+    player.join(seconds + 5)
+    recorder.join(seconds + 5)
+    if errors:
+        raise errors[0] if isinstance(errors[0], Exception) else RuntimeError(str(errors[0]))
+    if not recorded_box:
+        raise OSError("the recording did not finish")
+    return recorded_box[0], in_rate
+
+
+class HeadsetCheck(Check):
+    name = "headset"
+    title = Text(ja="ヘッドセット", en="Headset")
+    resource = "audio"
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        if audio.sounddevice_module() is None:
+            return self.result("skipped", Text(ja="音声デバイスを調べる仕組み（PortAudio）がありません。",
+                                               en="PortAudio is not available, so audio devices cannot be listed."),
+                               {}, CONNECT)
+        devices = audio.list_devices()
+        configured = ctx.extra.get("call_device") or None
+        wanted_in = ctx.input_device if ctx.input_device is not None else configured
+        wanted_out = ctx.output_device if ctx.output_device is not None else configured
+        mic = audio.find_device(devices, wanted_in, "input")
+        spk = audio.find_device(devices, wanted_out, "output")
+        details: dict[str, Any] = {
+            "devices": [d.as_dict() for d in devices],
+            "configured": configured,
+            "microphone": mic.name if mic else None,
+            "speaker": spk.name if spk else None,
+            "selected": bool(configured) and mic is not None,
+        }
+        if mic is None or spk is None:
+            if configured:
+                summary = Text(ja="設定で選ばれたヘッドセット「{d}」が見つかりません。",
+                               en="The headset selected in Settings (\u201c{d}\u201d) is not connected.").format(
+                    d=configured)
+            else:
+                summary = Text(ja="USB ヘッドセットが見つかりません。", en="No USB headset was found.")
+            return self.result("fail", summary, details, CONNECT)
+        details["is_headset"] = audio.is_headset_name(mic.name)
+        freq = float(random.choice(range(700, 1400, 50)))
+        details["tone_hz"] = freq
+        ctx.progress(self.name, 0.2, {"phase": "tone", "prompt": HEARD_QUESTION})
+        try:
+            recorded, rate = loopback(spk, mic, freq, cancel=ctx.cancel)
+        except Exception as exc:
+            details["error"] = str(exc)
+            return self.result("fail", Text(ja="ヘッドセット「{d}」を使えませんでした: {e}",
+                                            en="The headset \u201c{d}\u201d could not be used: {e}").format(
+                d=mic.name, e=exc), details,
+                Text(ja="ヘッドセットを挿し直し、ほかのアプリ（Web 会議など）を閉じてから、もう一度確認してください。",
+                     en="Plug the headset in again, close other apps that use it (web meetings), and check again."))
+        level = audio.dbfs(recorded)
+        found, dominant, prominence = tone_in(recorded, rate, freq)
+        details.update({"mic_level_dbfs": round(level, 1), "dominant_hz": round(dominant, 1),
+                        "tone_prominence_db": round(prominence, 1), "tone_heard": found})
+        name = mic.name
+        if level <= SILENT_MIC_DBFS:
+            return self.result("fail", Text(ja="マイク（{d}）から音が届きません（ミュートの可能性）。",
+                                            en="The microphone ({d}) delivers no sound (muted?).").format(d=name),
+                               details,
+                               Text(ja="ヘッドセットのミュートスイッチと、Windows の「マイクへのアクセス」設定を"
+                                    "確認してください。",
+                                    en="Check the headset's mute switch and Windows' microphone privacy settings."))
+        if found:
+            return self.result("pass", Text(ja="ヘッドセット（{d}）のスピーカーとマイクが動作しています。",
+                                            en="The headset ({d}) plays and records.").format(d=name), details)
+        return self.result("warn", Text(ja="ヘッドセット（{d}）のマイクは動作していますが、再生した音を確認できませんでした。",
+                                        en="The headset's microphone ({d}) works, but the played tone was not "
+                                        "heard back.").format(d=name), details,
+                           Text(ja="音量を上げてもう一度確認してください。音が聞こえなかった場合は、ヘッドセットの"
+                                "接続と設定を確認してください。",
+                                en="Turn the volume up and check again. If you heard nothing, check the headset's "
+                                "connection and settings."), HEARD_QUESTION)

@@ -1,0 +1,223 @@
+"""Network quality to the center: RTT, jitter and loss from SIP OPTIONS probes over UDP, MOS by the E-model.
+
+Any SIP response (200, 404, 405, 483...) proves the round trip; a probe without a response within
+PROBE_TIMEOUT_S is lost. Jitter is the mean absolute difference of consecutive round-trip times (the RFC 3550
+smoothing is meaningless over 20 samples). The E-model is ``agentdesk.sip.quality`` (shared with the engine).
+
+Thresholds (design.md, peers: Teams, Twilio; Japan's 0AB-J class A):
+- pass: RTT < 100 ms, jitter < 30 ms, loss < 1 %, and R > 80;
+- fail: no answer at all, RTT > 400 ms, loss >= 5 %, or MOS <= 3.0 (Twilio's "degraded");
+- otherwise warn.
+When an echo target is configured and the phone engine is available, a 20-second echo-test call adds RTCP
+figures (``agentdesk.checks.echo``).
+"""
+
+from __future__ import annotations
+
+import secrets
+import select
+import socket
+import statistics
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from agentdesk.checks.base import Check, CheckContext, CheckResult, Status
+from agentdesk.i18n import Text
+from agentdesk.sip import quality
+
+PROBE_TIMEOUT_S = 1.0
+RTT_GOOD_MS = 100.0
+RTT_BAD_MS = 400.0
+JITTER_GOOD_MS = 30.0
+LOSS_GOOD_PERCENT = 1.0
+LOSS_BAD_PERCENT = 5.0
+MOS_DEGRADED = 3.0
+
+
+@dataclass
+class ProbeRun:
+    sent: int = 0
+    rtts_ms: list[float | None] = field(default_factory=list)  # per probe, None = lost
+    response_codes: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def received(self) -> list[float]:
+        return [r for r in self.rtts_ms if r is not None]
+
+    @property
+    def loss_percent(self) -> float:
+        return 100.0 * (self.sent - len(self.received)) / self.sent if self.sent else 100.0
+
+    @property
+    def rtt_ms(self) -> float | None:
+        return statistics.median(self.received) if self.received else None
+
+    @property
+    def jitter_ms(self) -> float | None:
+        r = self.received
+        if len(r) < 2:
+            return 0.0 if r else None
+        return statistics.fmean(abs(b - a) for a, b in zip(r, r[1:], strict=False))
+
+
+def _options(host: str, port: int, local: tuple[str, int], branch: str, call_id: str, seq: int) -> bytes:
+    lhost = f"[{local[0]}]" if ":" in local[0] else local[0]
+    rhost = f"[{host}]" if ":" in host else host
+    return (
+        f"OPTIONS sip:{rhost}:{port} SIP/2.0\r\n"
+        f"Via: SIP/2.0/UDP {lhost}:{local[1]};branch={branch};rport\r\n"
+        "Max-Forwards: 70\r\n"
+        f"From: <sip:selfcheck@{lhost}>;tag={call_id[:10]}\r\n"
+        f"To: <sip:{rhost}:{port}>\r\n"
+        f"Call-ID: {call_id}\r\n"
+        f"CSeq: {seq} OPTIONS\r\n"
+        "User-Agent: AgentDesk self-check\r\n"
+        "Accept: application/sdp\r\n"
+        "Content-Length: 0\r\n\r\n"
+    ).encode()
+
+
+def _header(msg: str, name: str) -> str | None:
+    for line in msg.split("\r\n")[1:]:
+        key, sep, value = line.partition(":")
+        if sep and key.strip().lower() == name:
+            return value.strip()
+    return None
+
+
+def probe(host: str, port: int, count: int = 20, interval_s: float = 0.05, timeout_s: float = PROBE_TIMEOUT_S,
+          on_sample: Any = None, cancel: Any = None) -> tuple[ProbeRun, dict[str, Any]]:
+    """Send ``count`` OPTIONS to host:port over UDP, ``interval_s`` apart; collect responses until every probe
+    is answered or ``timeout_s`` after the last one. Returns the run and facts (the Date header, if any)."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_DGRAM)
+    family, _t, _p, _n, addr = infos[0]
+    run = ProbeRun()
+    facts: dict[str, Any] = {"address": addr[0]}
+    with socket.socket(family, socket.SOCK_DGRAM) as s:
+        s.connect(addr)
+        local = s.getsockname()[:2]
+        s.setblocking(False)
+        call_id = f"selfcheck-{secrets.token_hex(8)}"
+        branches: dict[str, int] = {}
+        sent_at: list[float] = []
+        run.rtts_ms = [None] * count
+        next_send = time.monotonic()
+        deadline = None
+        while True:
+            now = time.monotonic()
+            if cancel is not None and cancel.is_set():
+                break
+            if run.sent < count and now >= next_send:
+                branch = f"z9hG4bK{secrets.token_hex(8)}"
+                branches[branch] = run.sent
+                sent_at.append(time.monotonic())
+                try:
+                    s.send(_options(host, port, local, branch, call_id, run.sent + 1))
+                except OSError as exc:  # ICMP unreachable from an earlier probe, or no route
+                    facts.setdefault("send_errors", []).append(str(exc))
+                run.sent += 1
+                next_send += interval_s
+                if run.sent == count:
+                    deadline = time.monotonic() + timeout_s
+            if deadline is not None and (now >= deadline or len(run.received) == count):
+                break
+            wait = max(0.0, min(next_send if run.sent < count else deadline or now, now + 0.2) - now)
+            ready, _, _ = select.select([s], [], [], wait)
+            if not ready:
+                continue
+            try:
+                data = s.recv(65535)
+            except OSError as exc:  # ECONNREFUSED: nothing listens on that port
+                facts["receive_error"] = str(exc)
+                continue
+            t = time.monotonic()
+            text = data.decode("utf-8", errors="replace")
+            if not text.startswith("SIP/2.0 "):
+                continue
+            via = _header(text, "via") or _header(text, "v") or ""
+            idx = next((i for b, i in branches.items() if b in via), None)
+            if idx is None or run.rtts_ms[idx] is not None:
+                continue
+            rtt = (t - sent_at[idx]) * 1000
+            run.rtts_ms[idx] = rtt
+            code = int(text[8:11]) if text[8:11].isdigit() else 0
+            run.response_codes[code] = run.response_codes.get(code, 0) + 1
+            date = _header(text, "date")
+            if date:
+                facts["date_header"] = date
+                facts["date_received_utc"] = time.time()
+            if on_sample is not None:
+                on_sample(idx, rtt)
+    return run, facts
+
+
+def grade(rtt: float, jitter: float, loss: float, q: quality.Quality) -> Status:
+    if rtt > RTT_BAD_MS or loss >= LOSS_BAD_PERCENT or q.mos <= MOS_DEGRADED:
+        return "fail"
+    if rtt >= RTT_GOOD_MS or jitter >= JITTER_GOOD_MS or loss >= LOSS_GOOD_PERCENT or q.r <= quality.R_CLASS_A:
+        return "warn"
+    return "pass"
+
+
+class NetworkCheck(Check):
+    name = "network"
+    title = Text(ja="通信品質", en="Network quality")
+
+    def run(self, ctx: CheckContext) -> CheckResult:
+        if not ctx.center_host:
+            return self.result(
+                "skipped", Text(ja="センターの SIP サーバーが設定されていないため、通信品質を測れません。",
+                                en="No SIP server of the center is configured, so the network cannot be measured."),
+                {"target": None},
+                Text(ja="センターから届いた設定を取り込んでから、もう一度確認してください。",
+                     en="Import the settings from the center, then run the check again."))
+        target = f"{ctx.center_host}:{ctx.center_port}"
+        try:
+            run, facts = probe(ctx.center_host, ctx.center_port, ctx.probe_count, ctx.probe_interval_s,
+                               on_sample=lambda i, rtt: ctx.progress(
+                                   self.name, 0.1 + 0.8 * (i + 1) / ctx.probe_count,
+                                   {"seq": i, "rtt_ms": round(rtt, 2)}),
+                               cancel=ctx.cancel)
+        except OSError as exc:
+            return self.result("fail", Text(ja="センター（{t}）に接続できません: {e}",
+                                            en="Cannot reach the center ({t}): {e}").format(t=target, e=exc),
+                               {"target": target}, _NO_ANSWER_REMEDY)
+        details: dict[str, Any] = {
+            "target": target, "transport": "udp", "probes": run.sent, "answered": len(run.received),
+            "loss_percent": round(run.loss_percent, 2),
+            "rtt_ms": _r(run.rtt_ms), "rtt_min_ms": _r(min(run.received, default=None)),
+            "rtt_max_ms": _r(max(run.received, default=None)), "jitter_ms": _r(run.jitter_ms),
+            "samples_ms": [_r(x) for x in run.rtts_ms],
+            "response_codes": {str(k): v for k, v in sorted(run.response_codes.items())},
+        }
+        details.update({k: v for k, v in facts.items() if k in ("date_header", "send_errors", "receive_error")})
+        if run.rtt_ms is None or run.jitter_ms is None:
+            return self.result("fail", Text(ja="センター（{t}）から応答がありません（{n} 回送信）。",
+                                            en="The center ({t}) did not answer ({n} probes).").format(
+                t=target, n=run.sent), details, _NO_ANSWER_REMEDY)
+        q = quality.estimate(run.rtt_ms, run.jitter_ms, run.loss_percent)
+        details.update({"r_factor": round(q.r, 1), "mos": round(q.mos, 2), "mos_bucket": q.bucket,
+                        "one_way_delay_ms": round(q.delay_ms, 1)})
+        status = grade(run.rtt_ms, run.jitter_ms, run.loss_percent, q)
+        summary = Text(
+            ja="往復 {rtt:.1f} ms、ゆらぎ {j:.1f} ms、損失 {loss:.1f} %、推定 MOS {mos:.2f}。",
+            en="Round trip {rtt:.1f} ms, jitter {j:.1f} ms, loss {loss:.1f} %, estimated MOS {mos:.2f}.",
+        ).format(rtt=run.rtt_ms, j=run.jitter_ms, loss=run.loss_percent, mos=q.mos)
+        remedy = None
+        if status != "pass":
+            remedy = Text(
+                ja="ルーターと PC を LAN ケーブルで直接つなぎ、動画や大きなダウンロードを止めてください。"
+                "改善しない場合は回線事業者またはセンターに相談してください（モバイルルーターの貸し出しがあります）。",
+                en="Connect the PC straight to the router with a LAN cable and stop videos and large downloads. "
+                "If it does not improve, ask your provider or the center (the center can lend a mobile router).")
+        return self.result(status, summary, details, remedy)
+
+
+_NO_ANSWER_REMEDY = Text(
+    ja="インターネットにつながっているか、ファイアウォールやセキュリティソフトが通話（SIP）を止めていないか確認してください。",
+    en="Check that the PC is online and that no firewall or security software blocks calls (SIP).")
+
+
+def _r(x: float | None) -> float | None:
+    return None if x is None else round(x, 2)
