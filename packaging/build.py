@@ -114,11 +114,22 @@ def build(out_root: Path | None = None, force: bool = False, log=None) -> Build:
         if result.returncode != 0 or not (dist / EXE_NAME).exists():
             raise RuntimeError(f"PyInstaller failed (exit {result.returncode}): {' '.join(cmd)}")
         shutil.rmtree(base / "work", ignore_errors=True)  # intermediate files: not needed after the build
+        _strip_libpython(dist)
         _prune(out_root, keep=base)
         info = Build(dist=str(dist), exe=str(dist / EXE_NAME), version=project_version(), source_hash=digest,
                      build_s=round(build_s, 1), cached=False, size_mb=round(dir_size_mb(dist), 1))
         stamp.write_text(json.dumps(asdict(info), indent=2))
         return info
+
+
+def _strip_libpython(dist: Path) -> None:
+    """Debug symbols out of libpython only (Linux): never the wheels' patched libraries, which stripping breaks."""
+    strip = shutil.which("strip")
+    if not sys.platform.startswith("linux") or strip is None:
+        return
+    for lib in (dist / "_internal").glob("libpython3*.so*"):
+        if lib.is_file() and not lib.is_symlink():
+            subprocess.run([strip, "--strip-debug", str(lib)], check=False, capture_output=True)
 
 
 def _prune(out_root: Path, keep: Path, count: int = 2) -> None:
@@ -127,6 +138,9 @@ def _prune(out_root: Path, keep: Path, count: int = 2) -> None:
                     key=lambda p: (p / STAMP).stat().st_mtime, reverse=True)
     for old in builds[count - 1:]:
         shutil.rmtree(old, ignore_errors=True)
+    for lock in out_root.glob("*.lock"):
+        if lock.stem != keep.name and not (out_root / lock.stem).exists():
+            lock.unlink(missing_ok=True)
 
 
 def make_zip(info: Build) -> Build:
