@@ -20,6 +20,7 @@ from agentdesk import __version__
 # name -> (module, one-line help). Order is the order in --help.
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "check": ("agentdesk.checks.cli", "environment self-check: wired, network, noise, headset, line, PC"),
+    "engine": ("agentdesk.sip.cli", "the phone engine process: JSON Lines commands on stdin, events on stdout"),
 }
 
 
