@@ -15,6 +15,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -254,6 +255,14 @@ def test_frozen_engine_completes_a_loopback_call_through_kamailio(bundle: Any, k
         agent.command({"cmd": "answer", "call": incoming["call"]})
         agent.wait_event({"event": "call", "call": incoming["call"], "state": "connected"}, 15, after=a_mark)
         customer.wait_event({"event": "call", "call": out, "state": "connected"}, 15, after=c_mark)
+
+        # Media flows both ways between the frozen engines (pjsua2's media stack and the null audio clock).
+        time.sleep(1.0)
+        first = agent.command({"cmd": "stats", "call": incoming["call"]})
+        time.sleep(0.6)
+        second = agent.command({"cmd": "stats", "call": incoming["call"]})
+        assert second["rx_packets"] > first["rx_packets"] > 10, (first, second)
+        assert second["tx_packets"] > first["tx_packets"] > 10, (first, second)
 
         # The engine never loads Qt, frozen or not (design.md: it runs headless, Qt-free).
         maps = Path(f"/proc/{agent.pid}/maps")
