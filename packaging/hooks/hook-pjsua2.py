@@ -1,10 +1,13 @@
 """PyInstaller hook for pjsua2-python (PJSIP 2.15 wheels).
 
-The extension ``pjsua2/_pjsua2*.so|pyd`` links OpenSSL 1.0.2 and (on Linux) Kerberos libraries that the wheel
-carries in ``pjsua2_python.libs/`` (auditwheel) or beside the extension (delvewheel on Windows). PyInstaller's
-binary analysis finds them as dependencies of the extension, but ``pjsua2/__init__.py`` also loads libcrypto
-itself with ctypes (to call ``OpenSSL_add_all_digests``) by globbing ``pjsua2/`` and ``../pjsua2_python.libs/``:
-so the libraries are collected again, explicitly, into the same relative directories, where that glob finds them.
+On Linux the extension ``pjsua2/_pjsua2*.so`` links OpenSSL 1.0.2 and Kerberos libraries that the wheel carries in
+``pjsua2_python.libs/`` (auditwheel). PyInstaller's binary analysis finds them as dependencies of the extension,
+but ``pjsua2/__init__.py`` also loads libcrypto itself with ctypes (to call ``OpenSSL_add_all_digests``) by
+globbing ``pjsua2/`` and ``../pjsua2_python.libs/``: so they are collected again, explicitly, into the same
+relative directories, where that glob finds them.
+
+The Windows wheel (2.15.1.post1, checked) links OpenSSL into its .pyd and carries no DLL: nothing extra is
+collected there; the globs stay for a future delvewheel-repaired wheel.
 """
 
 from pathlib import Path
