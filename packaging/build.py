@@ -65,7 +65,7 @@ def source_hash() -> str:
     files = [ROOT / "pyproject.toml"]
     for top in HASHED:
         files += [p for p in (ROOT / top).rglob("*")
-                  if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".pyc", ".pyo")]
+                  if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".pyc", ".pyo", ".md")]
     for path in sorted(files):
         h.update(str(path.relative_to(ROOT)).encode())
         h.update(b"\0")

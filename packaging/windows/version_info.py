@@ -20,8 +20,9 @@ def project_version(root: Path = ROOT) -> str:
 
 
 def numeric_version(version: str) -> tuple[int, int, int, int]:
-    """'0.1.0' -> (0, 1, 0, 0); pre-release tags such as '1.2.0rc1' keep their numeric part."""
-    parts = [int(p) for p in re.findall(r"\d+", version.split("+")[0])[:4]]
+    """'0.1.0' -> (0, 1, 0, 0); '1.2.0rc1' -> (1, 2, 0, 0): the leading dotted numbers only."""
+    match = re.match(r"\d+(?:\.\d+)*", version.strip())
+    parts = [int(p) for p in match.group(0).split(".")[:4]] if match else []
     parts += [0] * (4 - len(parts))
     return (parts[0], parts[1], parts[2], parts[3])
 
