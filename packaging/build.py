@@ -65,7 +65,8 @@ def source_hash() -> str:
     files = [ROOT / "pyproject.toml"]
     for top in HASHED:
         files += [p for p in (ROOT / top).rglob("*")
-                  if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".pyc", ".pyo", ".md")]
+                  if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".pyc", ".pyo")
+                  and not (top == "packaging" and p.suffix == ".md")]  # packaging/README.md is not in the bundle
     for path in sorted(files):
         h.update(str(path.relative_to(ROOT)).encode())
         h.update(b"\0")
