@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.signal import resample_poly
 
 MIN_RATE = 8000
 MAX_RATE = 48000
@@ -72,10 +71,18 @@ def _to_float(data: np.ndarray) -> np.ndarray:
 
 
 def resample(samples: np.ndarray, rate: int, target: int) -> np.ndarray:
-    if rate == target:
+    """Resample by the FFT (numpy only: scipy.signal takes seconds to import on a slow PC). Band-limited to the
+    lower Nyquist frequency, which is what a speech check needs."""
+    if rate == target or samples.size == 0:
         return samples.astype(np.float32)
-    g = math.gcd(rate, target)
-    return resample_poly(samples, target // g, rate // g).astype(np.float32)
+    n_out = max(1, round(samples.size * target / rate))
+    spectrum = np.fft.rfft(samples.astype(np.float64))
+    bins = n_out // 2 + 1
+    if spectrum.size >= bins:
+        spectrum = spectrum[:bins]
+    else:
+        spectrum = np.concatenate([spectrum, np.zeros(bins - spectrum.size, dtype=spectrum.dtype)])
+    return (np.fft.irfft(spectrum, n_out) * (n_out / samples.size)).astype(np.float32)
 
 
 def dominant_frequency(samples: np.ndarray, rate: int) -> float:
@@ -122,16 +129,33 @@ def list_devices() -> list[Device]:
             for i, d in enumerate(raw)]
 
 
-# Names that mark a headset (USB and the test fixture's virtual one). Built-in audio and HDMI outputs are not.
-HEADSET_WORDS = ("headset", "headphone", "usb", "jabra", "plantronics", "poly ", "sennheiser", "epos",
-                 "logitech", "logi ", "h340", "h390", "h540", "buffalo", "elecom", "agentdesk_headset",
-                 "ヘッドセット")
-NOT_HEADSET_WORDS = ("hdmi", "displayport", "monitor", "speaker", "sysdefault", "spdif")
+# Names that mark a headset (USB headsets as Windows and Linux list them, and the test fixture's virtual one).
+# A brand or "headset" decides; a bare "USB" counts unless the name says it is a display's audio. Windows names a
+# headset's output "Speakers (Jabra EVOLVE 20)", so "speaker" alone decides nothing.
+HEADSET_WORDS = ("headset", "headphone", "ヘッドセット", "ヘッドホン", "jabra", "plantronics", "poly ", "sennheiser",
+                 "epos", "logitech", "logi ", "h340", "h390", "h540", "buffalo", "elecom", "sanwa", "audio-technica",
+                 "agentdesk_headset")
+WEAK_HEADSET_WORDS = ("usb",)
+NOT_HEADSET_WORDS = ("hdmi", "displayport", "monitor", "nvidia", "realtek digital")
 
 
 def is_headset_name(name: str) -> bool:
     low = name.lower()
-    return any(w in low for w in HEADSET_WORDS) and not any(w in low for w in NOT_HEADSET_WORDS)
+    if any(w in low for w in HEADSET_WORDS):
+        return True
+    return any(w in low for w in WEAK_HEADSET_WORDS) and not any(w in low for w in NOT_HEADSET_WORDS)
+
+
+def default_devices() -> tuple[int | None, int | None]:
+    """The system's default input and output device indices (None where there is none)."""
+    sd = sounddevice_module()
+    if sd is None:
+        return None, None
+    try:
+        pair = list(sd.default.device)
+    except Exception:
+        return None, None
+    return tuple(int(i) if i is not None and int(i) >= 0 else None for i in pair[:2])  # type: ignore[return-value]
 
 
 def find_device(devices: list[Device], wanted: str | int | None, kind: str) -> Device | None:

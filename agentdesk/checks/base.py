@@ -10,6 +10,7 @@ not be measured here (never a silent pass); ``error`` the check itself broke.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -103,10 +104,8 @@ class CheckContext:
 
     def progress(self, name: str, fraction: float, sample: Any = None) -> None:
         if self.on_progress is not None:
-            try:
+            with contextlib.suppress(Exception):  # a broken listener must not break the measurement
                 self.on_progress(name, max(0.0, min(1.0, fraction)), sample)
-            except Exception:  # a broken progress listener must not break the measurement
-                pass
 
 
 class Check(ABC):

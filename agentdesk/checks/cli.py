@@ -60,10 +60,6 @@ def _language(args: argparse.Namespace) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.gui:
-        from agentdesk.ui.checks import run_wizard
-
-        return run_wizard(args)
     names: list[str]
     if args.name:
         names = [args.name]
@@ -72,9 +68,10 @@ def run(args: argparse.Namespace) -> int:
         unknown = [n for n in names if n not in CHECKS]
         if unknown or not names:
             return _fail_usage(f"unknown check(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(CHECKS)}")
+        names = [n for n in CHECKS if n in names]  # the report's order, whatever order was typed
     else:
         names = list(CHECKS)
-    if "line" in names and args.name == "line" and not args.number:
+    if args.name == "line" and not args.number and not args.gui:
         return _fail_usage("check line needs --number NUMBER")
     if args.speech and not args.input:
         return _fail_usage("--speech needs --input ROOM.wav (the silent room)")
@@ -96,13 +93,17 @@ def run(args: argparse.Namespace) -> int:
         if target is None:
             return _fail_usage(f"--center {args.center}: not a host[:port]")
         overrides.update(center_host=target[0], center_port=target[1], center_transport=target[2])
+    if args.gui:
+        from agentdesk.ui.checks import run_wizard
+
+        return run_wizard(args, {k: v for k, v in overrides.items() if v is not None})
     try:
         ctx = context_from_settings(**overrides)
     except Exception as exc:
         return _fail_usage(f"could not read the settings: {exc}")
     language = _language(args)
-    if not args.json:
-        ctx.on_progress = lambda name, fraction, sample: _show_prompt(sample, language)
+    # What the agent must do now (stay silent, read aloud) goes to stderr, also with --json (stdout stays JSON).
+    ctx.on_progress = lambda name, fraction, sample: _show_prompt(sample, language)
     if args.report:
         report_path = Path(args.report)
         if not report_path.parent.exists():

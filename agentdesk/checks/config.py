@@ -48,7 +48,18 @@ def context_from_settings(store: Any | None = None, **overrides: Any) -> CheckCo
     if store.center.fixed_line_number:
         ctx.line_number = store.center.fixed_line_number
     ctx.extra["center_url"] = store.center.base_url or None
+    # The center's echo service for the 20-second test call, once the settings or provisioning carry one.
+    echo_target = getattr(store.center, "echo_target", "") or ""
+    if echo_target:
+        ctx.echo_target = echo_target
     ctx.extra["call_device"] = store.audio.call_device or None
+    acc = store.account
+    if acc.user and acc.registrars:
+        # The echo-test call's account; the password stays in the keyring (the engine reads it by reference).
+        ctx.extra["account"] = {"user": acc.user, "domain": acc.domain or (target[0] if target else ""),
+                                "auth_user": acc.auth_user or acc.user, "registrars": list(acc.registrars),
+                                "transport": acc.transport, "srtp": acc.srtp, "codecs": list(acc.codecs),
+                                **({"credential": acc.credential_ref} if acc.credential_ref else {})}
     for key, value in overrides.items():
         if value is None:
             continue

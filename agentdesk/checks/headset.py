@@ -26,6 +26,8 @@ FREQ_TOLERANCE_HZ = 15.0
 TONE_ABOVE_NOISE_DB = 10.0  # the tone's band must stand this far above the rest of the spectrum
 SILENT_MIC_DBFS = -95.0
 
+SELECT = Text(ja="AgentDesk の設定（音声）で、通話用デバイスとしてヘッドセットを選んでください。",
+              en="Select the headset as the call device in AgentDesk's audio settings.")
 HEARD_QUESTION = Text(ja="ヘッドセットから「ピー」という音が聞こえましたか？", en="Did you hear a beep in the headset?")
 CONNECT = Text(ja="センターから貸与された USB ヘッドセットを PC に接続し、設定で通話用デバイスとして選んでください。",
                en="Connect the USB headset lent by the center and select it as the call device in Settings.")
@@ -44,7 +46,7 @@ def tone_in(samples: np.ndarray, rate: int, freq: float) -> tuple[bool, float, f
     in_band = float(spectrum[band].max()) if band.any() else 0.0
     ref = float(np.median(rest)) if rest.size else 0.0
     prominence = 10 * np.log10(in_band / ref) if in_band > 0 and ref > 0 else (99.0 if in_band > 0 else 0.0)
-    found = abs(dominant - freq) <= FREQ_TOLERANCE_HZ and prominence >= TONE_ABOVE_NOISE_DB
+    found = bool(abs(dominant - freq) <= FREQ_TOLERANCE_HZ and prominence >= TONE_ABOVE_NOISE_DB)
     return found, dominant, float(prominence)
 
 
@@ -116,7 +118,7 @@ class HeadsetCheck(Check):
             "configured": configured,
             "microphone": mic.name if mic else None,
             "speaker": spk.name if spk else None,
-            "selected": bool(configured) and mic is not None,
+            "selected": (bool(configured) or ctx.input_device is not None) and mic is not None,
         }
         if mic is None or spk is None:
             if configured:
@@ -127,6 +129,12 @@ class HeadsetCheck(Check):
                 summary = Text(ja="USB ヘッドセットが見つかりません。", en="No USB headset was found.")
             return self.result("fail", summary, details, CONNECT)
         details["is_headset"] = audio.is_headset_name(mic.name)
+        if not configured and ctx.input_device is None:
+            # Nothing chosen in Settings: calls use the system's default device. Is that the headset?
+            default_in, _default_out = audio.default_devices()
+            default = next((d for d in devices if d.index == default_in), None)
+            details["system_default"] = default.name if default else None
+            details["selected"] = default is not None and audio.is_headset_name(default.name)
         freq = float(random.choice(range(700, 1400, 50)))
         details["tone_hz"] = freq
         ctx.progress(self.name, 0.2, {"phase": "tone", "prompt": HEARD_QUESTION})
@@ -151,6 +159,11 @@ class HeadsetCheck(Check):
                                Text(ja="ヘッドセットのミュートスイッチと、Windows の「マイクへのアクセス」設定を"
                                     "確認してください。",
                                     en="Check the headset's mute switch and Windows' microphone privacy settings."))
+        if found and details["selected"] is False and not configured and ctx.input_device is None:
+            return self.result("warn", Text(
+                ja="ヘッドセット（{d}）は動作していますが、通話用デバイスとして選ばれていません（既定: {s}）。",
+                en="The headset ({d}) works but is not selected for calls (system default: {s}).").format(
+                d=name, s=details.get("system_default") or "-"), details, SELECT)
         if found:
             return self.result("pass", Text(ja="ヘッドセット（{d}）のスピーカーとマイクが動作しています。",
                                             en="The headset ({d}) plays and records.").format(d=name), details)

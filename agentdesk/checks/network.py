@@ -14,10 +14,12 @@ figures (``agentdesk.checks.echo``).
 
 from __future__ import annotations
 
+import itertools
 import secrets
 import select
 import socket
 import statistics
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,7 +60,7 @@ class ProbeRun:
         r = self.received
         if len(r) < 2:
             return 0.0 if r else None
-        return statistics.fmean(abs(b - a) for a, b in zip(r, r[1:], strict=False))
+        return statistics.fmean(abs(b - a) for a, b in itertools.pairwise(r))
 
 
 def _options(host: str, port: int, local: tuple[str, int], branch: str, call_id: str, seq: int) -> bytes:
@@ -173,13 +175,16 @@ class NetworkCheck(Check):
                 Text(ja="センターから届いた設定を取り込んでから、もう一度確認してください。",
                      en="Import the settings from the center, then run the check again."))
         target = f"{ctx.center_host}:{ctx.center_port}"
+        span = 0.15 if ctx.echo_target else 0.9  # the share of the progress bar the probes take
+        echo_job = self._start_echo(ctx) if ctx.echo_target else None
         try:
             run, facts = probe(ctx.center_host, ctx.center_port, ctx.probe_count, ctx.probe_interval_s,
                                on_sample=lambda i, rtt: ctx.progress(
-                                   self.name, 0.1 + 0.8 * (i + 1) / ctx.probe_count,
+                                   self.name, span * (i + 1) / ctx.probe_count,
                                    {"seq": i, "rtt_ms": round(rtt, 2)}),
                                cancel=ctx.cancel)
         except OSError as exc:
+            self._abandon(echo_job)
             return self.result("fail", Text(ja="センター（{t}）に接続できません: {e}",
                                             en="Cannot reach the center ({t}): {e}").format(t=target, e=exc),
                                {"target": target}, _NO_ANSWER_REMEDY)
@@ -193,10 +198,17 @@ class NetworkCheck(Check):
         }
         details.update({k: v for k, v in facts.items() if k in ("date_header", "send_errors", "receive_error")})
         if run.rtt_ms is None or run.jitter_ms is None:
+            self._abandon(echo_job)
             return self.result("fail", Text(ja="センター（{t}）から応答がありません（{n} 回送信）。",
                                             en="The center ({t}) did not answer ({n} probes).").format(
                 t=target, n=run.sent), details, _NO_ANSWER_REMEDY)
         q = quality.estimate(run.rtt_ms, run.jitter_ms, run.loss_percent)
+        echo_status: Status | None = None
+        echo_text: Text | None = None
+        if echo_job is not None:
+            thread, box, _stop = echo_job
+            thread.join(float(ctx.extra.get("echo_seconds", 20.0)) + 90.0)
+            echo_status, echo_text, details["echo"] = self._judge_echo(ctx, box, run.rtt_ms)
         details.update({"r_factor": round(q.r, 1), "mos": round(q.mos, 2), "mos_bucket": q.bucket,
                         "one_way_delay_ms": round(q.delay_ms, 1)})
         status = grade(run.rtt_ms, run.jitter_ms, run.loss_percent, q)
@@ -204,6 +216,9 @@ class NetworkCheck(Check):
             ja="往復 {rtt:.1f} ms、ゆらぎ {j:.1f} ms、損失 {loss:.1f} %、推定 MOS {mos:.2f}。",
             en="Round trip {rtt:.1f} ms, jitter {j:.1f} ms, loss {loss:.1f} %, estimated MOS {mos:.2f}.",
         ).format(rtt=run.rtt_ms, j=run.jitter_ms, loss=run.loss_percent, mos=q.mos)
+        if echo_status is not None and echo_text is not None:
+            status = max((status, echo_status), key=lambda st: _ORDER[st])
+            summary = Text(ja=summary.ja + echo_text.ja, en=summary.en + " " + echo_text.en)
         remedy = None
         if status != "pass":
             remedy = Text(
@@ -213,6 +228,117 @@ class NetworkCheck(Check):
                 "If it does not improve, ask your provider or the center (the center can lend a mobile router).")
         return self.result(status, summary, details, remedy)
 
+    @staticmethod
+    def _abandon(job: tuple[threading.Thread, dict[str, Any], threading.Event] | None) -> None:
+        """The center did not answer the probes: stop the test call and wait for the engine to quit."""
+        if job is not None:
+            job[2].set()
+            job[0].join(30)
+
+    def _start_echo(self, ctx: CheckContext) -> tuple[threading.Thread, dict[str, Any], threading.Event]:
+        """Start the 20-second test call on its own thread, so that the engine starts while the probes run."""
+        box: dict[str, Any] = {}
+        stop = threading.Event()
+
+        class _Either:
+            def is_set(self) -> bool:
+                return stop.is_set() or ctx.cancel.is_set()
+
+        def work() -> None:
+            try:
+                box["data"] = self._echo_call(ctx, _Either())
+            except BaseException as exc:
+                box["error"] = exc
+
+        thread = threading.Thread(target=work, name="self-check-echo", daemon=True)
+        thread.start()
+        return thread, box, stop
+
+    def _echo_call(self, ctx: CheckContext, cancel: Any) -> dict[str, Any]:
+        """The 20-second test call through the phone engine (agentdesk.checks.echo)."""
+        from agentdesk.checks import echo, netif
+
+        host, port = str(ctx.center_host), ctx.center_port
+        account = dict(ctx.extra.get("account") or {})
+        if not account.get("registrars"):
+            account["registrars"] = [f"sip:{host}:{port};transport={ctx.center_transport}"]
+        account.setdefault("user", "selfcheck")
+        account.setdefault("domain", host)
+        account.setdefault("transport", ctx.center_transport)
+        bind = netif.local_address_for(host, port) or "0.0.0.0"
+        base = ctx.probe_count
+        seconds = float(ctx.extra.get("echo_seconds", echo.ECHO_SECONDS))
+
+        def on_sample(t: float, ev: dict[str, Any]) -> None:
+            ctx.progress(self.name, 0.2 + 0.7 * min(1.0, t / seconds), {
+                "seq": base + round(t), "rtt_ms": ev.get("rtt_ms") or None, "echo": True,
+                "jitter_ms": ev.get("jitter_ms"), "loss_percent": ev.get("loss_percent"), "mos": ev.get("mos")})
+
+        ctx.progress(self.name, 0.15, {"phase": "echo", "prompt": Text(
+            ja="テスト通話中です（{s:.0f} 秒）。そのままお待ちください。",
+            en="Test call in progress ({s:.0f} s). Please wait.").format(s=seconds)})
+        return echo.run_echo_test(ctx.echo_target or "", account, bind, seconds, on_sample, cancel,
+                                  register=bool(account.get("credential") or account.get("password")),
+                                  engine_argv=ctx.extra.get("engine_argv"), engine_env=ctx.extra.get("engine_env"))
+
+    def _judge_echo(self, ctx: CheckContext, box: dict[str, Any], probe_rtt_ms: float
+                    ) -> tuple[Status, Text, dict[str, Any]]:
+        from agentdesk.checks import echo
+
+        try:
+            if "error" in box:
+                raise box["error"]
+            if "data" not in box:
+                raise echo.EchoTestError("the test call did not finish in time")
+            data = box["data"]
+        except echo.EngineUnavailable as exc:
+            return "error", Text(ja=f"テスト通話の仕組み（通話エンジン）が起動しませんでした（{exc}）。",
+                                 en=f"The test call could not run: {exc}."), {"target": ctx.echo_target,
+                                                                              "error": str(exc)}
+        except echo.EchoTestError as exc:
+            return "fail", Text(ja=f"テスト通話ができませんでした（{exc}）。", en=f"The test call failed: {exc}."), {
+                "target": ctx.echo_target, "error": str(exc)}
+        except Exception as exc:  # the engine or its driver broke: not a verdict on the agent's environment
+            return "error", Text(ja=f"テスト通話の仕組みに問題があります（{exc}）。",
+                                 en=f"The test call could not run: {exc}."), {"target": ctx.echo_target,
+                                                                              "error": str(exc)}
+        data.pop("password", None)
+        if not data.get("audio_returned"):
+            return "fail", Text(ja="テスト通話の音声が戻ってきませんでした（片通話の可能性）。",
+                                en="No audio came back in the test call (one-way audio)."), data
+        # An echo service reflects our own RTCP, so its RTCP round trip can read 0: then the OPTIONS round trip
+        # stands in for it, and the E-model is computed again with it.
+        rtt = float(data.get("rtt_ms") or 0.0)
+        data["rtt_source"] = "rtcp"
+        if rtt <= 0.0:
+            rtt = probe_rtt_ms
+            data["rtt_source"] = "sip_options"
+        jitter = float(data.get("jitter_ms") or 0.0)
+        loss = float(data.get("loss_percent") or 0.0)
+        codec = str(data.get("codec") or "PCMU").split("/")[0]
+        q = quality.estimate(rtt, jitter, loss, codec)
+        data["mos"], data["r"], data["quality"] = round(q.mos, 2), round(q.r, 1), q.bucket
+        mos = q.mos
+        st = grade(rtt, jitter, loss, q)
+        score = data.get("audio_score")
+        if score is not None:
+            if score < AUDIO_SCORE_FAIL:
+                st = "fail"
+            elif score < AUDIO_SCORE_WARN and st == "pass":
+                st = "warn"
+        score_ja = f"、音声スコア {score:.2f}" if score is not None else ""
+        score_en = f", audio score {score:.2f}" if score is not None else ""
+        return st, Text(
+            ja=f"テスト通話 {data.get('connected_s', 0):.0f} 秒: MOS {mos:.2f}、損失 {data.get('loss_percent', 0)} %{score_ja}。",
+            en=f"Test call of {data.get('connected_s', 0):.0f} s: MOS {mos:.2f}, loss {data.get('loss_percent', 0)} %"
+            f"{score_en}."), data
+
+
+_ORDER = {"pass": 0, "skipped": 1, "warn": 1, "error": 2, "fail": 3}
+
+# The returned audio's score (MOS-LQO, PESQ or ViSQOL): below these the audio is poor / doubtful.
+AUDIO_SCORE_FAIL = 2.5
+AUDIO_SCORE_WARN = 3.5
 
 _NO_ANSWER_REMEDY = Text(
     ja="インターネットにつながっているか、ファイアウォールやセキュリティソフトが通話（SIP）を止めていないか確認してください。",

@@ -320,12 +320,21 @@ class NoiseCheck(Check):
         ctx.progress(self.name, 0.0, {"phase": "quiet", "prompt": Text(
             ja="そのまま静かにしていてください（{s:.0f} 秒）。", en="Please stay silent ({s:.0f} s)."
         ).format(s=ctx.quiet_seconds)})
-        room = audio.record(mic.index, ctx.quiet_seconds, RATE, meter("quiet", 0.0), ctx.cancel)
-        speech = None
-        if ctx.speech_seconds > 0 and not ctx.cancel.is_set():
-            ctx.progress(self.name, ctx.quiet_seconds / total * 0.89, {"phase": "speech", "prompt": Text(
-                ja="次の文をふだんの声で読み上げてください:「{t}」", en="Read this sentence aloud in your normal voice: "
-                "\u201c{t}\u201d").format(t=READ_ALOUD.ja)})
-            speech = (audio.record(mic.index, ctx.speech_seconds, RATE, meter("speech", ctx.quiet_seconds),
-                                   ctx.cancel), RATE)
+        try:
+            room = audio.record(mic.index, ctx.quiet_seconds, RATE, meter("quiet", 0.0), ctx.cancel)
+            speech = None
+            if ctx.speech_seconds > 0 and not ctx.cancel.is_set():
+                ctx.progress(self.name, ctx.quiet_seconds / total * 0.89, {"phase": "speech", "prompt": Text(
+                    ja="次の文をふだんの声で読み上げてください:「{t}」", en="Read this sentence aloud in your normal "
+                    "voice: \u201c{t}\u201d").format(t=READ_ALOUD.ja)})
+                speech = (audio.record(mic.index, ctx.speech_seconds, RATE, meter("speech", ctx.quiet_seconds),
+                                       ctx.cancel), RATE)
+        except Exception as exc:  # PortAudio could not open or read the microphone
+            return self.result(
+                "skipped", Text(ja="マイク（{d}）を使えなかったため、部屋の音を測れませんでした: {e}",
+                                en="The microphone ({d}) could not be used, so the room was not measured: {e}"
+                                ).format(d=mic.name, e=exc),
+                {"device": mic.name, "error": str(exc)},
+                Text(ja="ヘッドセットを挿し直し、ほかのアプリ（Web 会議など）を閉じてから、もう一度確認してください。",
+                     en="Plug the headset in again, close other apps that use it (web meetings), and check again."))
         return room, RATE, speech, {"source": "microphone", "device": mic.name}

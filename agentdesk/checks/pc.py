@@ -10,6 +10,7 @@ desktop's settings tell.
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import json
 import os
@@ -96,11 +97,9 @@ def cpu_facts() -> Item:
     count = psutil.cpu_count(logical=True) or os.cpu_count() or 0
     model = platform.processor()
     if sys.platform.startswith("linux"):
-        try:
+        with contextlib.suppress(OSError):
             model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                           if line.startswith("model name")), model)
-        except OSError:
-            pass
     status: Status = "fail" if count < MIN_CPUS else "warn" if count < GOOD_CPUS else "pass"
     return _item(status, {"logical_cpus": count, "model": model})
 
@@ -158,7 +157,7 @@ def clock_facts(ctx: CheckContext, now: Callable[[], float] = time.time) -> Item
         from agentdesk.checks.network import probe
 
         try:
-            run, facts = probe(ctx.center_host, ctx.center_port, count=1, timeout_s=1.0)
+            _probes, facts = probe(ctx.center_host, ctx.center_port, count=1, timeout_s=1.0)
             date_value = facts.get("date_header")
             received_at = now()
             source = "sip"
@@ -208,9 +207,9 @@ def windows_security(ps: Callable[[str], Any] = powershell, reg: Callable[[str, 
     else:
         out["screen_lock"] = _item("fail", {"screen_saver_active": active, "secure": secure, "timeout": timeout})
     # Disk encryption: the shell's BitLocker property of the system drive (no administrator rights needed).
-    drive = os.environ.get("SystemDrive", "C:")
-    bl = ps("(New-Object -ComObject Shell.Application).NameSpace('%s\\').Self.ExtendedProperty("
-            "'System.Volume.BitLockerProtection') | ConvertTo-Json" % drive)
+    drive = os.environ.get("SYSTEMDRIVE", "C:")  # Windows environment names are case-insensitive
+    bl = ps(f"(New-Object -ComObject Shell.Application).NameSpace('{drive}\\').Self.ExtendedProperty("
+            "'System.Volume.BitLockerProtection') | ConvertTo-Json")
     # 1 on, 3 encrypting, 5 on (locked) ; 2 off, 4 decrypting, 6 off-unlocked ; None unknown
     if bl in (1, 3, 5):
         out["disk_encryption"] = _item("pass", {"bitlocker": bl, "drive": drive})

@@ -6,6 +6,7 @@ Progress is reported through ``CheckContext.on_progress`` (worker threads: a Qt 
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import time
 from collections.abc import Callable, Sequence
@@ -84,10 +85,8 @@ def run_checks(
                 res = checks[i].execute(ctx)
             results[i] = res
             if on_result is not None:
-                try:
+                with contextlib.suppress(Exception):
                     on_result(res)
-                except Exception:
-                    pass
 
     if lanes:
         with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(lanes))),
