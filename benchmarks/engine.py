@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 from tests.infra.engine import EngineProcess
 from tests.infra.kamailio import Kamailio
 
@@ -61,11 +63,11 @@ def _ms(seconds: list[float]) -> float:
     return round(statistics.median(seconds) * 1000, 1)
 
 
-def _calls(lab: _Lab, k: Kamailio) -> dict[str, list[float]]:
+def _calls(lab: _Lab, k: Kamailio) -> dict[str, list[Any]]:
     agent = lab.engine("agent")
     customer = lab.engine("customer")
     target = lab.engine("target")
-    out: dict[str, list[float]] = {"register": [], "invite": [], "answer": [], "transfer": []}
+    out: dict[str, list[Any]] = {"register": [], "invite": [], "answer": [], "transfer": []}
     for i, eng in enumerate((agent, customer, target)):
         from tests.infra.engine import account_config
 
@@ -107,7 +109,27 @@ def _calls(lab: _Lab, k: Kamailio) -> dict[str, list[float]]:
         target.command({"cmd": "hangup", "call": tin["call"]})
         target.wait_event({"event": "call", "call": tin["call"], "state": "ended"}, 10, after=tm)
         time.sleep(0.2)
+    # CPU and memory of the agent's engine: idle, then during one call (null audio: RTP both ways, G.722)
+    proc = psutil.Process(agent.pid)
+    out["idle_cpu"] = [_cpu_percent(proc, 3.0)]
+    out["idle_rss"] = [proc.memory_info().rss / 2**20]
+    am, cm = agent.mark(), customer.mark()
+    ccall = customer.command({"cmd": "call", "uri": "agent1"})["call"]
+    inc = agent.wait_event({"event": "call", "state": "incoming"}, 10, after=am)
+    agent.command({"cmd": "answer", "call": inc["call"]})
+    customer.wait_event({"event": "call", "call": ccall, "state": "connected"}, 10, after=cm)
+    out["call_cpu"] = [_cpu_percent(proc, 5.0)]
+    out["codec"] = [agent.command({"cmd": "stats", "call": inc["call"]})["codec"]]
+    customer.command({"cmd": "hangup", "call": ccall})
+    agent.wait_event({"event": "call", "call": inc["call"], "state": "ended"}, 10, after=am)
     return out
+
+
+def _cpu_percent(proc: psutil.Process, seconds: float) -> float:
+    c0 = proc.cpu_times()
+    time.sleep(seconds)
+    c1 = proc.cpu_times()
+    return 100.0 * (c1.user + c1.system - c0.user - c0.system) / seconds
 
 
 def _failover(lab: _Lab) -> list[float]:
@@ -150,6 +172,12 @@ def run() -> list[dict[str, Any]]:
         {"name": f"engine: escalation, transfer command to INVITE at the target (median of {RUNS})",
          "value": _ms(calls["transfer"]), "unit": "ms", **row,
          "note": "REFER with X- headers, customer engine's INVITE, target's incoming event; target <= 100 ms"},
+        {"name": "engine: CPU idle (registered, probing)", "value": round(calls["idle_cpu"][0], 2),
+         "unit": "% of one core", **row, "note": "libHandleEvents loop + null-device bridge clock"},
+        {"name": "engine: CPU during one call", "value": round(calls["call_cpu"][0], 2),
+         "unit": "% of one core", **row, "note": f"{calls['codec'][0]}, null audio backend; target <= 5%"},
+        {"name": "engine: memory idle (RSS)", "value": round(calls["idle_rss"][0], 1), "unit": "MB",
+         "peer": None, "peer_value": None, "note": "registered, no call"},
         {"name": f"engine: registrar failover, primary killed to registered on backup (median of {FAILOVER_RUNS})",
          "value": round(statistics.median(failover), 2), "unit": "s",
          "peer": "pjsua default re-register interval", "peer_value": 300,

@@ -170,6 +170,17 @@ class EngineCall(pj.Call):
         self.engine._on_transfer_request(self, prm)
 
     @guarded
+    def onCallReplaceRequest(self, prm: Any) -> None:
+        # An INVITE with Replaces does not pass onIncomingCall: apply the same source check here.
+        src, msg = str(prm.rdata.srcAddress), str(prm.rdata.wholeMsg)
+        if not self.engine._from_registrar(src, msg):
+            log.warning("INVITE with Replaces from %s did not come through the registrar/proxy: refused", src)
+            self.engine.emit({"event": "security", "what": "invite_refused", "source": src,
+                              "reason": "INVITE not through the account's registrar/proxy"})
+            prm.statusCode = 403
+            prm.reason = "Forbidden"
+
+    @guarded
     def onCallReplaced(self, prm: Any) -> None:
         self.engine._on_call_replaced(self, prm)
 
@@ -334,7 +345,7 @@ class Engine:
             else:
                 extra = self.audio.handle(cmd)
                 if extra is None:
-                    raise CommandError(f"unknown command: {name}")
+                    raise CommandError("unknown command")  # exactly this text: a contract (the reply has "cmd")
             reply["ok"] = True
             if extra:
                 reply.update(extra)
@@ -589,6 +600,9 @@ class Engine:
             self._cancel("retry")
             self._set_reg_state("registered", code, reason, expires=expiration,
                                 primary=self.reg_index == 0)
+            return
+        if 200 <= code < 300 and self.want_registered and time.monotonic() < self._switch_grace_until:
+            log.info("left the previous registrar (%s %s)", code, reason)  # the switch's goodbye, not news
             return
         if 200 <= code < 300 or (not self.want_registered and self.reg_state != "registered"):
             self._set_reg_state("unregistered", code, reason)

@@ -70,3 +70,33 @@ def test_cancel_transfer_returns_to_the_customer(kamailio: Kamailio, engine_fact
     # the customer was on hold during the consultation and is back
     customer.wait_event({"event": "call", "call": ccall, "state": "held", "by": "remote"}, 5)
     customer.wait_event({"event": "call", "call": ccall, "state": "connected", "resumed": True}, 10)
+
+
+def test_attended_transfer_between_agentdesk_engines_uses_replaces(
+        kamailio: Kamailio, engine_factory: Callable[..., EngineProcess]) -> None:
+    """The usual case in a center: the colleague (a supervisor) runs AgentDesk too; Replaces is honoured."""
+    agent, customer, acall, ccall = connected_pair(kamailio, engine_factory)
+    supervisor = engine_factory("supervisor")
+    supervisor.register("super1", kamailio)
+    mark = agent.mark()
+    consult = agent.command({"cmd": "consult", "call": acall, "uri": "super1"})["call"]
+    sv_in = supervisor.wait_event({"event": "call", "state": "incoming"}, 10)
+    supervisor.command({"cmd": "answer", "call": sv_in["call"]})
+    agent.wait_event({"event": "call", "call": consult, "state": "connected"}, 10, after=mark)
+    smark = supervisor.mark()
+    agent.command({"cmd": "complete_transfer", "call": acall, "consult": consult})
+    final = agent.wait_event({"event": "transfer", "call": acall, "final": True}, 10, after=mark)
+    assert final["code"] == 200
+    assert not agent.find({"event": "transfer", "state": "fallback"}, after=mark)
+    agent.wait_event({"event": "call", "call": acall, "state": "ended"}, 10, after=mark)
+    agent.wait_event({"event": "call", "call": consult, "state": "ended"}, 10, after=mark)
+    assert agent.command({"cmd": "calls"})["calls"] == []
+    # the supervisor's consultation call was replaced by the customer's call
+    replaced = supervisor.wait_event(lambda e: e.get("event") == "call" and e.get("replaces") == sv_in["call"],
+                                     10, after=smark)
+    live = supervisor.command({"cmd": "calls"})["calls"]
+    assert [c["call"] for c in live] == [replaced["call"]]
+    assert "cust1@" in live[0]["remote"]
+    supervisor.command({"cmd": "hangup", "call": replaced["call"]})
+    customer.wait_event(lambda e: e.get("event") == "call" and e.get("state") == "ended"
+                        and e.get("call") != ccall, 10)

@@ -45,3 +45,6 @@ def test_primary_killed_backup_within_5s_call_through_backup_then_back(
     ev = eng.wait_event({"event": "registration", "state": "registered", "registrar": primary.uri_for("udp")},
                         15, after=mark)
     assert ev["primary"] is True
+    # moving is seamless for the agent: no "unregistered" or "failed" on the way back
+    assert not eng.find(lambda e: e.get("event") == "registration"
+                        and e.get("state") in ("unregistered", "failed"), after=mark)

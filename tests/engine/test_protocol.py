@@ -13,7 +13,7 @@ def test_ready_line_replies_and_quit_within_2s(engine_factory: Callable[..., Eng
     assert eng.events[0]["event"] == "engine" and eng.events[0]["state"] == "ready"
     assert eng.events[0]["protocol"] == 1
     bad = eng.command({"cmd": "no_such_thing"}, ok=False)
-    assert "unknown command" in bad["error"]
+    assert bad["error"] == "unknown command" and bad["cmd"] == "no_such_thing"
     assert "not configured" in eng.command({"cmd": "register"}, ok=False)["error"]
     assert "no such call" in eng.command({"cmd": "hangup", "call": 99}, ok=False)["error"]
     assert eng.command({"cmd": "calls"})["calls"] == []
