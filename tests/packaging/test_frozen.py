@@ -102,6 +102,13 @@ def test_bundle_has_every_module_library_plugin_and_resource(bundle: Any) -> Non
     portaudio = list(internal.glob("libportaudio*")) + list(internal.glob("_sounddevice_data/portaudio-binaries/*"))
     assert portaudio, "PortAudio for sounddevice"
 
+    # Data and libraries that third-party packages open by path (when the app imports them at all).
+    if "visqol" in modules:
+        assert (internal / "visqol" / "model" / "libsvm_nu_svr_model.txt").exists(), "ViSQOL's SVR model"
+        assert list(internal.glob("libsvm/clib*")), "libsvm's C library (loaded with ctypes by libsvm.svm)"
+    for test_only in ("pesq", "pytest", "ai_edge_litert"):
+        assert test_only not in modules and not (internal / test_only).exists(), f"{test_only} was bundled"
+
     # Qt: the modules and platforms we rely on, and none of the unused modules.
     for used in ("QtCore", "QtGui", "QtWidgets"):
         assert list(internal.glob(f"PySide6/{used}.*")), f"PySide6.{used}"
@@ -280,3 +287,30 @@ def test_frozen_engine_completes_a_loopback_call_through_kamailio(bundle: Any, k
     for eng in engines:
         assert_clean(eng.stderr_path.read_text(errors="replace"), eng.name)
 
+
+
+def test_frozen_echo_test_call_scores_the_returned_audio(bundle: Any, kamailio: Any, sipp_factory: Any,
+                                                         workdir: Path) -> None:
+    """``check network`` with the 20-second echo call: the frozen check starts the frozen engine itself
+    (``AgentDesk engine`` through the supervisor), and scores the returned audio with ViSQOL, whose model files and
+    libsvm library are opened by path (PESQ, test-only, is not in the bundle)."""
+    if "check" not in SUBCOMMANDS or "engine" not in SUBCOMMANDS:
+        pytest.skip("needs both the check and the engine commands in this tree")
+    from tests.infra import net
+
+    scenario = ROOT / "tests" / "checks" / "sipp" / "echo_uas.xml"
+    if not scenario.exists():
+        pytest.skip("the echo service scenario (tests/checks/sipp/echo_uas.xml) is not in this tree")
+    uas = sipp_factory(str(scenario), args=["-m", "1", "-mp", str(net.free_port()), "-rtp_echo"]).start()
+    args = ["check", "network", "--center", f"{kamailio.host}:{kamailio.port}",
+            "--echo-target", f"sip:echo@127.0.0.1:{uas.port}", "--json"]
+    proc = frozen.run(bundle.exe, args, cwd=workdir, timeout=150)
+    assert proc.returncode in (0, 1), f"exit {proc.returncode}\n{proc.stderr[-4000:]}"
+    result = json.loads(proc.stdout)
+    network = result["checks"][0] if "checks" in result else result
+    echo = network["details"]["echo"]
+    assert echo["audio_returned"] is True and echo["correlation"] > 0.9, echo
+    assert echo["audio_score_method"] == "ViSQOL v3 (speech mode)", echo
+    assert echo["audio_score"] is not None and echo["audio_score"] >= 3.0, echo
+    assert "visqol_error" not in echo, echo
+    assert_clean(proc.stderr, "check network (echo call)")
