@@ -14,10 +14,15 @@ from __future__ import annotations
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 from typing import Any
+
+import psutil
 
 from tests.packaging import frozen
 
@@ -40,6 +45,28 @@ def _starts(argv: list[str], env: dict[str, str], runs: int) -> list[dict[str, A
     return [frozen.startup(argv, env=env, timeout=120) for _ in range(runs)]
 
 
+def _engine_ready(argv: list[str], env: dict[str, str], timeout: float = 30.0) -> tuple[float, float]:
+    """Seconds from process start to the engine's ``ready`` line, and its RSS (MB) then; it quits after."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([*argv, "engine"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True, env=env)
+    watchdog = threading.Timer(timeout, proc.kill)
+    watchdog.start()
+    try:
+        assert proc.stdout is not None and proc.stdin is not None
+        line = proc.stdout.readline()
+        ready = time.perf_counter() - t0
+        if '"ready"' not in line:
+            raise RuntimeError(f"{argv} engine did not say ready: {line!r}")
+        rss = psutil.Process(proc.pid).memory_info().rss / 2**20
+        proc.stdin.write('{"cmd": "quit"}\n')
+        proc.stdin.flush()
+        proc.wait(timeout)
+    finally:
+        watchdog.cancel()
+    return ready, rss
+
+
 def run() -> list[dict[str, Any]]:
     builder = frozen.load_builder()
     with open(os.devnull, "w") as log:
@@ -60,6 +87,9 @@ def run() -> list[dict[str, Any]]:
         first = frozen.startup([info.exe], env=env, timeout=120)
         frozen_runs = _starts([info.exe], env, RUNS)
         source_runs = _starts([sys.executable, "-m", "agentdesk"], _env(tmp, str(frozen.ROOT)), RUNS)
+        engine_frozen = [_engine_ready([info.exe], env) for _ in range(RUNS)]
+        engine_source = [_engine_ready([sys.executable, "-m", "agentdesk"], _env(tmp, str(frozen.ROOT)))
+                         for _ in range(RUNS)]
     f_wall = statistics.median(r["wall_s"] for r in frozen_runs)
     s_wall = statistics.median(r["wall_s"] for r in source_runs)
     rows += [
@@ -72,6 +102,12 @@ def run() -> list[dict[str, Any]]:
         {"name": "frozen UI memory at start", "value": round(statistics.median(r["rss_mb"] for r in frozen_runs), 1),
          "unit": "MB RSS", "peer": "source tree",
          "peer_value": round(statistics.median(r["rss_mb"] for r in source_runs), 1), "note": "median of runs"},
+        {"name": "frozen engine start to ready", "value": round(statistics.median(r for r, _ in engine_frozen), 3),
+         "unit": "s", "peer": "source tree", "peer_value": round(statistics.median(r for r, _ in engine_source), 3),
+         "note": f"AgentDesk engine, process start to its ready line, median of {RUNS}"},
+        {"name": "frozen engine memory at ready", "value": round(statistics.median(m for _, m in engine_frozen), 1),
+         "unit": "MB RSS", "peer": "source tree",
+         "peer_value": round(statistics.median(m for _, m in engine_source), 1), "note": "Qt-free in both"},
     ]
     return rows
 
