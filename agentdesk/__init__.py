@@ -5,6 +5,6 @@ only ``agentdesk.ui`` does (docs/architecture.md).
 """
 
 APP_NAME = "AgentDesk"
-# The one place the version is written: pyproject.toml reads it (tool.setuptools.dynamic), and a frozen bundle
-# has it without package metadata. Reading importlib.metadata instead cost 50 ms of every start.
+# The same as pyproject.toml's (tests/unit/test_version.py holds them equal). A constant, because reading
+# importlib.metadata or pyproject.toml cost 50 ms of every start, and a frozen bundle has neither.
 __version__ = "0.1.0"
