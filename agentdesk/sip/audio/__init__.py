@@ -26,6 +26,11 @@ __all__ = ["DeviceCallAudio"]
 OPTIONS = ("echo_cancellation", "noise_suppression", "auto_gain")
 
 
+def _echo_option(value: Any) -> bool | str:
+    """True/False, or "auto" (the default; settings' True also means auto: cancel where an echo path is likely)."""
+    return "auto" if value in ("auto", True, None) else bool(value)
+
+
 class DeviceCallAudio:
     def __init__(self, emit: Emit, config: dict[str, Any]) -> None:
         self.emit = emit
@@ -34,14 +39,15 @@ class DeviceCallAudio:
         self.level_interval = float(c.get("level_interval", 0.1))
         self.ring_on_headset = bool(c.get("ring_on_headset", False))
         self.processor = VoiceProcessor(
-            echo_cancellation=bool(c.get("echo_cancellation", True)),
+            echo_cancellation=_echo_option(c.get("echo_cancellation", "auto")),
             noise_suppression=bool(c.get("noise_suppression", True)),
             auto_gain=bool(c.get("auto_gain", True)))
         self.core = BridgeCore(self.processor, target_ms=float(c.get("target_delay_ms", 40.0)),
                                max_ms=float(c.get("max_delay_ms", 120.0)))
         self.manager = DeviceManager(self._on_streams, call_device=str(c.get("call_device", "")),
                                      ring_device=str(c.get("ring_device", "")),
-                                     latency_ms=float(c.get("latency_ms", 20.0)),
+                                     latency_ms=float(c.get("input_latency_ms", 20.0)),
+                                     output_latency_ms=float(c.get("output_latency_ms", 50.0)),
                                      channels=int(c["channels"]) if c.get("channels") else None,
                                      rate_scale=float(c.get("rate_scale", 1.0)))
         self.port: Any = None
@@ -58,6 +64,8 @@ class DeviceCallAudio:
         s.playing = bool(self.media)
         self.core.attach_rings(s.cap_ring, s.play_ring, s.rate_in, s.rate_out, owner=s)
         self.processor.stream_delay_ms = int(20 + s.device_latency * 1000)
+        # an echo path is likely on the default/fallback device (laptop speakers), not on the chosen headset
+        self.processor.set_echo_path(self.manager.fallback or not self.manager.call_device)
 
     # --- CallAudio ---------------------------------------------------------------------------------------
     def start(self) -> None:

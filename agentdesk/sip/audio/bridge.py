@@ -38,6 +38,8 @@ class Path:
     mic_ctl: DriftController
     spk_ctl: DriftController
     owner: Any = None  # the StreamSet, when real devices are behind the rings
+    mic_primed: bool = False  # the capture ring has reached its target once (until then: silence, no reads)
+    spk_primed: bool = False  # the playback ring got its cushion of silence
 
     @classmethod
     def make(cls, cap_ring: SampleRing, play_ring: SampleRing, rate_in: int, rate_out: int,
@@ -93,11 +95,24 @@ class BridgeCore:
             return self._silence
         ring, ctl, res = p.cap_ring, p.mic_ctl, p.mic_res
         fill = ring.available()
-        if fill > ctl.max_fill:  # bounded delay: cut back to the target at once
+        if not p.mic_primed:  # start at the target delay instead of creeping up to it
+            if fill < ctl.target:
+                return self._silence
+            ring.discard(int(fill - ctl.target))  # a bursty start leaves no extra delay behind
+            fill = ring.available()
+            ctl.reset(fill, count=False)
+            p.mic_primed = True
+        corr = ctl.update(fill)
+        jump = ctl.jumped()
+        if jump > 0 or fill > ctl.max_fill:  # bounded delay: cut back to the target at once
             ring.discard(int(fill - ctl.target))
             fill = ring.available()
             ctl.reset(fill)
-        step = res.nominal_step * (1.0 + ctl.update(fill))
+        elif jump < 0:  # the device stalled: build the cushion up again rather than run dry
+            p.mic_primed = False
+            ctl.reset(ctl.target)
+            return self._silence
+        step = res.nominal_step * (1.0 + corr)
         need = res.needed(FRAME, step)
         if need:
             got = ring.read_into(self._tmp_in, need)
@@ -126,12 +141,20 @@ class BridgeCore:
         if p is None:
             return
         ring, ctl, res = p.play_ring, p.spk_ctl, p.spk_res
+        if not p.spk_primed:  # a cushion of silence so the device never waits for the first frames
+            ring.write(np.zeros(int(ctl.target), np.float32))
+            p.spk_primed = True
         fill = ring.available()
-        if fill > ctl.max_fill:  # the device is not draining (or runs slow): drop this frame
+        corr = ctl.update(fill)
+        jump = ctl.jumped()
+        if jump > 0 or fill > ctl.max_fill:  # the device is not draining (stalled, or bursty): drop this frame
             self.spk_drops += 1
-            ctl.reset(fill)
+            ctl.reset(max(ctl.target, fill - FRAME / res.nominal_step))
             return
-        step = res.nominal_step * (1.0 + ctl.update(fill))
+        if jump < 0:  # the device ran dry: restore the cushion
+            ring.write(np.zeros(max(0, int(ctl.target - fill)), np.float32))
+            ctl.reset(ctl.target)
+        step = res.nominal_step * (1.0 + corr)
         res.feed(pcm)
         n = res.available_out(step)
         if n > 0:

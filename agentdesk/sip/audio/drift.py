@@ -94,31 +94,57 @@ class DriftController:
 
     target: float
     max_fill: float
-    kp: float = 0.1  # correction per second of fill error (10 ms off -> 1000 ppm, inaudible)
-    ki: float = 0.01  # settles a 300 ppm offset in about a minute
-    limit: float = 0.005  # +-5000 ppm at most
+    kp: float = 0.05  # correction per second of fill error (10 ms off -> 500 ppm, inaudible)
+    ki: float = 0.002  # learns a 300 ppm offset within a minute or two
+    limit: float = 0.002  # +-2000 ppm at most (crystals are within +-500 ppm; more would be audible warping)
+    margin: float = 0.030  # seconds: an average this far off the target is a jump (stall, burst), not drift
     rate: float = 16000.0  # samples per second of the ring
     alpha: float = 0.02  # smoothing per tick (about 1 s at 20 ms ticks)
     dt: float = 0.02
+    deadband: float = 0.0  # seconds of fill error the proportional part ignores
+    warmup: int = 50  # ticks (1 s) of watching the natural fill before steering: the target becomes that level
 
     def __post_init__(self) -> None:
         self.avg = self.target
         self.integral = 0.0
         self.correction = 0.0
         self.resyncs = 0
+        self._seen = 0
+        self._sum = 0.0
 
     def update(self, fill: float) -> float:
+        if self._seen < self.warmup:
+            # a device's blocks and bursts make the fill seen at a tick sit a little above or below the cushion
+            # that was primed; adopt that natural level as the target instead of steering towards a point the
+            # pattern never reaches (which would warp the pitch for the first minute of every call)
+            self._seen += 1
+            self._sum += fill
+            if self._seen == self.warmup:
+                mean = self._sum / self.warmup
+                if abs(mean - self.target) < self.margin * self.rate:
+                    self.target = mean
+                self.avg = mean
+            return 0.0
         self.avg += self.alpha * (fill - self.avg)
-        err = (self.avg - self.target) / self.rate  # seconds
+        raw = (self.avg - self.target) / self.rate  # seconds
+        err = math.copysign(max(0.0, abs(raw) - self.deadband), raw)
         bound = self.limit / self.ki if self.ki > 0 else 0.0
-        self.integral = max(-bound, min(bound, self.integral + err * self.dt))
+        # the integral learns the clocks' real offset from the raw error; the proportional part acts only
+        # outside the jitter band, so bursts of a few ms do not warp the pitch
+        self.integral = max(-bound, min(bound, self.integral + raw * self.dt))
         c = self.kp * err + self.ki * self.integral
         self.correction = max(-self.limit, min(self.limit, c))
         return self.correction
 
-    def reset(self, fill: float | None = None) -> None:
+    def jumped(self) -> int:
+        """+1 when the average fill is far above the target, -1 far below, 0 otherwise."""
+        off = (self.avg - self.target) / self.rate
+        return 1 if off > self.margin else -1 if off < -self.margin else 0
+
+    def reset(self, fill: float | None = None, count: bool = True) -> None:
         self.avg = self.target if fill is None else fill
-        self.resyncs += 1
+        self._seen = self.warmup
+        self.resyncs += int(count)
 
     @property
     def ppm(self) -> float:

@@ -75,11 +75,11 @@ class NoiseMonitor:
             self._noise = max(0.0, self._noise - dt)
             return None
         if speech_probability >= self.voice_probability and level_db > self.noise_floor_db:
-            self._voice += dt
+            self._voice = min(self.hold, self._voice + dt)
             self._quiet = 0.0
             self._bg_level += 0.1 * (level_db - self._bg_level)
         elif level_db > self.noise_floor_db:
-            self._noise += dt
+            self._noise = min(self.hold, self._noise + dt)
             self._voice = max(0.0, self._voice - dt / 2)
             self._quiet = 0.0
             self._bg_level += 0.1 * (level_db - self._bg_level)

@@ -38,11 +38,12 @@ RETRY_S = 1.0  # while on the fallback, try the chosen device this often
 class DeviceManager:
     def __init__(self, on_streams: Callable[[StreamSet | None], None], call_device: str = "",
                  ring_device: str = "", latency_ms: float = 20.0, channels: int | None = None,
-                 rate_scale: float = 1.0) -> None:
+                 rate_scale: float = 1.0, output_latency_ms: float = 50.0) -> None:
         self.on_streams = on_streams  # called (on this thread) when the headset streams change
         self.call_device = call_device
         self.ring_device = ring_device
         self.latency_ms = latency_ms
+        self.output_latency_ms = output_latency_ms
         self.channels = channels
         self.rate_scale = rate_scale
         self.events: collections.deque[dict[str, Any]] = collections.deque(maxlen=100)
@@ -121,7 +122,7 @@ class DeviceManager:
         if dev_in is None and dev_out is None:
             return None
         s = StreamSet(dev_in, dev_out, latency_ms=self.latency_ms, channels=self.channels,
-                      rate_scale=self.rate_scale)
+                      rate_scale=self.rate_scale, output_latency_ms=self.output_latency_ms)
         return s.open()
 
     def _wait_running(self, s: StreamSet, timeout: float) -> bool:
@@ -151,8 +152,9 @@ class DeviceManager:
             self._emit({"event": "audio_error", "message": f"no usable call device: {err}"})
             return False
         old = self.call
-        if old is not None:
-            self._wait_running(new, START_GRACE_S if old.running() and not old.finished else 0.2)
+        # make before break: the old streams (if they still run) carry the audio until the new ones call back
+        if not self._wait_running(new, START_GRACE_S):
+            log.warning("call device %s opened but has not called back yet", ident or "(default)")
         self.call = new
         self.on_streams(new)
         if old is not None:
@@ -179,7 +181,8 @@ class DeviceManager:
         dev_out = devmod.find(ident, "output", list(self.devices))
         if dev_in is None and dev_out is None:
             return False
-        probe = StreamSet(dev_in, dev_out, latency_ms=self.latency_ms, channels=self.channels)
+        probe = StreamSet(dev_in, dev_out, latency_ms=self.latency_ms, channels=self.channels,
+                          output_latency_ms=self.output_latency_ms)
         try:
             for kind, dev in (("input", dev_in), ("output", dev_out)):
                 if dev is not None:

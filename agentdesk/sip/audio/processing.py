@@ -23,9 +23,11 @@ except ImportError:  # the app keeps working, unprocessed, and says so in audio_
 
 
 class VoiceProcessor:
-    def __init__(self, rate: int = 16000, echo_cancellation: bool = True, noise_suppression: bool = True,
+    def __init__(self, rate: int = 16000, echo_cancellation: bool | str = "auto", noise_suppression: bool = True,
                  auto_gain: bool = True, stream_delay_ms: int = 60) -> None:
         self.rate = rate
+        self.auto_echo = echo_cancellation == "auto"
+        echo_cancellation = False if self.auto_echo else bool(echo_cancellation)
         self.stream_delay_ms = stream_delay_ms
         self.options = {"echo_cancellation": echo_cancellation, "noise_suppression": noise_suppression,
                         "auto_gain": auto_gain}
@@ -53,6 +55,10 @@ class VoiceProcessor:
         unknown = set(options) - set(self.options)
         if unknown:
             raise ValueError(f"unknown voice processing option(s): {', '.join(sorted(unknown))}")
+        if "echo_cancellation" in options:
+            self.auto_echo = options["echo_cancellation"] == "auto"
+            if self.auto_echo:
+                options = {**options, "echo_cancellation": self.options["echo_cancellation"]}
         self.options = {**self.options, **{k: bool(v) for k, v in options.items()}}
         self._build()
         return dict(self.options)
@@ -63,6 +69,14 @@ class VoiceProcessor:
             return 0.0
         self.speech_probability = float(self._vad.process(mic))
         return self.speech_probability
+
+    def set_echo_path(self, likely: bool) -> None:
+        """``echo_cancellation`` "auto": cancel only where an echo path is likely (a speaker and a microphone
+        in the open, e.g. the built-in fallback device), not on a headset. Measured: with no echo path, AEC3 in
+        double talk wrecks the agent's speech (ViSQOL 4.7 -> 1.0, docs/audio.md)."""
+        if self.auto_echo and self.options["echo_cancellation"] != likely:
+            self.options["echo_cancellation"] = likely
+            self._build()
 
     def process(self, mic: np.ndarray, far: np.ndarray) -> np.ndarray:
         """``mic`` and ``far`` are 16 kHz float32 frames of equal length; returns the processed mic frame."""

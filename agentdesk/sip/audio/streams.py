@@ -31,10 +31,12 @@ def _channels(dev: Device, kind: str, forced: int | None) -> list[int]:
 
 class StreamSet:
     def __init__(self, input_dev: Device | None, output_dev: Device | None, latency_ms: float = 20.0,
-                 block_ms: float = 10.0, channels: int | None = None, rate_scale: float = 1.0) -> None:
+                 block_ms: float = 10.0, channels: int | None = None, rate_scale: float = 1.0,
+                 output_latency_ms: float | None = None) -> None:
         self.input_dev = input_dev
         self.output_dev = output_dev
         self.latency = latency_ms / 1000.0
+        self.output_latency = (output_latency_ms if output_latency_ms is not None else latency_ms) / 1000.0
         self.block_ms = block_ms
         self.forced_channels = channels
         self.rate_scale = rate_scale  # tests: run a device clock off-nominal (e.g. 1 + 300e-6)
@@ -125,7 +127,7 @@ class StreamSet:
                     self.ch_in = ch
                 else:
                     s = sd.OutputStream(device=dev.index, samplerate=rate * self.rate_scale, channels=ch,
-                                        dtype="float32", blocksize=block, latency=self.latency,
+                                        dtype="float32", blocksize=block, latency=self.output_latency,
                                         callback=self._out_cb, finished_callback=self._finished)
                     self.ch_out = ch
                 return s
