@@ -10,6 +10,7 @@ Run: python -m tests.audio.harness   (the tests start it with the virtual headse
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -89,6 +90,8 @@ class Harness:
         self.port = 0
         self.commands: queue.Queue[dict[str, Any]] = queue.Queue()
         self.running = True
+        self.configured = False
+        self.far_echo = False
 
     def configure(self, cmd: dict[str, Any]) -> None:
         ep = self.ep
@@ -120,8 +123,12 @@ class Harness:
         acfg.mediaConfig.transportConfig.boundAddress = "127.0.0.1"
         self.acc = Account(self)
         self.acc.create(acfg)
-        self.audio = DeviceCallAudio(emit, cmd.get("audio", {}))
-        self.audio.start()
+        self.far_echo = bool(cmd.get("far_echo", False))  # the far end sends back what it hears (delay tests)
+        audio = cmd.get("audio", {})
+        if audio.get("backend", "devices") == "devices":
+            self.audio = DeviceCallAudio(emit, audio)
+            self.audio.start()
+        self.configured = True
         emit({"event": "configured", "port": self.port})
 
     def call(self, cmd: dict[str, Any]) -> None:
@@ -136,6 +143,8 @@ class Harness:
         if call.role == "agent" and self.audio is not None:
             self.audio.attach(0, call.media)
         elif call.role == "far":
+            if self.far_echo:
+                call.media.startTransmit(call.media)
             if self.record_wav and self.recorder is None:
                 self.recorder = pj.AudioMediaRecorder()
                 self.recorder.createRecorder(self.record_wav)
@@ -160,10 +169,8 @@ class Harness:
         if self.far is not None and self.far.media is not None:
             for m in (self.player, self.recorder):
                 if m is not None:
-                    try:
+                    with contextlib.suppress(Exception):
                         self.far.media.stopTransmit(m) if m is self.recorder else m.stopTransmit(self.far.media)
-                    except Exception:
-                        pass
         self.player = None
         self.recorder = None  # closes the WAV file
         import gc
@@ -181,9 +188,10 @@ class Harness:
                 cmd = None
             if cmd is not None:
                 self._do(cmd)
-            if self.audio is not None:
+            if self.configured:
                 self.ep.libHandleEvents(10)
-                self.audio.poll()
+                if self.audio is not None:
+                    self.audio.poll()
             else:
                 time.sleep(0.01)
         self.shutdown()

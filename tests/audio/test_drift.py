@@ -73,7 +73,7 @@ def test_ten_minutes_300ppm_bounded_delay_and_few_underruns(ppm: int) -> None:
 
 
 def test_uncompensated_path_would_creep() -> None:
-    """The control: with the controller frozen, 300 ppm over 2 minutes overruns the bound (resyncs happen)."""
+    """The control: with the controller frozen, 300 ppm drifts past the jitter margin within 150 s (resyncs)."""
     from agentdesk.sip.audio.bridge import BridgeCore
 
     core = BridgeCore()
@@ -87,7 +87,7 @@ def test_uncompensated_path_would_creep() -> None:
         return p
 
     core.attach_rings = attach  # type: ignore[method-assign]
-    r = simulate(400.0, 300, core=core)
+    r = simulate(150.0, 300, core=core)
     assert r.resyncs + r.spk_drops > 0 or max(r.capture_ms) > 100
 
 

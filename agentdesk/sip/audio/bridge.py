@@ -38,6 +38,7 @@ class Path:
     mic_ctl: DriftController
     spk_ctl: DriftController
     owner: Any = None  # the StreamSet, when real devices are behind the rings
+    spk_underruns_seen: int = 0  # the device's underrun count at the last tick
     mic_primed: bool = False  # the capture ring has reached its target once (until then: silence, no reads)
     spk_primed: bool = False  # the playback ring got its cushion of silence
 
@@ -118,6 +119,7 @@ class BridgeCore:
             got = ring.read_into(self._tmp_in, need)
             if got < need and self.active:
                 self.mic_underruns += 1
+                self._widen(ctl)
             res.feed(self._tmp_in[:need])
         mic = self._mic
         res.take(FRAME, step, mic)
@@ -154,12 +156,21 @@ class BridgeCore:
         if jump < 0:  # the device ran dry: restore the cushion
             ring.write(np.zeros(max(0, int(ctl.target - fill)), np.float32))
             ctl.reset(ctl.target)
+        owner = p.owner
+        if owner is not None and owner.underruns != p.spk_underruns_seen:
+            p.spk_underruns_seen = owner.underruns
+            self._widen(ctl)
         step = res.nominal_step * (1.0 + corr)
         res.feed(pcm)
         n = res.available_out(step)
         if n > 0:
             res.take(n, step, self._tmp_out)
             ring.write(self._tmp_out[:n])
+
+    def _widen(self, ctl: Any) -> None:
+        """An underrun: this device (or this machine, under load) needs a bigger cushion. Like a jitter buffer,
+        raise the target by 10 ms, up to the bound; :meth:`DriftController` steers there without a jump."""
+        ctl.target = min(ctl.target + 0.010 * ctl.rate, ctl.max_fill - ctl.margin * ctl.rate)
 
     # --- figures -----------------------------------------------------------------------------------------
     def stats(self) -> dict[str, Any]:
@@ -172,5 +183,7 @@ class BridgeCore:
                 "playback_buffer_ms": round(p.play_ring.available() * 1000 / p.rate_out, 1),
                 "capture_drift_ppm": round(p.mic_ctl.ppm, 1), "playback_drift_ppm": round(p.spk_ctl.ppm, 1),
                 "resyncs": p.mic_ctl.resyncs + p.spk_ctl.resyncs,
+                "capture_target_ms": round(p.mic_ctl.target * 1000 / p.rate_in, 1),
+                "playback_target_ms": round(p.spk_ctl.target * 1000 / p.rate_out, 1),
             })
         return d

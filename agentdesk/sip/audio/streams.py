@@ -29,9 +29,22 @@ def _channels(dev: Device, kind: str, forced: int | None) -> list[int]:
     return [c for c in dict.fromkeys((1, 2, min(top, 8))) if c <= top]
 
 
+def _rate(dev: Device | None, kind: str) -> int:
+    """16 kHz when the host converts for us (PulseAudio, MME, WASAPI with conversion), else the device's own rate
+    (the bridge's resampler then converts, with its anti-aliasing filter)."""
+    if dev is None:
+        return 16000
+    check = sd.check_input_settings if kind == "input" else sd.check_output_settings
+    try:
+        check(device=dev.index, samplerate=16000, channels=1, dtype="float32")
+        return 16000
+    except Exception:
+        return int(dev.default_samplerate)
+
+
 class StreamSet:
     def __init__(self, input_dev: Device | None, output_dev: Device | None, latency_ms: float = 20.0,
-                 block_ms: float = 10.0, channels: int | None = None, rate_scale: float = 1.0,
+                 block_ms: float = 20.0, channels: int | None = None, rate_scale: float = 1.0,
                  output_latency_ms: float | None = None) -> None:
         self.input_dev = input_dev
         self.output_dev = output_dev
@@ -40,8 +53,8 @@ class StreamSet:
         self.block_ms = block_ms
         self.forced_channels = channels
         self.rate_scale = rate_scale  # tests: run a device clock off-nominal (e.g. 1 + 300e-6)
-        self.rate_in = int(input_dev.default_samplerate) if input_dev else 16000
-        self.rate_out = int(output_dev.default_samplerate) if output_dev else 16000
+        self.rate_in = _rate(input_dev, "input")
+        self.rate_out = _rate(output_dev, "output")
         self.cap_ring = SampleRing(self.rate_in)  # 1 s
         self.play_ring = SampleRing(self.rate_out)
         self.tones = TonePlayer(self.rate_out)
