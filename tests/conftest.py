@@ -123,3 +123,25 @@ def virtual_headset(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtua
     yield headset
     mp.undo()
     headset.stop()
+
+
+# ---- the phone engine (tests/infra/engine.py) ------------------------------------------------------------------
+from tests.infra.engine import EngineProcess  # noqa: E402
+
+
+@pytest.fixture
+def engine_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[..., EngineProcess]]:
+    """``engine_factory(name="engine", env=None)``: a started engine process, stopped after the test; its stderr
+    log and last events are attached to a failing test's report."""
+    started: list[EngineProcess] = []
+
+    def start(name: str | None = None, env: dict[str, str] | None = None) -> EngineProcess:
+        name = name or f"engine{len(started) + 1}"
+        eng = EngineProcess(tmp_path, env=env, name=name)
+        started.append(eng)
+        attach_log(request, f"{name} log", eng.log)
+        return eng.start()
+
+    yield start
+    for eng in started:
+        eng.stop()

@@ -1,0 +1,1291 @@
+"""The phone engine: one thread owns the pjsua2 Endpoint; commands arrive as JSON Lines, events leave as JSON Lines.
+
+pjsua2's sharp edges (design.md) and how this module meets them:
+- ``libInit(threadCnt=0, mainThreadOnly=True)``: every pjsua2 call and callback happens on the thread running
+  :meth:`Engine.run` (``libHandleEvents`` and the command queue on ONE thread);
+- pjlib prints to stdout from ``libCreate()`` on: :func:`main` keeps the protocol on a duplicate of the original
+  stdout and points file descriptor 1 at stderr before pjsua2 is imported;
+- SWIG temporaries are held (``ci = call.getInfo()`` before iterating ``ci.media``);
+- every callback is wrapped (:func:`guarded`): an exception is logged, never swallowed silently;
+- ``hangup()`` only on an active call; Call objects are kept referenced until their DISCONNECTED state and
+  released on the next loop turn; no pjsua2 object is alive at ``libDestroy``;
+- at most 4 calls per endpoint: a clear ``limit`` event, never a crash;
+- ``audDevManager().setNullDev()`` gives the conference bridge its clock; the headset is the CallAudio's job.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import gc
+import logging
+import os
+import queue
+import random
+import re
+import sys
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable
+from typing import Any
+
+import pjsua2 as pj
+
+from agentdesk import __version__, credentials
+from agentdesk.sip import quality
+from agentdesk.sip.call_audio import CallAudio
+from agentdesk.sip.null_audio import NullCallAudio, make_backend
+from agentdesk.sip.protocol import PROTOCOL_VERSION, CommandError
+from agentdesk.sip.registrars import Backoff, Prober, Registrar, parse_registrar, resolve
+
+log = logging.getLogger("agentdesk.sip.engine")
+pjlog = logging.getLogger("agentdesk.sip.pjsip")
+
+MAX_CALLS = 4  # compiled into the pjsua2 wheel
+DEFAULT_CODECS = ("G722", "PCMU", "PCMA")
+REPLACES_UNSUPPORTED = (420, 501, 488)  # answers of a target that cannot honour "Replaces"
+DTMF_IS_UPDATE = 1  # pjmedia_stream_dtmf_event flags
+DTMF_IS_END = 2
+SELECTED_HEADERS = ("referred-by", "subject", "call-info", "p-asserted-identity", "diversion", "history-info",
+                    "alert-info")
+_HEADER_NAME = re.compile(r"^[A-Za-z0-9-]+$")
+_DTMF = re.compile(r"^[0-9A-Da-d*#]+$")
+
+Emit = Callable[[dict[str, Any]], None]
+
+
+def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """pjsua2 prints and swallows exceptions raised in callbacks: log them with their traceback instead."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except Exception:
+            log.exception("error in pjsua2 callback %s", fn.__qualname__)
+            return None
+
+    return wrapper
+
+
+class PjLogWriter(pj.LogWriter):
+    """pjsip's log lines into Python logging (and so through the redaction filter)."""
+
+    @guarded
+    def write(self, entry: Any) -> None:
+        level = entry.level
+        pjlog.log(logging.WARNING if level <= 1 else logging.INFO if level <= 3 else logging.DEBUG,
+                  entry.msg.rstrip())
+
+
+def _pj_error(exc: pj.Error) -> str:
+    try:
+        return f"{exc.title}: {exc.reason}" if exc.title else str(exc.reason)
+    except Exception:
+        return str(exc)
+
+
+def parse_headers(message: str) -> dict[str, str]:
+    """The selected headers of a SIP message (X-* and a few standard ones), first occurrence of each."""
+    head = message.split("\r\n\r\n", 1)[0].replace("\r\n ", " ").replace("\r\n\t", " ")
+    out: dict[str, str] = {}
+    for line in head.split("\r\n")[1:]:
+        name, sep, value = line.partition(":")
+        if not sep:
+            continue
+        name = name.strip()
+        key = name.lower()
+        if (key.startswith("x-") or key in SELECTED_HEADERS) and name not in out:
+            out[name] = value.strip()
+    return out
+
+
+def _header_value(message: str, names: tuple[str, ...]) -> str | None:
+    head = message.split("\r\n\r\n", 1)[0]
+    for line in head.split("\r\n")[1:]:
+        name, sep, value = line.partition(":")
+        if sep and name.strip().lower() in names:
+            return value.strip()
+    return None
+
+
+class EngineAccount(pj.Account):
+    def __init__(self, engine: Engine) -> None:
+        super().__init__()
+        self.engine = engine
+
+    @guarded
+    def onRegState(self, prm: Any) -> None:
+        self.engine._on_reg_state(int(prm.code), str(prm.reason), int(prm.expiration))
+
+    @guarded
+    def onIncomingCall(self, prm: Any) -> None:
+        self.engine._on_incoming_call(self, prm)
+
+
+class EngineCall(pj.Call):
+    def __init__(self, engine: Engine, account: pj.Account, number: int, direction: str,
+                 pj_call_id: int = pj.PJSUA_INVALID_ID) -> None:
+        super().__init__(account, pj_call_id)
+        self.engine = engine
+        self.number = number  # the protocol's call id: unique for the life of the engine
+        self.direction = direction
+        self.state = "new"
+        self.ended = False
+        self.held_local = False
+        self.held_remote = False
+        self.attached_slot: int | None = None
+        self.headers: dict[str, str] = {}
+        self.remote = ""
+        self.consult_of: int | None = None  # attended transfer: the call this one consults for
+        self.transfer_pending = False
+        self.attended_to: int | None = None  # complete_transfer: the consultation call being replaced
+        self.secured = True  # False: rejected by the security policy, never reported
+
+    @guarded
+    def onCallState(self, prm: Any) -> None:
+        self.engine._on_call_state(self)
+
+    @guarded
+    def onCallMediaState(self, prm: Any) -> None:
+        self.engine._on_call_media_state(self)
+
+    @guarded
+    def onDtmfEvent(self, prm: Any) -> None:
+        # pjsua reports an RFC 4733 digit at its start, on updates and at its end; SIP INFO once, as an end.
+        info = prm.method == pj.PJSUA_DTMF_METHOD_SIP_INFO
+        flags = int(prm.flags)
+        if flags & DTMF_IS_UPDATE or (flags & DTMF_IS_END and not info):
+            return
+        self.engine.emit({"event": "dtmf", "call": self.number, "digit": str(prm.digit),
+                          "method": "info" if info else "rfc4733"})
+
+    @guarded
+    def onCallTransferStatus(self, prm: Any) -> None:
+        self.engine._on_transfer_status(self, prm)
+
+    @guarded
+    def onCallTransferRequest(self, prm: Any) -> None:
+        self.engine._on_transfer_request(self, prm)
+
+    @guarded
+    def onCallReplaceRequest(self, prm: Any) -> None:
+        # An INVITE with Replaces does not pass onIncomingCall: apply the same source check here.
+        src, msg = str(prm.rdata.srcAddress), str(prm.rdata.wholeMsg)
+        if not self.engine._from_registrar(src, msg):
+            log.warning("INVITE with Replaces from %s did not come through the registrar/proxy: refused", src)
+            self.engine.emit({"event": "security", "what": "invite_refused", "source": src,
+                              "reason": "INVITE not through the account's registrar/proxy"})
+            prm.statusCode = 403
+            prm.reason = "Forbidden"
+
+    @guarded
+    def onCallReplaced(self, prm: Any) -> None:
+        self.engine._on_call_replaced(self, prm)
+
+
+class EngineEndpoint(pj.Endpoint):
+    def __init__(self, engine: Engine) -> None:
+        super().__init__()
+        self.engine = engine
+
+    @guarded
+    def onRejectedIncomingCall(self, prm: Any) -> None:
+        self.engine._on_rejected_incoming(prm)
+
+
+class Engine:
+    """Owns the Endpoint; :meth:`run` is the endpoint thread's whole life."""
+
+    def __init__(self, emit: Emit, commands: queue.Queue[tuple[Any, ...]]) -> None:
+        self.emit = emit
+        self.queue = commands
+        self.ep: Any = None
+        self.log_writer: PjLogWriter | None = None
+        self.account: EngineAccount | None = None
+        self.transport_id: int | None = None
+        self.transport_key: tuple[Any, ...] | None = None
+        self.local_port: int | None = None
+        self.audio: CallAudio = NullCallAudio(emit)
+        self.calls: dict[int, EngineCall] = {}
+        self.rejected: list[EngineCall] = []  # refused by policy: kept referenced until they end
+        self._released: list[EngineCall] = []
+        self._next_call = 1
+        self.muted = False
+        self.config: dict[str, Any] = {}
+        self.registrars: list[Registrar] = []
+        self.reg_index = 0
+        self.want_registered = False
+        self.reg_state = "unregistered"
+        self.backoff = Backoff()
+        self.prober: Prober | None = None
+        self.timers: list[tuple[float, str, Callable[[], None]]] = []
+        self.trusted: set[tuple[str, int]] = set()
+        self.quitting = False
+        self.stats_interval = 5.0
+        self._next_stats = 0.0
+        self._switching = False
+        self._switch_grace_until = 0.0
+
+    # ---- life cycle -------------------------------------------------------------------------------------------
+    def run(self) -> int:
+        self._create_endpoint()
+        self.emit({"event": "engine", "state": "ready", "protocol": PROTOCOL_VERSION, "version": __version__,
+                   "pid": os.getpid(), "max_calls": MAX_CALLS})
+        try:
+            while not self.quitting:
+                self.ep.libHandleEvents(10)
+                self._drain_queue()
+                self._run_timers()
+                self._released.clear()
+                self._poll_audio()
+                self._periodic_stats()
+        finally:
+            self._shutdown()
+        return 0
+
+    def _create_endpoint(self) -> None:
+        ep = EngineEndpoint(self)
+        ep.libCreate()
+        cfg = pj.EpConfig()
+        cfg.uaConfig.threadCnt = 0
+        cfg.uaConfig.mainThreadOnly = True
+        cfg.uaConfig.maxCalls = MAX_CALLS
+        cfg.uaConfig.userAgent = f"AgentDesk/{__version__}"
+        self.log_writer = PjLogWriter()
+        cfg.logConfig.writer = self.log_writer
+        cfg.logConfig.level = int(os.environ.get("AGENTDESK_PJ_LOG_LEVEL", "5" if os.environ.get("AGENTDESK_DEBUG") else "3"))
+        cfg.logConfig.consoleLevel = cfg.logConfig.level
+        cfg.logConfig.msgLogging = True
+        cfg.logConfig.decor = 0
+        cfg.medConfig.noVad = True  # RTP flows with silence: the far end and the stats see a live stream
+        cfg.medConfig.ecTailLen = 0
+        cfg.medConfig.sndAutoCloseTime = -1  # the null device is the bridge clock: never let it stop
+        ep.libInit(cfg)
+        ep.audDevManager().setNullDev()  # the conference bridge's clock; headset audio is CallAudio's job
+        ep.libStart()
+        self.ep = ep
+        self.audio.start()
+
+    def _shutdown(self) -> None:
+        """Hang up, unregister (briefly), release every pjsua2 object, then libDestroy: within about 1 s."""
+        ep = self.ep
+        if ep is None:
+            return
+        if self.prober is not None:
+            self.prober.stop()
+        try:
+            if any(not c.ended for c in self.calls.values()):
+                ep.hangupAllCalls()
+                self._pump(0.3, lambda: all(c.ended for c in self.calls.values()))
+            if self.account is not None and self.reg_state == "registered":
+                self.want_registered = False
+                try:
+                    self.account.setRegistration(False)
+                    self._pump(0.5, lambda: self.reg_state != "registered")
+                except pj.Error:
+                    pass
+            for call in list(self.calls.values()):
+                if call.attached_slot is not None:
+                    self._detach(call)
+            self.audio.stop()
+        except Exception:
+            log.exception("error while shutting down")
+        self.calls.clear()
+        self.rejected.clear()
+        self._released.clear()
+        self.account = None
+        self.audio = NullCallAudio(self.emit)
+        gc.collect()
+        try:
+            ep.libDestroy(pj.PJSUA_DESTROY_NO_NETWORK)  # hangups and unregistration were done above
+        except Exception:
+            log.exception("libDestroy")
+        self.ep = None
+        self.emit({"event": "engine", "state": "stopped"})
+
+    def _pump(self, seconds: float, done: Callable[[], bool]) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and not done():
+            self.ep.libHandleEvents(10)
+
+    # ---- the command queue ------------------------------------------------------------------------------------
+    def _drain_queue(self) -> None:
+        for _ in range(100):
+            try:
+                item = self.queue.get_nowait()
+            except queue.Empty:
+                return
+            kind = item[0]
+            if kind == "cmd":
+                self._dispatch(item[1])
+            elif kind == "bad":
+                self.emit({"event": "reply", "id": item[1], "ok": False, "error": item[2]})
+            elif kind == "eof":
+                log.info("stdin closed: the parent has gone, quitting")
+                self.quitting = True
+            else:
+                try:
+                    if kind == "probe":
+                        self._on_probe(item[1], item[2])
+                    elif kind == "ipchange":
+                        self._on_ip_change(item[1], item[2])
+                except Exception:  # a failed failover step must never take the engine down
+                    log.exception("handling %s", kind)
+
+    def _dispatch(self, cmd: dict[str, Any]) -> None:
+        name = cmd["cmd"]
+        cid = cmd.get("id")
+        handler = getattr(self, "cmd_" + name, None) if re.fullmatch(r"[a-z_]+", name) else None
+        reply: dict[str, Any] = {"event": "reply", "id": cid, "cmd": name}
+        try:
+            if handler is not None:
+                extra = handler(cmd)
+            else:
+                extra = self.audio.handle(cmd)
+                if extra is None:
+                    raise CommandError("unknown command")  # exactly this text: a contract (the reply has "cmd")
+            reply["ok"] = True
+            if extra:
+                reply.update(extra)
+        except (CommandError, ValueError) as exc:
+            reply.update(ok=False, error=str(exc))
+        except pj.Error as exc:
+            log.warning("command %s: %s", name, exc.info())
+            reply.update(ok=False, error=f"SIP error: {_pj_error(exc)}")
+        except Exception as exc:
+            log.exception("command %s failed", name)
+            reply.update(ok=False, error=f"internal error: {type(exc).__name__}: {exc}")
+        self.emit(reply)
+
+    # ---- timers -----------------------------------------------------------------------------------------------
+    def _after(self, seconds: float, name: str, fn: Callable[[], None]) -> None:
+        self.timers = [t for t in self.timers if t[1] != name]
+        self.timers.append((time.monotonic() + seconds, name, fn))
+
+    def _cancel(self, name: str) -> None:
+        self.timers = [t for t in self.timers if t[1] != name]
+
+    def _run_timers(self) -> None:
+        if not self.timers:
+            return
+        now = time.monotonic()
+        due = [t for t in self.timers if t[0] <= now]
+        if not due:
+            return
+        self.timers = [t for t in self.timers if t[0] > now]
+        for _, name, fn in due:
+            try:
+                fn()
+            except Exception:
+                log.exception("timer %s", name)
+
+    def _poll_audio(self) -> None:
+        try:
+            self.audio.poll()
+        except Exception:
+            log.exception("audio poll")
+
+    # ---- configure --------------------------------------------------------------------------------------------
+    def cmd_configure(self, cmd: dict[str, Any]) -> dict[str, Any]:
+        account = cmd.get("account")
+        sip = cmd.get("sip") or {}
+        if not isinstance(account, dict):
+            raise CommandError('configure needs an "account" object')
+        if not isinstance(sip, dict):
+            raise CommandError('"sip" must be an object')
+        user = account.get("user")
+        domain = account.get("domain")
+        if not user or not domain:
+            raise CommandError('the account needs "user" and "domain"')
+        transport = str(account.get("transport", "udp")).lower()
+        if transport not in ("udp", "tcp", "tls"):
+            raise CommandError("transport must be udp, tcp or tls")
+        srtp = str(account.get("srtp", "off")).lower()
+        if srtp not in ("off", "optional", "mandatory"):
+            raise CommandError("srtp must be off, optional or mandatory")
+        regs = account.get("registrars") or []
+        if isinstance(regs, str):
+            regs = [regs]
+        if not regs:
+            raise CommandError("the account needs at least one registrar")
+        registrars = [parse_registrar(r, transport) for r in regs]
+        password = self._password(account)
+        codecs = account.get("codecs") or []
+        if not isinstance(codecs, list):
+            raise CommandError("codecs must be a list such as [\"G722\", \"PCMU\"]")
+        audio_cfg = cmd.get("audio")
+        if audio_cfg is not None and not isinstance(audio_cfg, dict):
+            raise CommandError('"audio" must be an object')
+
+        # Everything validated: apply. Calls in progress keep their account object until they end.
+        in_call = any(not c.ended for c in self.calls.values())
+        if audio_cfg is not None and in_call:
+            raise CommandError("cannot change the audio backend during a call")
+        new_audio = make_backend(self.emit, audio_cfg) if (audio_cfg is not None or self.config == {}) else None
+        self._ensure_transport(transport, sip)
+        self._apply_codecs(codecs)
+        if new_audio is not None:
+            self.audio.stop()
+            self.audio = new_audio
+            self.audio.start()
+            self.audio.set_mute(self.muted)
+        if self.prober is not None:
+            self.prober.stop()
+            self.prober = None
+        was_registered = self.want_registered
+        if self.account is not None:
+            if self.reg_state == "registered":
+                with contextlib.suppress(pj.Error):
+                    self.account.setRegistration(False)
+            # Drop it now, before the new account takes the same pjsua id: its destructor deletes "its" id.
+            self.account = None
+            gc.collect()
+        self.reg_state = "unregistered"
+        self.config = {"account": dict(account, password=None), "sip": dict(sip), "transport": transport,
+                       "srtp": srtp, "user": user, "domain": domain, "password": password,
+                       "auth_user": account.get("auth_user") or user, "expires": int(account.get("expires", 300))}
+        self.registrars = registrars
+        self.reg_index = 0
+        self.backoff = Backoff(base=float(sip.get("retry_base", 2.0)), cap=float(sip.get("retry_max", 60.0)))
+        self.trusted = set()
+        for reg in registrars:
+            reg.address = resolve(reg.host)  # the prober keeps it current
+        for src in sip.get("trusted_sources", []) or []:
+            host, _, port = str(src).rpartition(":")
+            if host and port.isdigit():
+                self.trusted.add((host, int(port)))
+        self.stats_interval = float(sip.get("stats_interval", 5.0))
+        self.account = EngineAccount(self)
+        self.account.create(self._account_config(self.registrars[0]), True)
+        if bool(sip.get("probe", True)):
+            self.prober = Prober(self.registrars, self.queue.put, interval=float(sip.get("probe_interval", 1.0)),
+                                 timeout=float(sip.get("probe_timeout", 0.6)))
+            self.prober.start()
+        if was_registered:
+            self.want_registered = False
+            self.cmd_register({})
+        return {"port": self.local_port, "transport": transport, "audio": (audio_cfg or {}).get("backend", "null")}
+
+    def _password(self, account: dict[str, Any]) -> str:
+        if account.get("password") is not None:
+            return str(account["password"])
+        ref = account.get("credential")
+        if ref:
+            secret = credentials.get_secret(str(ref))
+            if secret is None:
+                raise CommandError(f"no password stored in the keyring under {ref!r}")
+            return secret
+        return ""
+
+    def _ensure_transport(self, transport: str, sip: dict[str, Any]) -> None:
+        bind = str(sip.get("bind", "0.0.0.0"))
+        port = int(sip.get("port", 0))
+        tls = sip.get("tls") or {}
+        key = (transport, bind, port, tuple(sorted((str(k), str(v)) for k, v in tls.items())))
+        if self.transport_key == key and self.transport_id is not None:
+            return
+        if self.transport_id is not None:
+            if any(not c.ended for c in self.calls.values()):
+                raise CommandError("cannot change the SIP transport during a call")
+            with contextlib.suppress(pj.Error):
+                self.ep.transportClose(self.transport_id)
+            self.transport_id = None
+        tc = pj.TransportConfig()
+        tc.port = port
+        if bind not in ("0.0.0.0", ""):
+            tc.boundAddress = bind
+        kind = {"udp": pj.PJSIP_TRANSPORT_UDP, "tcp": pj.PJSIP_TRANSPORT_TCP, "tls": pj.PJSIP_TRANSPORT_TLS}[transport]
+        if transport == "tls":
+            tc.tlsConfig.verifyServer = bool(tls.get("verify", True))  # verified by default
+            ca = tls.get("ca") or _system_ca_file()
+            if ca:
+                tc.tlsConfig.CaListFile = str(ca)
+            tc.tlsConfig.method = pj.PJSIP_TLSV1_2_METHOD
+        self.transport_id = self.ep.transportCreate(kind, tc)
+        info = self.ep.transportGetInfo(self.transport_id)
+        self.local_port = int(str(info.localName).rsplit(":", 1)[1])
+        self.transport_key = key
+        log.info("SIP transport %s on %s", transport, info.localName)
+
+    def _apply_codecs(self, order: list[Any]) -> None:
+        """An explicit order enables only the codecs listed; without one, G.722 then G.711 lead and the rest
+        follow at low priority."""
+        explicit = bool(order)
+        wanted = [str(c).lower() for c in (order or DEFAULT_CODECS)]
+        ci_list = self.ep.codecEnum2()
+        for ci in ci_list:
+            cid = ci.codecId
+            name = cid.split("/")[0].lower()
+            matches = [i for i, w in enumerate(wanted) if w in (name, cid.lower()) or cid.lower().startswith(w + "/")]
+            if matches:
+                prio = 254 - matches[0]
+            elif explicit:
+                prio = 0
+            else:
+                prio = min(int(ci.priority), 100)
+            self.ep.codecSetPriority(cid, prio)
+
+    def _account_config(self, reg: Registrar) -> Any:
+        c = self.config
+        ac = pj.AccountConfig()
+        ac.idUri = f"sip:{c['user']}@{c['domain']}"
+        if c["transport"] == "tls":
+            ac.idUri += ";transport=tls"
+        ac.regConfig.registrarUri = reg.uri
+        ac.regConfig.registerOnAdd = False
+        ac.regConfig.timeoutSec = c["expires"]
+        ac.regConfig.retryIntervalSec = 0  # retries are this engine's (backoff with jitter, failover)
+        ac.regConfig.firstRetryIntervalSec = 0
+        ac.regConfig.dropCallsOnFail = False
+        ac.regConfig.unregWaitMsec = 500
+        proxies = pj.StringVector()
+        proxies.append(reg.uri + ";lr")
+        ac.sipConfig.proxies = proxies
+        ac.sipConfig.transportId = self.transport_id
+        if c["password"]:
+            ac.sipConfig.authCreds.append(pj.AuthCredInfo("digest", "*", c["auth_user"], 0, c["password"]))
+        ac.mediaConfig.srtpUse = {"off": pj.PJMEDIA_SRTP_DISABLED, "optional": pj.PJMEDIA_SRTP_OPTIONAL,
+                                  "mandatory": pj.PJMEDIA_SRTP_MANDATORY}[c["srtp"]]
+        ac.mediaConfig.srtpSecureSignaling = 0
+        bind = str(c["sip"].get("bind", "0.0.0.0"))
+        if bind not in ("0.0.0.0", ""):
+            ac.mediaConfig.transportConfig.boundAddress = bind
+            ac.mediaConfig.transportConfig.publicAddress = bind
+        if c["sip"].get("rtp_port"):
+            ac.mediaConfig.transportConfig.port = int(c["sip"]["rtp_port"])
+        ac.natConfig.iceEnabled = False
+        ac.natConfig.sipStunUse = pj.PJSUA_STUN_USE_DISABLED
+        ac.natConfig.mediaStunUse = pj.PJSUA_STUN_USE_DISABLED
+        return ac
+
+    # ---- registration and failover ----------------------------------------------------------------------------
+    def _require_account(self) -> EngineAccount:
+        if self.account is None:
+            raise CommandError("not configured: send configure first")
+        return self.account
+
+    def cmd_register(self, cmd: dict[str, Any]) -> dict[str, Any]:
+        acc = self._require_account()
+        self.want_registered = True
+        self.backoff.reset()
+        self._cancel("retry")
+        acc.setRegistration(True)
+        return {"registrar": self.registrars[self.reg_index].given}
+
+    def cmd_unregister(self, cmd: dict[str, Any]) -> dict[str, Any]:
+        acc = self._require_account()
+        self.want_registered = False
+        self._cancel("retry")
+        self._cancel("failback")
+        if self.reg_state in ("registered",):
+            acc.setRegistration(False)
+        else:
+            self._set_reg_state("unregistered", 200, "not registered")
+        return {}
+
+    def _set_reg_state(self, state: str, code: int, reason: str, **extra: Any) -> None:
+        self.reg_state = state
+        ev = {"event": "registration", "state": state, "registrar": self.registrars[self.reg_index].given
+              if self.registrars else None, "code": code, "reason": reason}
+        ev.update(extra)
+        self.emit(ev)
+
+    def _on_reg_state(self, code: int, reason: str, expiration: int) -> None:
+        if self._switching:
+            return
+        if 200 <= code < 300 and expiration > 0:
+            self.backoff.reset()
+            self._cancel("retry")
+            self._set_reg_state("registered", code, reason, expires=expiration,
+                                primary=self.reg_index == 0)
+            return
+        if 200 <= code < 300 and self.want_registered and time.monotonic() < self._switch_grace_until:
+            log.info("left the previous registrar (%s %s)", code, reason)  # the switch's goodbye, not news
+            return
+        if 200 <= code < 300 or (not self.want_registered and self.reg_state != "registered"):
+            self._set_reg_state("unregistered", code, reason)
+            return
+        if not self.want_registered:
+            self._set_reg_state("unregistered", code, reason)
+            return
+        if time.monotonic() < self._switch_grace_until and code in (408, 502, 503, 504):
+            # Most likely the goodbye to the registrar we just left (it is down); the new registration's own
+            # result follows. If it never succeeds, the check below retries.
+            log.info("ignoring registration failure %s %s right after a registrar switch", code, reason)
+            return
+        # A failure while the agent wants to be registered: another registrar, or retry later.
+        self._set_reg_state("failed", code, reason)
+        self.registrars[self.reg_index].alive = False if code in (408, 502, 503, 504) else \
+            self.registrars[self.reg_index].alive
+        nxt = self._best_alive(exclude=self.reg_index)
+        if nxt is not None and code not in (401, 403, 407):
+            self._switch_to(nxt, "failover")
+        else:
+            self._schedule_retry()
+
+    def _schedule_retry(self) -> None:
+        delay = self.backoff.next_delay()
+        self._set_reg_state("retrying", 0, "retry after failure", retry_in=round(delay, 2))
+        self._after(delay, "retry", self._retry)
+
+    def _retry(self) -> None:
+        if not self.want_registered or self.account is None:
+            return
+        best = self._best_alive(exclude=None)
+        if best is not None and best != self.reg_index:
+            self._switch_to(best, "retry")
+        else:
+            self.account.setRegistration(True)
+
+    def _best_alive(self, exclude: int | None) -> int | None:
+        for i, reg in enumerate(self.registrars):
+            if i != exclude and reg.alive:
+                return i
+        return None
+
+    def _switch_to(self, index: int, why: str) -> None:
+        if self.account is None:
+            return
+        old = self.registrars[self.reg_index].given
+        self.reg_index = index
+        new = self.registrars[index]
+        log.info("registrar %s -> %s (%s)", old, new.uri, why)
+        self._set_reg_state("retrying", 0, why, previous=old)
+        self._switching = True
+        try:
+            # modify() leaves the old registrar (an unregister it may never answer) and registers at the new one
+            self.account.modify(self._account_config(new))
+        finally:
+            self._switching = False
+        self._switch_grace_until = time.monotonic() + 3.0
+        self._after(0.3, "switch-register", self._register_if_idle)
+        self._after(3.5, "switch-check", self._check_after_switch)
+
+    def _register_if_idle(self) -> None:
+        """modify() registers only when the account was registered: make sure a REGISTER goes out."""
+        if self.want_registered and self.reg_state != "registered" and self.account is not None:
+            try:
+                self.account.setRegistration(True)
+            except pj.Error as exc:  # PJSIP_EBUSY: one is already on its way
+                log.debug("register after switch: %s", exc.info())
+
+    def _check_after_switch(self) -> None:
+        if self.want_registered and self.reg_state != "registered" and \
+                not any(name == "retry" for _, name, _ in self.timers):
+            self._schedule_retry()
+
+    def _on_probe(self, index: int, rtt: float | None) -> None:
+        if index >= len(self.registrars):
+            return
+        reg = self.registrars[index]
+        was = reg.alive
+        if rtt is None:
+            reg.misses += 1
+            reg.hits = 0
+            if reg.misses >= 2 or was is None:
+                reg.alive = False
+        else:
+            reg.misses = 0
+            reg.hits += 1
+            reg.alive = True
+            reg.last_rtt_ms = rtt
+        if not self.want_registered or self.account is None:
+            return
+        current = self.registrars[self.reg_index]
+        if index == self.reg_index and was and reg.alive is False:
+            # The registrar we rely on stopped answering: the next one now, not at the re-register interval.
+            nxt = self._best_alive(exclude=self.reg_index)
+            if nxt is not None:
+                self._switch_to(nxt, "failover")
+            else:
+                self._set_reg_state("failed", 408, "registrar not answering")
+                if not any(name == "retry" for _, name, _ in self.timers):
+                    self._schedule_retry()
+        elif index < self.reg_index and reg.alive and reg.hits >= 3 and current.alive is not False:
+            # A higher-priority registrar is back: return to it after a random pause (no stampede).
+            if not any(name == "failback" for _, name, _ in self.timers):
+                self._after(random.uniform(0.0, 2.0), "failback", lambda i=index: self._failback(i))
+        elif index < self.reg_index and reg.alive and current.alive is False:
+            self._switch_to(index, "failover")
+        elif self.reg_state in ("failed", "retrying") and reg.alive and was is False:
+            # A registrar came back while nothing worked: try it soon, with jitter.
+            self._after(random.uniform(0.0, 1.0), "retry", self._retry)
+
+    def _failback(self, index: int) -> None:
+        if self.want_registered and index < self.reg_index and self.registrars[index].alive:
+            self._switch_to(index, "primary back")
+
+    def cmd_network_changed(self, cmd: dict[str, Any]) -> dict[str, Any]:
+        """The UI learnt of a network change (resume from sleep, new Wi-Fi): re-register at once."""
+        self._on_ip_change(str(cmd.get("previous", "")), str(cmd.get("address", "")))
+        return {}
+
+    def _on_ip_change(self, old: str, new: str) -> None:
+        log.info("local address changed %s -> %s: re-registering", old, new)
+        self.emit({"event": "network", "state": "changed", "previous": old, "address": new})
+        prm = pj.IpChangeParam()
+        self.ep.handleIpChange(prm)
+
+    # ---- calls ------------------------------------------------------------------------------------------------
+    def _live_calls(self) -> list[EngineCall]:
+        return [c for c in self.calls.values() if not c.ended]
+
+    def _new_number(self) -> int:
+        n = self._next_call
+        self._next_call += 1
+        return n
+
+    def _call_event(self, call: EngineCall, state: str, **extra: Any) -> None:
+        call.state = state
+        ev: dict[str, Any] = {"event": "call", "call": call.number, "direction": call.direction, "state": state,
+                              "remote": call.remote}
+        if call.headers:
+            ev["headers"] = call.headers
+        ev.update(extra)
+        self.emit(ev)
+
+    def _get_call(self, cmd: dict[str, Any], key: str = "call") -> EngineCall:
+        number = cmd.get(key)
+        if number is None:
+            live = self._live_calls()
+            if len(live) == 1 and key == "call":
+                return live[0]
+            raise CommandError(f'which call? give "{key}"' if live else "there is no call")
+        try:
+            call = self.calls[int(number)]
+        except (KeyError, ValueError, TypeError):
+            raise CommandError(f"no such call: {number}") from None
+        if call.ended:
+            raise CommandError(f"call {number} has ended")
+        return call
+
+    def _limit_reached(self) -> bool:
+        if len(self._live_calls()) >= MAX_CALLS:
+            self.emit({"event": "limit", "what": "calls", "max": MAX_CALLS,
+                       "reason": f"at most {MAX_CALLS} calls at a time"})
+            return True
+        return False
+
+    def _normalize_uri(self, target: str) -> str:
+        target = str(target).strip()
+        if not target:
+            raise CommandError("empty SIP address")
+        inner = target[1:-1] if target.startswith("<") and target.endswith(">") else target
+        if not inner.startswith(("sip:", "sips:", "tel:")):
+            domain = self.config.get("domain", "")
+            inner = f"sip:{inner}" if "@" in inner else f"sip:{inner}@{domain}"
+        if self.ep.utilVerifySipUri(inner) != 0 and not inner.startswith("tel:"):
+            raise CommandError(f"not a valid SIP address: {target}")
+        return inner
+
+    @staticmethod
+    def _header_vector(headers: Any) -> Any:
+        vec = pj.SipHeaderVector()
+        if not headers:
+            return vec
+        if not isinstance(headers, dict):
+            raise CommandError('"headers" must be an object {"X-Name": "value"}')
+        for name, value in headers.items():
+            if not _HEADER_NAME.match(str(name)) or "\r" in str(value) or "\n" in str(value):
+                raise CommandError(f"bad header {name!r}")
+            h = pj.SipHeader()
+            h.hName = str(name)
+            h.hValue = str(value)
+            vec.append(h)
+        return vec
+
+    def cmd_call(self, cmd: dict[str, Any]) -> dict[str, Any]:
+        acc = self._require_account()
+        uri = self._normalize_uri(cmd.get("uri", ""))
+        if self._limit_reached():
+            raise CommandError(f"call limit reached: at most {MAX_CALLS} calls")
+        call = EngineCall(self, acc, self._new_number(), "outgoing")
+        call.remote = uri
+        op = pj.CallOpParam(True)
+        op.txOption.headers = self._header_vector(cmd.get("headers"))
+        call.makeCall(uri, op)
+        self.calls[call.number] = call
+        if call.state == "new":
+            self._call_event(call, "calling")
+        return {"call": call.number}
+
+    def _on_incoming_call(self, acc: EngineAccount, prm: Any) -> None:
+        rdata = prm.rdata
+        src = str(rdata.srcAddress)
+        msg = str(rdata.wholeMsg)
+        if not self._from_registrar(src, msg):
+            call = EngineCall(self, acc, 0, "incoming", prm.callId)
+            call.secured = False
+            self.rejected.append(call)
+            log.warning("INVITE from %s did not come through the registrar/proxy: refused", src)
+            self.emit({"event": "security", "what": "invite_refused", "source": src,
+                       "reason": "INVITE not through the account's registrar/proxy"})
+            op = pj.CallOpParam()
+            op.statusCode = 403
+            op.reason = "Forbidden"
+            call.hangup(op)
+            return
+        call = EngineCall(self, acc, self._new_number(), "incoming", prm.callId)
+        self.calls[call.number] = call
+        ci = call.getInfo()
+        call.remote = str(ci.remoteUri)
+        call.headers = parse_headers(msg)
+        others = [c.number for c in self._live_calls() if c is not call]
+        op = pj.CallOpParam()
+        op.statusCode = 180
+        call.answer(op)
+        self._call_event(call, "incoming", others=others, local=str(ci.localUri))
+
+    def _on_rejected_incoming(self, prm: Any) -> None:
+        """pjsua refused a call before the engine saw it (the 4-call limit, or no acceptable media such as plain
+        RTP under srtp: mandatory)."""
+        code = int(prm.statusCode)
+        remote = str(prm.remoteInfo)
+        log.info("incoming call from %s refused by pjsua: %s %s", remote, code, prm.reason)
+        if len(self._live_calls()) >= MAX_CALLS:
+            self.emit({"event": "limit", "what": "calls", "max": MAX_CALLS, "remote": remote, "code": code,
+                       "reason": f"a call was refused: at most {MAX_CALLS} calls at a time"})
+        else:
+            self.emit({"event": "call_refused", "remote": remote, "code": code, "reason": str(prm.reason)})
+
+    def _from_registrar(self, src: str, msg: str) -> bool:
+        """Did this INVITE come through one of the account's registrars/proxies? UDP: the source address and
+        port are a registrar's. TCP/TLS: the source IP is a registrar's (it cannot be spoofed on a connection)
+        and either the port or the top Via's sent-by is the registrar's listening address."""
+        host, _, port = src.rpartition(":")
+        ip, sport = host.strip("[]"), int(port) if port.isdigit() else 0
+        allowed = {r.source for r in self.registrars} | self.trusted
+        if (ip, sport) in allowed:
+            return True
+        if self.config.get("transport") in ("tcp", "tls"):
+            via = _header_value(msg, ("via", "v")) or ""
+            m = re.match(r"SIP/2\.0/\w+\s+\[?([^\]\s;:]+)\]?(?::(\d+))?", via, re.I)
+            for reg in self.registrars:
+                if reg.source[0] != ip:
+                    continue
+                if m and m.group(1) in (reg.host, reg.address) and int(m.group(2) or 5060) == reg.port:
+                    return True
+        return False
+
+    def _on_call_state(self, call: EngineCall) -> None:
+        ci = call.getInfo()
+        st = ci.state
+        if not call.secured:
+            if st == pj.PJSIP_INV_STATE_DISCONNECTED:
+                call.ended = True
+                self.rejected.remove(call) if call in self.rejected else None
+                self._released.append(call)
+            return
+        if st == pj.PJSIP_INV_STATE_EARLY and call.direction == "outgoing" and call.state in ("new", "calling"):
+            self._call_event(call, "ringing", code=int(ci.lastStatusCode))
+        elif st == pj.PJSIP_INV_STATE_CONFIRMED and call.state not in ("connected", "held"):
+            self._call_event(call, "connected")
+        elif st == pj.PJSIP_INV_STATE_DISCONNECTED and not call.ended:
+            call.ended = True
+            if call.attached_slot is not None:
+                self._detach(call)
+            self._call_event(call, "ended", code=int(ci.lastStatusCode), reason=str(ci.lastReason),
+                             duration=round(ci.connectDuration.sec + ci.connectDuration.msec / 1000, 3))
+            self.calls.pop(call.number, None)
+            self._released.append(call)  # dropped on the next loop turn, outside its own callback
+            if call.consult_of is not None:
+                orig = self.calls.get(call.consult_of)
+                if orig is not None and not orig.ended and orig.transfer_pending is False and orig.held_local:
+                    pass  # the agent decides: cancel_transfer resumes the customer
+
+    def _on_call_media_state(self, call: EngineCall) -> None:
+        if not call.secured or call.ended:
+            return
+        ci = call.getInfo()
+        media_list = ci.media
+        for i in range(len(media_list)):
+            m = media_list[i]
+            if m.type != pj.PJMEDIA_TYPE_AUDIO:
+                continue
+            status = m.status
+            if status in (pj.PJSUA_CALL_MEDIA_ACTIVE, pj.PJSUA_CALL_MEDIA_REMOTE_HOLD):
+                aud = call.getAudioMedia(i)
+                slot = aud.getPortId()
+                if call.attached_slot != slot:
+                    if call.attached_slot is not None:
+                        self._detach(call)
+                    self.audio.attach(call.number, aud)
+                    call.attached_slot = slot
+                remote_hold = status == pj.PJSUA_CALL_MEDIA_REMOTE_HOLD
+                if remote_hold and not call.held_remote:
+                    call.held_remote = True
+                    self._call_event(call, "held", by="remote")
+                elif not remote_hold:
+                    call.held_remote = False
+                    call.held_local = False
+                    if call.state == "held":
+                        self._call_event(call, "connected", resumed=True)
+            elif status == pj.PJSUA_CALL_MEDIA_LOCAL_HOLD:
+                if call.attached_slot is not None:
+                    self._detach(call)
+                if call.state != "held":
+                    call.held_local = True
+                    self._call_event(call, "held", by="local")
+            elif status in (pj.PJSUA_CALL_MEDIA_NONE, pj.PJSUA_CALL_MEDIA_ERROR) and call.attached_slot is not None:
+                self._detach(call)
+            break
+
+    def _detach(self, call: EngineCall) -> None:
+        try:
+            self.audio.detach(call.number)
+        except Exception:
+            log.exception("audio detach")
+        call.attached_slot = None
+
+    def cmd_answer(self, cmd: dict[str, Any]) -> dict[str, Any]:
+        call = self._get_call(cmd)
+        if call.direction != "incoming" or call.state != "incoming":
+            raise CommandError(f"call {call.number} is not ringing")
+        held = []
+        for other in self._live_calls():
+            if other is not call and other.state == "connected":
+                other.setHold(pj.CallOpParam(True))
+                other.held_local = True
+                held.append(other.number)
+        op = pj.CallOpParam(True)
+        op.statusCode = 200
+        call.answer(op)
+        return {"call": call.number, "held": held}
+
+    def cmd_reject(self, cmd: dict[str, Any]) -> dict[str, Any]:
+        call = self._get_call(cmd)
+        if call.state != "incoming":
+            raise CommandError(f"call {call.number} is not ringing")
+        code = int(cmd.get("code", 486))
+        if not 400 <= code <= 699:
+            raise CommandError("reject code must be 400-699")
+        op = pj.CallOpParam()
+        op.statusCode = code
+        call.hangup(op)
+        return {"call": call.number}
+
+    def cmd_hangup(self, cmd: dict[str, Any]) -> dict[str, Any]:
+        call = self._get_call(cmd)
+        if not call.isActive():  # hangup on a dead call aborts the process (design.md)
+            raise CommandError(f"call {call.number} has ended")
+        op = pj.CallOpParam()
+        if call.state == "incoming":
+            op.statusCode = 603
+        call.hangup(op)
+        return {"call": call.number}
+
+    def cmd_hold(self, cmd: dict[str, Any]) -> dict[str, Any]:
+        call = self._get_call(cmd)
+        if call.state not in ("connected", "held"):
+            raise CommandError(f"call {call.number} is not connected")
+        if call.held_local:
+            return {"call": call.number}
+        call.setHold(pj.CallOpParam(True))
+        call.held_local = True
+        return {"call": call.number}
+
+    def cmd_unhold(self, cmd: dict[str, Any]) -> dict[str, Any]:
+        call = self._get_call(cmd)
+        if not call.held_local:
+            raise CommandError(f"call {call.number} is not on hold")
+        op = pj.CallOpParam(True)
+        op.opt.flag = pj.PJSUA_CALL_UNHOLD
+        call.reinvite(op)
+        call.held_local = False
+        return {"call": call.number}
+
+    def cmd_mute(self, cmd: dict[str, Any]) -> dict[str, Any]:
+        self.muted = True
+        self.audio.set_mute(True)
+        self.emit({"event": "mute", "muted": True})
+        return {"muted": True}
+
+    def cmd_unmute(self, cmd: dict[str, Any]) -> dict[str, Any]:
+        self.muted = False
+        self.audio.set_mute(False)
+        self.emit({"event": "mute", "muted": False})
+        return {"muted": False}
+
+    def cmd_dtmf(self, cmd: dict[str, Any]) -> dict[str, Any]:
+        call = self._get_call(cmd)
+        digits = str(cmd.get("digits", ""))
+        if not _DTMF.match(digits):
+            raise CommandError("DTMF digits are 0-9, *, #, A-D")
+        method = str(cmd.get("method", "rfc4733")).lower()
+        p = pj.CallSendDtmfParam()
+        p.digits = digits
+        if method in ("rfc4733", "rfc2833"):
+            p.method = pj.PJSUA_DTMF_METHOD_RFC2833
+        elif method == "info":
+            p.method = pj.PJSUA_DTMF_METHOD_SIP_INFO
+        else:
+            raise CommandError("DTMF method must be rfc4733 or info")
+        if "duration" in cmd:
+            p.duration = int(cmd["duration"])
+        call.sendDtmf(p)
+        return {"call": call.number}
+
+    # ---- transfer ---------------------------------------------------------------------------------------------
+    def _refer_target(self, target: str, headers: Any) -> str:
+        uri = self._normalize_uri(target)
+        if headers:
+            if not isinstance(headers, dict):
+                raise CommandError('"headers" must be an object {"X-Name": "value"}')
+            parts = []
+            for name, value in headers.items():
+                if not _HEADER_NAME.match(str(name)):
+                    raise CommandError(f"bad header name {name!r}")
+                parts.append(f"{name}={urllib.parse.quote(str(value), safe='')}")
+            uri += ("&" if "?" in uri else "?") + "&".join(parts)
+        return f"<{uri}>"
+
+    def cmd_transfer(self, cmd: dict[str, Any]) -> dict[str, Any]:
+        call = self._get_call(cmd)
+        if call.state not in ("connected", "held"):
+            raise CommandError(f"call {call.number} is not connected")
+        dest = self._refer_target(str(cmd.get("target", "")), cmd.get("headers"))
+        call.transfer_pending = True
+        call.xfer(dest, pj.CallOpParam(True))
+        return {"call": call.number, "target": dest}
+
+    def cmd_consult(self, cmd: dict[str, Any]) -> dict[str, Any]:
+        call = self._get_call(cmd)
+        if call.state not in ("connected", "held"):
+            raise CommandError(f"call {call.number} is not connected")
+        acc = self._require_account()
+        uri = self._normalize_uri(cmd.get("uri") or cmd.get("target") or "")
+        if self._limit_reached():
+            raise CommandError(f"call limit reached: at most {MAX_CALLS} calls")
+        if not call.held_local:
+            call.setHold(pj.CallOpParam(True))
+            call.held_local = True
+        consult = EngineCall(self, acc, self._new_number(), "outgoing")
+        consult.remote = uri
+        consult.consult_of = call.number
+        op = pj.CallOpParam(True)
+        op.txOption.headers = self._header_vector(cmd.get("headers"))
+        consult.makeCall(uri, op)
+        self.calls[consult.number] = consult
+        if consult.state == "new":
+            self._call_event(consult, "calling", consult_for=call.number)
+        return {"call": consult.number, "consult_for": call.number}
+
+    def _consult_pair(self, cmd: dict[str, Any]) -> tuple[EngineCall, EngineCall]:
+        if cmd.get("consult") is not None:
+            consult = self._get_call(cmd, "consult")
+            call = self._get_call({"call": cmd.get("call", consult.consult_of)})
+        else:
+            call = self._get_call(cmd)
+            found = [c for c in self._live_calls() if c.consult_of == call.number]
+            if not found:
+                raise CommandError(f"call {call.number} has no consultation call")
+            consult = found[-1]
+        return call, consult
+
+    def cmd_complete_transfer(self, cmd: dict[str, Any]) -> dict[str, Any]:
+        call, consult = self._consult_pair(cmd)
+        if consult.state != "connected":
+            raise CommandError("the consultation call is not connected yet")
+        call.transfer_pending = True
+        call.attended_to = consult.number
+        call.xferReplaces(consult, pj.CallOpParam(True))
+        return {"call": call.number, "consult": consult.number}
+
+    def cmd_cancel_transfer(self, cmd: dict[str, Any]) -> dict[str, Any]:
+        call, consult = self._consult_pair(cmd)
+        if consult.isActive():
+            consult.hangup(pj.CallOpParam())
+        if call.held_local:
+            self.cmd_unhold({"call": call.number})
+        return {"call": call.number, "consult": consult.number}
+
+    def _on_transfer_status(self, call: EngineCall, prm: Any) -> None:
+        code = int(prm.statusCode)
+        final = bool(prm.finalNotify)
+        self.emit({"event": "transfer", "call": call.number, "code": code, "reason": str(prm.reason),
+                   "final": final})
+        if final:
+            call.transfer_pending = False
+            if code in REPLACES_UNSUPPORTED and call.attended_to is not None and not call.ended:
+                # The target cannot take a call that replaces another (baresip 1.0 answers 420): end the
+                # consultation and send the customer to the same target as a blind transfer.
+                consult = self.calls.get(call.attended_to)
+                call.attended_to = None
+                if consult is not None and not consult.ended:
+                    self._after(0.0, f"fallback-{call.number}", lambda: self._blind_fallback(call, consult))
+                    prm.cont = False
+                    return
+            if 200 <= code < 300:
+                # Done: the customer is with the target; the agent is free.
+                for c in [call] + [x for x in self._live_calls() if x.consult_of == call.number]:
+                    if not c.ended and c.isActive():
+                        c.hangup(pj.CallOpParam())
+            prm.cont = False
+
+    def _blind_fallback(self, call: EngineCall, consult: EngineCall) -> None:
+        target = consult.remote
+        if consult.isActive():
+            consult.hangup(pj.CallOpParam())
+        if call.ended or not call.isActive():
+            return
+        log.info("attended transfer of call %s: target refused Replaces, blind transfer to %s", call.number, target)
+        self.emit({"event": "transfer", "call": call.number, "state": "fallback", "method": "blind",
+                   "target": target, "final": False, "code": 0})
+        call.transfer_pending = True
+        call.xfer(f"<{target}>", pj.CallOpParam(True))
+
+    def _on_transfer_request(self, call: EngineCall, prm: Any) -> None:
+        # The far end asks us (as transferee) to call someone else: follow it, and report the new call.
+        acc = self.account
+        if acc is None:
+            prm.statusCode = 603
+            return
+        new = EngineCall(self, acc, self._new_number(), "outgoing")
+        new.remote = str(prm.dstUri)
+        self.calls[new.number] = new
+        prm.newCall = new
+        self._call_event(new, "calling", transferred_from=call.number)
+
+    def _on_call_replaced(self, call: EngineCall, prm: Any) -> None:
+        acc = self.account
+        if acc is None:
+            return
+        new = EngineCall(self, acc, self._new_number(), call.direction, prm.newCallId)
+        new.remote = str(new.getInfo().remoteUri)
+        self.calls[new.number] = new
+        prm.newCall = new
+        self._call_event(new, "connected", replaces=call.number)
+
+    # ---- stats ------------------------------------------------------------------------------------------------
+    def call_stats(self, call: EngineCall) -> dict[str, Any] | None:
+        ci = call.getInfo()
+        media_list = ci.media
+        idx = None
+        for i in range(len(media_list)):
+            m = media_list[i]
+            if m.type == pj.PJMEDIA_TYPE_AUDIO and m.status != pj.PJSUA_CALL_MEDIA_NONE:
+                idx = i
+                break
+        if idx is None:
+            return None
+        ss = call.getStreamStat(idx)
+        si = call.getStreamInfo(idx)
+        rtcp = ss.rtcp
+        rx = rtcp.rxStat
+        tx = rtcp.txStat
+        rtt_ms = rtcp.rttUsec.mean / 1000 if rtcp.rttUsec.n else 0.0
+        jitter_ms = rx.jitterUsec.mean / 1000 if rx.jitterUsec.n else 0.0
+        expected = rx.pkt + rx.loss
+        loss = 100.0 * rx.loss / expected if expected else 0.0
+        codec = str(si.codecName)
+        q = quality.estimate(rtt_ms, jitter_ms, loss, codec)
+        return {"event": "stats", "call": call.number, "codec": f"{codec}/{si.codecClockRate}",
+                "rtt_ms": round(rtt_ms, 2), "jitter_ms": round(jitter_ms, 2), "loss_percent": round(loss, 3),
+                "rx_packets": int(rx.pkt), "tx_packets": int(tx.pkt), "rx_bytes": int(rx.bytes),
+                "tx_bytes": int(tx.bytes), "mos": round(q.mos, 2), "r": round(q.r, 1), "quality": q.bucket,
+                "srtp": bool(int(si.proto) & 0x4000)}  # the SRTP profile bit of pjmedia_tp_proto
+
+    def cmd_stats(self, cmd: dict[str, Any]) -> dict[str, Any]:
+        call = self._get_call(cmd)
+        st = self.call_stats(call)
+        if st is None:
+            raise CommandError(f"call {call.number} has no audio yet")
+        self.emit(st)
+        return {k: v for k, v in st.items() if k != "event"}
+
+    def _periodic_stats(self) -> None:
+        if self.stats_interval <= 0:
+            return
+        now = time.monotonic()
+        if now < self._next_stats:
+            return
+        self._next_stats = now + self.stats_interval
+        for call in self._live_calls():
+            if call.state in ("connected", "held"):
+                try:
+                    st = self.call_stats(call)
+                except pj.Error:
+                    continue
+                if st is not None:
+                    self.emit(st)
+
+    def cmd_calls(self, cmd: dict[str, Any]) -> dict[str, Any]:
+        return {"calls": [{"call": c.number, "direction": c.direction, "state": c.state, "remote": c.remote}
+                          for c in self._live_calls()],
+                "registration": {"state": self.reg_state,
+                                 "registrar": self.registrars[self.reg_index].given if self.registrars else None},
+                "muted": self.muted}
+
+    def cmd_quit(self, cmd: dict[str, Any]) -> dict[str, Any]:
+        self.quitting = True
+        return {}
+
+
+def _system_ca_file() -> str | None:
+    for path in ("/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem"):
+        if os.path.exists(path):
+            return path
+    try:
+        import certifi  # type: ignore[import-not-found]
+
+        return str(certifi.where())
+    except ImportError:
+        return None
+
+
+def _read_commands(stream: Any, commands: queue.Queue[tuple[Any, ...]]) -> None:
+    from agentdesk.sip.protocol import parse_line
+
+    try:
+        for raw in stream:
+            line = raw.decode("utf-8", errors="replace").strip() if isinstance(raw, bytes) else raw.strip()
+            if not line:
+                continue
+            try:
+                commands.put(("cmd", parse_line(line)))
+            except CommandError as exc:
+                cid = None
+                try:
+                    import json
+
+                    obj = json.loads(line)
+                    cid = obj.get("id") if isinstance(obj, dict) else None
+                except Exception:
+                    pass
+                commands.put(("bad", cid, str(exc)))
+    except Exception:
+        log.exception("reading commands")
+    commands.put(("eof",))
+
+
+def main() -> int:
+    """Entry point of ``agentdesk engine``: protocol on a duplicate of stdout, fd 1 to stderr, then pjsua2."""
+    from agentdesk import log as logsetup
+    from agentdesk.sip.protocol import EventWriter
+
+    sys.stdout.flush()
+    proto_fd = os.dup(1)
+    os.dup2(2, 1)  # pjlib prints to fd 1 from libCreate on: those lines must never reach the protocol
+    proto = os.fdopen(proto_fd, "w", encoding="utf-8", newline="\n", buffering=1)
+    sys.stdout = sys.stderr
+    logsetup.setup(file_name="engine.log", level=logging.DEBUG if os.environ.get("AGENTDESK_DEBUG") else
+                   logging.INFO)
+    emit = EventWriter(proto)
+    commands: queue.Queue[tuple[Any, ...]] = queue.Queue()
+    reader = threading.Thread(target=_read_commands, args=(sys.stdin.buffer, commands), name="stdin", daemon=True)
+    engine = Engine(emit, commands)
+    reader.start()
+    code = 1
+    try:
+        code = engine.run()
+    except Exception:
+        log.exception("engine failed")
+        emit({"event": "engine", "state": "error", "error": "the phone engine failed; see the log"})
+    with contextlib.suppress(OSError):
+        proto.close()
+    logging.shutdown()
+    sys.stderr.flush()
+    # The stdin reader may still block in read(): leave without interpreter finalization (which would wait on it).
+    os._exit(code)
