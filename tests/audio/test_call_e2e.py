@@ -20,7 +20,6 @@ pytestmark = [pytest.mark.audio, pytest.mark.slow]
 
 AGENT_TEXT = "Hello, this is the support desk. I can see your contract, and I will check the last bill for you now."
 CUSTOMER_TEXT = "Hi, I am calling about my bill from last month. It seems too high, and I would like to know why."
-SCORES = Path(__file__).resolve().parents[2] / "benchmarks" / "results"
 
 
 def _call(h: HarnessProcess, play: Path | None, record: Path | None) -> None:
@@ -68,8 +67,7 @@ def test_speech_reaches_both_ends_and_scores(harness_factory: Callable[..., Harn
         scores[name] = {"visqol": round(visqol(r, d), 2), "visqol_reference_ceiling": round(visqol(r, r), 2),
                         "pesq_wb": pesq_wb(r, d)}
     scores["stats"] = stats
-    SCORES.mkdir(parents=True, exist_ok=True)
-    (SCORES / "audio_e2e_scores.json").write_text(json.dumps(scores, indent=1))
+    (tmp_path / "audio_e2e_scores.json").write_text(json.dumps(scores, indent=1))
     print(json.dumps(scores, indent=1))
     for name in ("agent_to_far_end", "far_end_to_headset"):
         s = scores[name]
