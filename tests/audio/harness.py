@@ -14,6 +14,7 @@ import contextlib
 import json
 import os
 import queue
+import random
 import sys
 import threading
 import time
@@ -121,6 +122,9 @@ class Harness:
         acfg = pj.AccountConfig()
         acfg.idUri = f"sip:agent@127.0.0.1:{self.port}"
         acfg.mediaConfig.transportConfig.boundAddress = "127.0.0.1"
+        # RTP away from pjsua's default 4000, which other engines on this machine use at the same time
+        acfg.mediaConfig.transportConfig.port = random.randrange(20000, 60000, 2)
+        acfg.mediaConfig.transportConfig.portRange = 200
         self.acc = Account(self)
         self.acc.create(acfg)
         self.far_echo = bool(cmd.get("far_echo", False))  # the far end sends back what it hears (delay tests)
