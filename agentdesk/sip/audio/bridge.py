@@ -126,8 +126,10 @@ class BridgeCore:
         self.mic_meter.add(mic)
         proc = self.processor
         if self.active:
-            prob = proc.voice_probability(mic)
-            ev = self.noise.feed(dbfs(math.sqrt(float(np.dot(mic, mic)) / FRAME)), prob)
+            level = dbfs(math.sqrt(float(np.dot(mic, mic)) / FRAME))
+            # the VAD (~90 us) only where something is audible: a silent room is the common case
+            prob = proc.voice_probability(mic) if level > self.noise.noise_floor_db else 0.0
+            ev = self.noise.feed(level, prob)
             if ev is not None:
                 self.events.append(ev)
         out = proc.process(mic, self._far)
