@@ -1,0 +1,191 @@
+"""The headset audio backend: ``DeviceCallAudio`` implements ``agentdesk.sip.call_audio.CallAudio``.
+
+The engine constructs it for ``"audio": {"backend": "devices", ...}`` (keys in docs/audio.md); every method runs
+on the engine's endpoint thread. Inside: one long-lived AudioMediaPort (port.py) feeding BridgeCore (bridge.py),
+a device watcher thread owning the PortAudio streams (manager.py, streams.py), drift compensation (drift.py),
+voice processing (processing.py), meters and the room-noise monitor (levels.py), tones (tones.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from typing import Any
+
+from agentdesk.sip.audio import devices as devmod
+from agentdesk.sip.audio.bridge import BridgeCore
+from agentdesk.sip.audio.levels import dbfs
+from agentdesk.sip.audio.manager import DeviceManager
+from agentdesk.sip.audio.processing import VoiceProcessor
+from agentdesk.sip.audio.streams import StreamSet
+from agentdesk.sip.audio.tones import TONES
+from agentdesk.sip.call_audio import Emit
+
+__all__ = ["DeviceCallAudio"]
+
+OPTIONS = ("echo_cancellation", "noise_suppression", "auto_gain")
+
+
+def _echo_option(value: Any) -> bool | str:
+    """True/False, or "auto" (the default; settings' True also means auto: cancel where an echo path is likely)."""
+    return "auto" if value in ("auto", True, None) else bool(value)
+
+
+class DeviceCallAudio:
+    def __init__(self, emit: Emit, config: dict[str, Any]) -> None:
+        self.emit = emit
+        self.config = dict(config)
+        c = self.config
+        self.level_interval = float(c.get("level_interval", 0.1))
+        self.ring_on_headset = bool(c.get("ring_on_headset", False))
+        self.processor = VoiceProcessor(
+            echo_cancellation=_echo_option(c.get("echo_cancellation", "auto")),
+            noise_suppression=bool(c.get("noise_suppression", True)),
+            auto_gain=bool(c.get("auto_gain", True)))
+        self.core = BridgeCore(self.processor, target_ms=float(c.get("target_delay_ms", 40.0)),
+                               max_ms=float(c.get("max_delay_ms", 120.0)))
+        self.manager = DeviceManager(self._on_streams, call_device=str(c.get("call_device", "")),
+                                     ring_device=str(c.get("ring_device", "")),
+                                     latency_ms=float(c.get("input_latency_ms", 20.0)),
+                                     output_latency_ms=float(c.get("output_latency_ms", 50.0)),
+                                     channels=int(c["channels"]) if c.get("channels") else None,
+                                     rate_scale=float(c.get("rate_scale", 1.0)))
+        self.port: Any = None
+        self.media: dict[int, Any] = {}
+        self._next_level = 0.0
+        self._streams: StreamSet | None = None
+
+    # called on the watcher thread when the headset streams change
+    def _on_streams(self, s: StreamSet | None) -> None:
+        self._streams = s
+        if s is None:
+            self.core.detach_rings()
+            return
+        s.playing = bool(self.media)
+        self.core.attach_rings(s.cap_ring, s.play_ring, s.rate_in, s.rate_out, owner=s)
+        self.processor.stream_delay_ms = int(20 + s.device_latency * 1000)
+        # an echo path is likely on the default/fallback device (laptop speakers), not on the chosen headset
+        self.processor.set_echo_path(self.manager.fallback or not self.manager.call_device)
+
+    # --- CallAudio ---------------------------------------------------------------------------------------
+    def start(self) -> None:
+        from agentdesk.sip.audio.port import BridgePort
+
+        self.port = BridgePort(self.core)
+        self.manager.start()
+
+    def attach(self, call_id: int, media: Any) -> None:
+        if self.port is None:
+            return
+        if call_id in self.media:
+            self.detach(call_id)
+        media.startTransmit(self.port)
+        self.port.startTransmit(media)
+        self.media[call_id] = media
+        self.core.active = True
+        if self._streams is not None:
+            self._streams.playing = True
+            self._streams.tones.stop()
+
+    def detach(self, call_id: int) -> None:
+        media = self.media.pop(call_id, None)
+        if media is not None and self.port is not None:
+            for stop in (lambda: media.stopTransmit(self.port), lambda: self.port.stopTransmit(media)):
+                with contextlib.suppress(Exception):
+                    stop()
+        if not self.media:
+            self.core.active = False
+            if self._streams is not None:
+                self._streams.playing = False
+
+    def set_mute(self, muted: bool) -> None:
+        self.core.muted = bool(muted)
+
+    def handle(self, cmd: dict[str, Any]) -> dict[str, Any] | None:
+        name = cmd.get("cmd")
+        if name == "devices":
+            if cmd.get("rescan"):
+                if self.media:
+                    raise ValueError("cannot re-scan devices during a call")
+                self.manager.request("rescan")
+            return self._devices_reply()
+        if name == "select_device":
+            role = cmd.get("role", "call")
+            ident = cmd.get("id", "")
+            if role not in ("call", "ring") or not isinstance(ident, str):
+                raise ValueError("select_device needs role 'call' or 'ring' and a device id string")
+            kind = "input" if role == "call" else "output"
+            if ident and devmod.find(ident, kind, list(self.manager.devices)) is None:
+                raise ValueError(f"no such {role} device: {ident}")
+            self.manager.request("select_call" if role == "call" else "select_ring", ident)
+            return {"role": role, "id": ident}
+        if name == "ring":
+            action = cmd.get("action", "start")
+            if action == "stop":
+                self.manager.request("ring_stop")
+                return {"ringing": False}
+            tone = cmd.get("tone", "ring")
+            if tone not in TONES:
+                raise ValueError(f"unknown tone: {tone}")
+            on_headset = bool(cmd.get("on_headset", self.ring_on_headset))
+            self.manager.request("ring_start", (tone, bool(cmd.get("loop", True)), on_headset))
+            return {"ringing": True, "tone": tone}
+        if name == "tone":
+            tone = str(cmd.get("name", ""))
+            if tone.startswith("dtmf") and "digit" in cmd:
+                tone = "dtmf_" + str(cmd["digit"])
+            if tone not in TONES:
+                raise ValueError(f"unknown tone: {tone}")
+            s = self._streams
+            if s is not None:
+                s.tones.play(tone, loop=False, gain=float(cmd.get("gain", 0.5)))
+            return {"tone": tone, "played": s is not None}
+        if name == "audio_processing":
+            opts = {k: v for k, v in cmd.items() if k in OPTIONS}
+            if not opts and set(cmd) - {"cmd", "id"}:
+                raise ValueError("audio_processing takes echo_cancellation, noise_suppression, auto_gain")
+            return {"processing": self.processor.configure(**opts), "available": self.processor.available}
+        if name == "audio_stats":
+            return self._stats()
+        return None
+
+    def poll(self) -> None:
+        for q in (self.manager.events, self.core.events):
+            while q:
+                try:
+                    self.emit(q.popleft())
+                except IndexError:
+                    break
+        now = time.monotonic()
+        if now >= self._next_level:
+            self._next_level = now + self.level_interval
+            s = self._streams
+            rms, peak = s.read_input_level() if s is not None else (0.0, 0.0)
+            spk_rms, spk_peak = self.core.spk_meter.read()
+            self.emit({"event": "audio_level", "mic_dbfs": round(dbfs(rms), 1),
+                       "mic_peak_dbfs": round(dbfs(peak), 1), "speaker_dbfs": spk_rms,
+                       "speaker_peak_dbfs": spk_peak, "muted": self.core.muted})
+
+    def stop(self) -> None:
+        self.manager.stop()
+        for call_id in list(self.media):
+            self.detach(call_id)
+        self.port = None
+
+    # --- replies -----------------------------------------------------------------------------------------
+    def _devices_reply(self) -> dict[str, Any]:
+        return {"devices": [d.to_json() for d in self.manager.devices], "call_device": self.manager.call_device,
+                "ring_device": self.manager.ring_device, "active_call_device": self.manager.active_call_device,
+                "fallback": self.manager.fallback}
+
+    def _stats(self) -> dict[str, Any]:
+        s = self._streams
+        d = self.core.stats()
+        d.update({"processing": dict(self.processor.options), "processing_available": self.processor.available,
+                  "muted": self.core.muted, "active_call_device": self.manager.active_call_device,
+                  "fallback": self.manager.fallback})
+        if s is not None:
+            d.update({"device_latency_ms": round(s.device_latency * 1000, 1), "speaker_underruns": s.underruns,
+                      "capture_overflows": s.cap_ring.overflows, "input_channels": s.ch_in,
+                      "output_channels": s.ch_out, "input_rate": s.rate_in, "output_rate": s.rate_out})
+        return d

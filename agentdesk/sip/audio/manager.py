@@ -1,0 +1,254 @@
+"""The device watcher: opens, health-checks and switches the headset and ring streams on its own thread.
+
+Every PortAudio call that can block (open, close, re-scan) happens here, never on the SIP endpoint thread and
+never in an audio callback. The endpoint thread only queues requests and reads snapshots.
+
+Hot-plug: PortAudio learns of new or vanished devices only when it re-initializes, which closes every stream.
+So the watcher notices a pulled headset from its streams (they stop calling back, or finish with an error; on
+PulseAudio they may be moved to the default sink, with a stall of their input), confirms by trying to open the
+device, and then opens the default device *before* closing the old streams (audio continues where it can).
+While on the fallback it tries the chosen device once a second and moves back when that opens; if the device's
+old index no longer works it re-scans PortAudio, between its own stream closes.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import sounddevice as sd
+
+from agentdesk.sip.audio import devices as devmod
+from agentdesk.sip.audio.devices import Device
+from agentdesk.sip.audio.streams import StreamSet
+
+log = logging.getLogger(__name__)
+
+STALL_S = 0.25  # no callback for this long: the device may be gone
+START_GRACE_S = 3.0  # a new stream may take this long for its first callback (PulseAudio through ALSA: ~1.5 s)
+RETRY_S = 1.0  # while on the fallback, try the chosen device this often
+
+
+class DeviceManager:
+    def __init__(self, on_streams: Callable[[StreamSet | None], None], call_device: str = "",
+                 ring_device: str = "", latency_ms: float = 20.0, channels: int | None = None,
+                 rate_scale: float = 1.0, output_latency_ms: float = 50.0) -> None:
+        self.on_streams = on_streams  # called (on this thread) when the headset streams change
+        self.call_device = call_device
+        self.ring_device = ring_device
+        self.latency_ms = latency_ms
+        self.output_latency_ms = output_latency_ms
+        self.channels = channels
+        self.rate_scale = rate_scale
+        self.events: collections.deque[dict[str, Any]] = collections.deque(maxlen=100)
+        self.devices: tuple[Device, ...] = ()
+        self.call: StreamSet | None = None
+        self.ring: StreamSet | None = None
+        self.active_call_device: str = ""  # identity in use ("" before anything opened)
+        self.fallback = False
+        self._requests: queue.Queue[tuple[str, Any]] = queue.Queue()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._next_retry = 0.0
+        self._stalled_since = 0.0
+        self.ready = threading.Event()
+
+    # --- endpoint thread --------------------------------------------------------------------------------
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="audio-devices", daemon=True)
+        self._thread.start()
+
+    def request(self, what: str, arg: Any = None) -> None:
+        self._requests.put((what, arg))
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._requests.put(("noop", None))
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self._thread = None
+
+    # --- watcher thread ----------------------------------------------------------------------------------
+    def _emit(self, ev: dict[str, Any]) -> None:
+        self.events.append(ev)
+
+    def _run(self) -> None:
+        try:
+            self._scan()
+            self._open_call(self.call_device, reason="start")
+        except Exception as exc:  # a device error never ends the engine
+            self._emit({"event": "audio_error", "message": str(exc)})
+        self.ready.set()
+        while not self._stop.is_set():
+            try:
+                what, arg = self._requests.get(timeout=0.05)
+            except queue.Empty:
+                what, arg = "", None
+            try:
+                if what == "select_call":
+                    self.call_device = arg
+                    self.fallback = False
+                    self._open_call(arg, reason="selected")
+                elif what == "select_ring":
+                    self.ring_device = arg
+                    if self.ring is not None:
+                        self._ring_stop()
+                        self._ring_start(*self._ring_args)
+                elif what == "ring_start":
+                    self._ring_start(*arg)
+                elif what == "ring_stop":
+                    self._ring_stop()
+                elif what == "rescan":
+                    self._rescan_all()
+                self._check()
+            except Exception as exc:
+                log.exception("audio device watcher")
+                self._emit({"event": "audio_error", "message": str(exc)})
+        self._close_all()
+
+    def _scan(self) -> None:
+        self.devices = tuple(devmod.list_devices())
+        self._emit({"event": "audio_devices", "devices": [d.to_json() for d in self.devices]})
+
+    def _new_set(self, ident: str) -> StreamSet | None:
+        dev_in = devmod.find(ident, "input", list(self.devices))
+        dev_out = devmod.find(ident, "output", list(self.devices))
+        if dev_in is None and dev_out is None:
+            return None
+        s = StreamSet(dev_in, dev_out, latency_ms=self.latency_ms, channels=self.channels,
+                      rate_scale=self.rate_scale, output_latency_ms=self.output_latency_ms)
+        return s.open()
+
+    def _wait_running(self, s: StreamSet, timeout: float) -> bool:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end and not self._stop.is_set():
+            if s.running():
+                return True
+            time.sleep(0.01)
+        return s.running()
+
+    def _open_call(self, ident: str, reason: str) -> bool:
+        """Open the headset streams on ``ident`` (make before break); True when it worked."""
+        try:
+            new = self._new_set(ident)
+        except sd.PortAudioError as exc:
+            new = None
+            err = str(exc)
+        else:
+            err = "no such device"
+        if new is None:
+            if ident:  # the chosen device is not there: the default device instead
+                self._emit({"event": "audio_device", "role": "call", "state": "fallback", "id": ident,
+                            "to": self._default_id(), "reason": err})
+                self.fallback = True
+                self._next_retry = time.monotonic() + RETRY_S
+                return self._open_call("", reason="fallback") and False
+            self._emit({"event": "audio_error", "message": f"no usable call device: {err}"})
+            return False
+        old = self.call
+        # make before break: the old streams (if they still run) carry the audio until the new ones call back
+        if not self._wait_running(new, START_GRACE_S):
+            log.warning("call device %s opened but has not called back yet", ident or "(default)")
+        self.call = new
+        self.on_streams(new)
+        if old is not None:
+            old.close()
+        self.active_call_device = ident
+        self._stalled_since = 0.0
+        if reason != "fallback":
+            self._emit({"event": "audio_device", "role": "call", "state": "restored" if reason == "restored"
+                        else "active", "id": ident, "name": self._name(new)})
+        return True
+
+    def _default_id(self) -> str:
+        d = devmod.find("", "output", list(self.devices))
+        return d.id if d else ""
+
+    @staticmethod
+    def _name(s: StreamSet) -> str:
+        d = s.output_dev or s.input_dev
+        return d.name if d else ""
+
+    def _probe(self, ident: str) -> bool:
+        """Can the device be opened right now? (Open and close both directions; no re-scan.)"""
+        dev_in = devmod.find(ident, "input", list(self.devices))
+        dev_out = devmod.find(ident, "output", list(self.devices))
+        if dev_in is None and dev_out is None:
+            return False
+        probe = StreamSet(dev_in, dev_out, latency_ms=self.latency_ms, channels=self.channels,
+                          output_latency_ms=self.output_latency_ms)
+        try:
+            for kind, dev in (("input", dev_in), ("output", dev_out)):
+                if dev is not None:
+                    probe._open(kind, dev).close()
+            return True
+        except sd.PortAudioError:
+            return False
+
+    def _check(self) -> None:
+        now = time.monotonic()
+        s = self.call
+        if s is not None and now - s.opened_at > 0.2:
+            if s.stalled(now, STALL_S) or (not s.running() and now - s.opened_at > START_GRACE_S):
+                self._stalled_since = self._stalled_since or now
+                if self.active_call_device and not self._probe(self.active_call_device):
+                    self._emit({"event": "audio_device", "role": "call", "state": "fallback",
+                                "id": self.active_call_device, "to": self._default_id(), "reason": "device lost"})
+                    self.fallback = True
+                    self._next_retry = now + RETRY_S
+                    self._open_call("", reason="fallback")
+                elif now - self._stalled_since > 1.0:  # same device, stream broke: reopen it
+                    self._open_call(self.active_call_device, reason="reopen")
+            else:
+                self._stalled_since = 0.0
+        if self.fallback and self.call_device and now >= self._next_retry:
+            self._next_retry = now + RETRY_S
+            if self._probe(self.call_device):
+                self.fallback = False
+                if not self._open_call(self.call_device, reason="restored"):
+                    self.fallback = True
+
+    def _ring_start(self, tone: str, loop: bool, on_headset: bool) -> None:
+        self._ring_args = (tone, loop, on_headset)
+        if self.ring is None:
+            dev = devmod.find(self.ring_device, "output", list(self.devices)) or devmod.find(
+                "", "output", list(self.devices))
+            if dev is not None:
+                try:
+                    self.ring = StreamSet(None, dev, latency_ms=60.0).open()
+                except sd.PortAudioError as exc:
+                    self._emit({"event": "audio_error", "message": f"ring device: {exc}"})
+        if self.ring is not None:
+            self.ring.tones.play(tone, loop=loop)
+        if on_headset and self.call is not None:
+            self.call.tones.play(tone, loop=loop, gain=0.5)
+
+    def _ring_stop(self) -> None:
+        if self.ring is not None:
+            self.ring.close()
+            self.ring = None
+        if self.call is not None:
+            self.call.tones.stop()
+
+    def _close_all(self) -> None:
+        self.on_streams(None)
+        for s in (self.call, self.ring):
+            if s is not None:
+                s.close()
+        self.call = self.ring = None
+
+    def _rescan_all(self) -> None:
+        ring_args = getattr(self, "_ring_args", None) if self.ring is not None else None
+        self._close_all()
+        with contextlib.suppress(Exception):
+            devmod.rescan()
+        self._scan()
+        self._open_call(self.call_device, reason="rescan")
+        if ring_args:
+            self._ring_start(*ring_args)

@@ -1,0 +1,59 @@
+"""Devices on the virtual headset (PortAudio through ALSA's pulse plugin), without pjsua2."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from agentdesk.sip.audio import devices
+from agentdesk.sip.audio.streams import StreamSet
+from tests.audio.speech import write_wav
+from tests.infra import require
+from tests.infra.pulse import VirtualHeadset, dominant_frequency, tone
+
+pytestmark = pytest.mark.audio
+
+
+def test_identities_are_stable_across_rescans(virtual_headset: VirtualHeadset) -> None:
+    require.portaudio()
+    before = {d.id: (d.max_input_channels, d.max_output_channels) for d in devices.list_devices()}
+    devices.rescan()
+    after = {d.id: (d.max_input_channels, d.max_output_channels) for d in devices.list_devices()}
+    assert before == after
+    assert "ALSA:agentdesk_headset" in after and "ALSA:agentdesk_speaker" in after
+    assert devices.find("", "output") is not None  # the system default
+    assert devices.find("ALSA:nothing-like-this", "input") is None
+
+
+@pytest.mark.slow
+def test_a_7_1_headset_is_downmixed_and_upmixed(virtual_headset: VirtualHeadset, tmp_path: Path) -> None:
+    require.portaudio()
+    dev = devices.find("ALSA:agentdesk_headset", "input")
+    assert dev is not None
+    s = StreamSet(dev, dev, channels=8, output_latency_ms=50.0).open()
+    try:
+        assert (s.ch_in, s.ch_out) == (8, 8)
+        t = tone(500, 0.1, s.rate_out, amplitude=0.3)
+        mic = virtual_headset.play_into_mic(write_wav(tmp_path / "mic.wav", tone(900, 4.0, 16000, 0.3)))
+        end = time.monotonic() + 8
+        while not s.running() and time.monotonic() < end:
+            time.sleep(0.05)
+        recording: list[np.ndarray] = []
+        for _ in range(40):  # 4 s of a 500 Hz tone into the 8-channel output, fed like the bridge does
+            while s.play_ring.free() >= len(t):
+                s.play_ring.write(t)
+            time.sleep(0.1)
+            if _ == 20:
+                recording.append(virtual_headset.record(1.0))
+        captured = np.zeros(s.rate_in // 2, np.float32)
+        s.cap_ring.discard(max(0, s.cap_ring.available() - len(captured)))
+        s.cap_ring.read_into(captured)
+        mic.wait(10)
+    finally:
+        s.close()
+    assert abs(dominant_frequency(recording[0], 16000) - 500) < 10  # upmixed to every channel, heard downmixed
+    assert np.sqrt(np.mean(recording[0] ** 2)) > 0.1
+    assert abs(dominant_frequency(captured, s.rate_in) - 900) < 10  # 8 mic channels downmixed to mono
