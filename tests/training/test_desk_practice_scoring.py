@@ -31,12 +31,14 @@ def _close_windows() -> Iterator[None]:
 
 @pytest.mark.sip
 @pytest.mark.slow
-def test_practice_call_on_the_shift_screen_is_scored(qtbot, tmp_path: Path, monkeypatch) -> None:
+def test_practice_call_on_the_shift_screen_is_scored(qtbot, tmp_path: Path, monkeypatch, virtual_headset) -> None:
     from agentdesk.center.practice.center import PracticeCenter
+    from tests.infra import pulse
 
     monkeypatch.setenv("AGENTDESK_DATA_DIR", str(tmp_path / "data"))
     center = PracticeCenter(phones=True)
     store = settings.Settings()
+    store.audio.call_device = "ALSA:agentdesk_headset"  # the agent speaks through the virtual USB headset
     main = build_main_window(QApplication.instance(), store, "ja", save_settings=False)
     qtbot.addWidget(main.view)
     outbox: list[tuple[str, dict]] = []
@@ -58,7 +60,10 @@ def test_practice_call_on_the_shift_screen_is_scored(qtbot, tmp_path: Path, monk
     qtbot.waitUntil(lambda: v.answer_button.isVisible() and v.answer_button.isEnabled(), timeout=20000)
     qtbot.wait(1000)
     v.answer_button.click()
+    voice = pulse.write_wav(tmp_path / "agent.wav", pulse.tone(440.0, 2.5, 16000, amplitude=0.3), 16000)
+    speaking = virtual_headset.play_into_mic(voice)
     qtbot.wait(3000)
+    speaking.wait(5)
     v.hangup_button.click()
     qtbot.waitUntil(lambda: v.pages.currentWidget() is v.wrap_up_page, timeout=10000)
     for i in range(v.wrap_up_codes.count()):
@@ -73,7 +78,8 @@ def test_practice_call_on_the_shift_screen_is_scored(qtbot, tmp_path: Path, monk
     assert sheet["call_id"] == wrap["call_id"] and sheet["scenario"]
     assert 0.5 <= sheet["time_to_answer_s"] <= 6
     assert sheet["script"]["expected"] and sheet["wrap_up"]["code"] == "resolved"
-    # the desk's default (null) audio has no microphone: the customer's side is still measured
-    assert sheet["recording"]["agent"] is None and sheet["recording"]["customer"]["seconds"] > 1
+    # both sides are measured: the agent through the headset's microphone, the simulated customer
+    assert sheet["recording"]["agent"]["seconds"] > 1 and sheet["recording"]["agent"]["speech_level_dbfs"] is not None
+    assert sheet["recording"]["customer"]["seconds"] > 1
     qtbot.waitUntil(lambda: "採点表" in v.notice_label.text(), timeout=5000)
     assert json.dumps(sheet, ensure_ascii=False).count("C-10") == 0  # no contract ids in the sheet

@@ -101,6 +101,12 @@ class DeviceCallAudio:
     def set_mute(self, muted: bool) -> None:
         self.core.muted = bool(muted)
 
+    def agent_media(self) -> tuple[Any, Any]:
+        """The headset port is both the agent's microphone (it transmits the processed capture) and ear (what is
+        transmitted to it is played): call training connects trainers to it per mode, and practice calls record
+        the agent's voice from it."""
+        return self.port, self.port
+
     def handle(self, cmd: dict[str, Any]) -> dict[str, Any] | None:
         name = cmd.get("cmd")
         if name == "devices":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -332,6 +333,8 @@ class DeskController(QObject):
                            "codecs": [c.split("/")[0] for c in account.codecs]},
                "sip": {"bind": "127.0.0.1" if all("127.0.0.1" in r for r in sip.registrars) else "0.0.0.0",
                        "port": 0, "stats_interval": 2.0},
+               # the USB headset (docs/audio.md): the devices and voice processing the agent chose in settings
+               "audio": self.audio_config(),
                # call training: who may monitor/whisper/barge into this agent's calls (docs/training.md)
                "training": {"trainers": list(self.provisioning.trainers)}}
         if ref:
@@ -343,6 +346,17 @@ class DeskController(QObject):
         except RuntimeError as exc:
             self.registration = {"state": "failed", "reason": str(exc)}
         self.refresh()
+
+    def audio_config(self) -> dict[str, Any]:
+        """The engine's headset backend with the agent's device choices and voice-processing switches.
+        ``AGENTDESK_AUDIO_BACKEND`` picks another backend (``null`` for support staff on a PC without sound)."""
+        audio = self.settings.audio
+        backend = os.environ.get("AGENTDESK_AUDIO_BACKEND", "devices")
+        if backend != "devices":
+            return {"backend": backend}
+        return {"backend": "devices", "call_device": audio.call_device, "ring_device": audio.ring_device,
+                "ring_on_headset": audio.ring_on_headset, "echo_cancellation": audio.echo_cancellation,
+                "noise_suppression": audio.noise_suppression, "auto_gain": audio.auto_gain}
 
     def on_center_event(self, event: CenterEvent) -> None:
         for listener in list(self.center_listeners):

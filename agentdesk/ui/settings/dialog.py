@@ -39,23 +39,17 @@ log = logging.getLogger(__name__)
 
 
 def list_devices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """(inputs, outputs) as (identity, label); empty when PortAudio is unavailable."""
+    """(inputs, outputs) as (identity, label), from the same list and host API the engine's headset backend uses,
+    so a device chosen here is the one the engine opens; empty when PortAudio is unavailable."""
     try:
-        import sounddevice as sd
+        from agentdesk.sip.audio import devices as audio_devices
 
-        devices = sd.query_devices()
-        apis = sd.query_hostapis()
+        found = audio_devices.list_devices()
     except Exception as exc:
         log.info("no audio devices: %s", exc)
         return [], []
-    inputs, outputs = [], []
-    for d in devices:
-        api = apis[d["hostapi"]]["name"] if d["hostapi"] < len(apis) else ""
-        ident = f"{api}:{d['name']}"
-        if d["max_input_channels"] > 0:
-            inputs.append((ident, d["name"]))
-        if d["max_output_channels"] > 0:
-            outputs.append((ident, d["name"]))
+    inputs = [(d.id, d.name) for d in found if d.max_input_channels > 0]
+    outputs = [(d.id, d.name) for d in found if d.max_output_channels > 0]
     return inputs, outputs
 
 
