@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -75,7 +76,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     runner = getattr(args, "_run", None)
     if runner is not None:
-        return int(runner(args) or 0)
+        try:
+            return int(runner(args) or 0)
+        except BrokenPipeError:
+            # the reader went away (``agentdesk check --json | head``): no traceback, and the status a shell
+            # gives a program ended by SIGPIPE
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 128 + 13
     from agentdesk.ui.app import run_gui  # Qt is imported only for the window
 
     return run_gui(args)

@@ -38,3 +38,26 @@ def test_subcommand_is_found_after_an_option_with_a_value(monkeypatch) -> None:
     assert cli._subcommand(["--lang", "en", "probe", "x"]) == "probe"
     assert cli._subcommand(["--lang=en", "probe"]) == "probe"
     assert cli._subcommand(["--lang", "en"]) is None
+
+
+def test_a_reader_that_goes_away_gives_no_traceback() -> None:
+    code = (
+        "import sys, types\n"
+        "from agentdesk import cli\n"
+        "probe = types.ModuleType('probe')\n"
+        "probe.add_arguments = lambda parser: None\n"
+        "def run(args):\n"
+        "    while True:\n"
+        "        print('x' * 4096)\n"
+        "probe.run = run\n"
+        "sys.modules['probe'] = probe\n"
+        "cli.SUBCOMMANDS['probe'] = ('probe', 'endless output')\n"
+        "sys.exit(cli.main(['probe']))\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.read(100)
+    proc.stdout.close()  # the reader goes away, as `| head` does
+    err = proc.stderr.read().decode()
+    assert proc.wait(30) == 141
+    assert "Traceback" not in err and "BrokenPipeError" not in err
