@@ -13,7 +13,7 @@ import pytest
 
 from tests.audio.driver import HarnessProcess
 from tests.audio.scoring import align, load_wav, pesq_wb, visqol
-from tests.audio.speech import speech, write_wav
+from tests.audio.speech import record_16k, speech, write_wav, write_wav_48k
 from tests.infra.pulse import VirtualHeadset, dominant_frequency, tone
 
 pytestmark = [pytest.mark.audio, pytest.mark.slow]
@@ -50,11 +50,11 @@ def test_speech_reaches_both_ends_and_scores(harness_factory: Callable[..., Harn
     agent = speech(tmp_path, AGENT_TEXT, rms_dbfs=-22.0)
     customer = speech(tmp_path, CUSTOMER_TEXT, rms_dbfs=-22.0)
     pad = np.zeros(16000, np.float32)
-    write_wav(tmp_path / "agent.wav", np.concatenate([pad, agent, pad]))
+    write_wav_48k(tmp_path / "agent.wav", np.concatenate([pad, agent, pad]))
     write_wav(tmp_path / "customer.wav", np.concatenate([pad, pad, customer, pad]))
     _call(h, tmp_path / "customer.wav", tmp_path / "far_end.wav")
     mic = virtual_headset.play_into_mic(tmp_path / "agent.wav")
-    heard = virtual_headset.record(len(customer) / 16000 + 3.0)
+    heard = record_16k(virtual_headset, len(customer) / 16000 + 3.0)
     mic.wait(20)
     time.sleep(0.5)
     stats = h.request("audio_stats")

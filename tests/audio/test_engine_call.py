@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from tests.audio.scoring import align, load_wav, pesq_wb, visqol
-from tests.audio.speech import speech, write_wav
+from tests.audio.speech import record_16k, speech, write_wav, write_wav_48k
 from tests.infra.engine import EngineProcess
 from tests.infra.kamailio import Kamailio
 from tests.infra.pulse import VirtualHeadset
@@ -30,7 +30,7 @@ def test_engine_with_headset_backend_talks_to_a_customer_engine(
                              rms_dbfs=-22.0)
     pad = np.zeros(16000, np.float32)
     customer_wav = write_wav(tmp_path / "customer.wav", np.concatenate([pad, pad, customer_speech, pad, pad]))
-    write_wav(tmp_path / "agent.wav", np.concatenate([pad, agent_speech, pad]))
+    write_wav_48k(tmp_path / "agent.wav", np.concatenate([pad, agent_speech, pad]))
     heard_by_customer = tmp_path / "customer_heard.wav"
 
     agent = engine_factory("agent", env=virtual_headset.env)
@@ -49,7 +49,7 @@ def test_engine_with_headset_backend_talks_to_a_customer_engine(
     agent.command({"cmd": "answer", "call": incoming["call"]})
     customer.wait_event({"event": "call", "call": ccall, "state": "connected"}, 10)
     mic = virtual_headset.play_into_mic(tmp_path / "agent.wav")
-    heard_by_agent = virtual_headset.record(len(customer_speech) / 16000 + 5.0)
+    heard_by_agent = record_16k(virtual_headset, len(customer_speech) / 16000 + 5.0)
     mic.wait(20)
     stats = agent.command({"cmd": "audio_stats"})
     customer.command({"cmd": "hangup", "call": ccall})
