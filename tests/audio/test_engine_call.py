@@ -20,6 +20,14 @@ from tests.infra.pulse import VirtualHeadset
 pytestmark = [pytest.mark.sip, pytest.mark.audio, pytest.mark.slow]
 
 
+def _cpu_seconds(pid: int) -> tuple[float, float]:
+    """(user + system CPU seconds of a process, monotonic time) from /proc (Linux)."""
+    import os
+    import time
+
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), time.monotonic()
+
 
 def test_engine_with_headset_backend_talks_to_a_customer_engine(
         kamailio: Kamailio, virtual_headset: VirtualHeadset, tmp_path: Path,
@@ -48,9 +56,12 @@ def test_engine_with_headset_backend_talks_to_a_customer_engine(
     incoming = agent.wait_event({"event": "call", "state": "incoming"}, 10)
     agent.command({"cmd": "answer", "call": incoming["call"]})
     customer.wait_event({"event": "call", "call": ccall, "state": "connected"}, 10)
+    cpu0 = _cpu_seconds(agent.pid)
     mic = virtual_headset.play_into_mic(tmp_path / "agent.wav")
     heard_by_agent = record_16k(virtual_headset, len(customer_speech) / 16000 + 5.0)
     mic.wait(20)
+    cpu1 = _cpu_seconds(agent.pid)
+    engine_cpu = 100 * (cpu1[0] - cpu0[0]) / (cpu1[1] - cpu0[1])
     stats = agent.command({"cmd": "audio_stats"})
     customer.command({"cmd": "hangup", "call": ccall})
     customer.wait_event({"event": "call", "call": ccall, "state": "ended"}, 10)
@@ -64,6 +75,7 @@ def test_engine_with_headset_backend_talks_to_a_customer_engine(
                            ("customer_to_headset", customer_speech, heard_by_agent)):
         r, d, _ = align(ref, deg)
         scores[name] = {"visqol": round(visqol(r, d), 2), "pesq_wb": pesq_wb(r, d)}
+    scores["agent_engine_cpu_percent"] = round(engine_cpu, 1)
     scores["stats"] = {k: v for k, v in stats.items() if k not in ("ok", "id")}
     (tmp_path / "audio_engine_call_scores.json").write_text(json.dumps(scores, indent=1))
     print(json.dumps(scores, indent=1))

@@ -44,6 +44,12 @@ class Resampler:
         self._len = self._half  # samples held; starts with zero history so the first output is defined
         self._pos = float(self._half - 1)  # position (in self._x) of the next output sample
         self._ar = np.arange(4096, dtype=np.float64)
+        # per-call work in preallocated buffers; the input windows are a view (no 2-D index array per call)
+        self._windows = np.lib.stride_tricks.sliding_window_view(self._x, len(self._offsets))
+        self._pos_buf = np.zeros(4096, np.float64)
+        self._base_buf = np.zeros(4096, np.float64)
+        self._idx_buf = np.zeros(4096, np.intp)
+        self._phase_buf = np.zeros(4096, np.intp)
 
     def needed(self, n_out: int, step: float) -> int:
         """Input samples still to feed before ``n_out`` outputs at ``step`` can be made."""
@@ -65,12 +71,19 @@ class Resampler:
     def take(self, n_out: int, step: float, out: np.ndarray) -> None:
         """Write ``n_out`` outputs into ``out`` (the caller made sure enough input was fed)."""
         if n_out > len(self._ar):  # only for offline use (tone files); frames are far smaller
-            self._ar = np.arange(n_out, dtype=np.float64)
-        pos = self._pos + step * self._ar[:n_out]
-        base = np.floor(pos)
-        phase = np.rint((pos - base) * PHASES).astype(np.intp)
-        idx = base.astype(np.intp)[:, None] + self._offsets[None, :]
-        np.einsum("ij,ij->i", self._x[idx], self._h[phase], out=out[:n_out])
+            self._grow(n_out)
+        pos, base = self._pos_buf[:n_out], self._base_buf[:n_out]
+        idx, phase = self._idx_buf[:n_out], self._phase_buf[:n_out]
+        np.multiply(self._ar[:n_out], step, out=pos)
+        pos += self._pos
+        np.floor(pos, out=base)
+        idx[:] = base
+        idx += self._offsets[0]  # the first tap's sample: row of the sliding-window view
+        pos -= base
+        pos *= PHASES
+        np.rint(pos, out=pos)
+        phase[:] = pos
+        np.einsum("ij,ij->i", self._windows[idx], self._h[phase], out=out[:n_out])
         self._pos += step * n_out
         # keep only the history the next outputs can reach
         keep_from = math.floor(self._pos) - self._half + 1
@@ -79,6 +92,11 @@ class Resampler:
             self._x[:remaining] = self._x[keep_from:self._len]
             self._len = remaining
             self._pos -= keep_from
+
+    def _grow(self, n: int) -> None:
+        self._ar = np.arange(n, dtype=np.float64)
+        self._pos_buf, self._base_buf = np.zeros(n, np.float64), np.zeros(n, np.float64)
+        self._idx_buf, self._phase_buf = np.zeros(n, np.intp), np.zeros(n, np.intp)
 
     def latency_samples(self) -> float:
         """Input samples buffered ahead of the next output position."""
