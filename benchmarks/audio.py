@@ -4,6 +4,7 @@
   endpoint) and baresip's (its ALSA module on the same ALSA device) against the same echoing far end;
 - the engine's CPU during one call (% of one core);
 - underruns while another process keeps a CPU core busy (one minute, scaled to 10 minutes);
+- speech through G.722 alone (pjsua2 loopback, no headset): the codec's ceiling on the test material;
 - the drift controller: buffered delay and underruns over 10 simulated minutes at 300 ppm.
 
 Method for the delay: one paplay stream into a combine sink feeds the same click both to the headset's
@@ -172,6 +173,39 @@ def _busy_underruns(headset: VirtualHeadset, seconds: float) -> dict:
         spinner.wait(5)
 
 
+CODEC_TEXTS = ("Hello, this is the support desk. I can see your contract, and I will check the last bill for you now.",
+               "I see. Then please tell me what the new monthly price will be.")
+
+
+def _codec_only_visqol(work: Path) -> list[tuple[float, float]]:
+    """(ViSQOL, the clip against itself) of espeak-ng speech through pjsua2 G.722 loopback with no headset at all
+    (a WAV player on the agent leg): the ceiling the codec leaves for the headset path on this material."""
+    from tests.audio.scoring import align, load_wav, visqol
+    from tests.audio.speech import speech
+
+    out = []
+    for i, text in enumerate(CODEC_TEXTS):
+        x = speech(work, text, rms_dbfs=-22.0)
+        pad = np.zeros(RATE, np.float32)
+        clip = write_wav(work / f"codec_{i}.wav", np.concatenate([pad, x, pad]))
+        far = work / f"codec_{i}_far.wav"
+        h = HarnessProcess(env={})
+        try:
+            h.send(cmd="configure", audio={"backend": "none"})
+            h.wait_for(lambda e: e.get("event") == "configured", 30)
+            h.send(cmd="call", agent_play=str(clip), record=str(far))
+            h.wait_for(lambda e: e.get("event") == "media" and e.get("role") == "far", 15)
+            time.sleep(len(x) / RATE + 2.5)
+            h.send(cmd="hangup")
+            h.wait_for(lambda e: e.get("event") == "hung_up", 15)
+        finally:
+            h.close()
+        y, _ = load_wav(far)
+        r, d, _lag = align(x, y)
+        out.append((round(visqol(r, d), 2), round(visqol(r, r), 2)))
+    return out
+
+
 def run(seconds: float = 12.0, busy_seconds: float = 60.0) -> list[dict]:
     rows: list[dict] = []
     work = Path(tempfile.mkdtemp(prefix="agentdesk-audio-bench-"))
@@ -207,6 +241,11 @@ def run(seconds: float = 12.0, busy_seconds: float = 60.0) -> list[dict]:
             else:
                 os.environ[k] = v
         shutil.rmtree(work, ignore_errors=True)
+    codec = _codec_only_visqol(work)
+    rows.append(_row("audio: ViSQOL of G.722 alone (pjsua2 loopback, no headset), espeak-ng speech",
+                     codec[0][0], "MOS-LQO", None, None,
+                     f"two clips (score, clip against itself): {codec}; the headset path's scores are "
+                     f"measured on the same first clip in tests/audio/test_call_e2e.py"))
     from tests.audio.sim import simulate
 
     sim = simulate(600.0, 300)
@@ -214,6 +253,7 @@ def run(seconds: float = 12.0, busy_seconds: float = 60.0) -> list[dict]:
                      round(max(sim.capture_ms[60:]), 1), "ms", None, None,
                      f"underruns mic {sim.mic_underruns}, speaker {sim.speaker_underruns}; "
                      f"learned {sim.capture_ppm:.0f} ppm"))
+    shutil.rmtree(work, ignore_errors=True)
     return rows
 
 

@@ -139,6 +139,7 @@ class Harness:
         assert self.acc is not None
         self.play_wav = cmd.get("play", "")
         self.record_wav = cmd.get("record", "")
+        self.agent_play_wav = cmd.get("agent_play", "")  # with backend "none": the codec path without the headset
         self.agent = Call(self, self.acc, role="agent")
         op = pj.CallOpParam(True)
         self.agent.makeCall(f"sip:far@127.0.0.1:{self.port}", op)
@@ -146,6 +147,10 @@ class Harness:
     def on_media(self, call: Call) -> None:
         if call.role == "agent" and self.audio is not None:
             self.audio.attach(0, call.media)
+        elif call.role == "agent" and getattr(self, "agent_play_wav", ""):
+            self.agent_player = pj.AudioMediaPlayer()
+            self.agent_player.createPlayer(self.agent_play_wav, pj.PJMEDIA_FILE_NO_LOOP)
+            self.agent_player.startTransmit(call.media)
         elif call.role == "far":
             if self.far_echo:
                 call.media.startTransmit(call.media)
