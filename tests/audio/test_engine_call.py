@@ -34,7 +34,9 @@ def test_engine_with_headset_backend_talks_to_a_customer_engine(
         engine_factory: Callable[..., EngineProcess]) -> None:
     agent_speech = speech(tmp_path, "Thank you for waiting. Your contract renews on the first of next month.",
                           rms_dbfs=-22.0)
-    customer_speech = speech(tmp_path, "I see. Then please tell me what the new monthly price will be.",
+    # "I see. Then please tell me what the new monthly price will be." scored 3.64 through G.722 alone (no
+    # headset), so it left 0.3 of margin to measure our path with; this sentence scores like the agent's
+    customer_speech = speech(tmp_path, "Hello, this is the support desk. How can I help you today?",
                              rms_dbfs=-22.0)
     pad = np.zeros(16000, np.float32)
     customer_wav = write_wav(tmp_path / "customer.wav", np.concatenate([pad, pad, customer_speech, pad, pad]))
