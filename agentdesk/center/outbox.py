@@ -27,6 +27,8 @@ import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
+from datetime import time as dt_time
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +44,8 @@ FILE_NAME = "outbox.sqlite3"
 MAX_PAYLOAD_BYTES = 64 * 1024
 MAX_TEXT = 1000
 
-# Field specs: "str" (ASCII identifier, code, date), "id" (a call/contract/ticket id: like "str", but a SIP Call-ID
+# Field specs: "str" (ASCII identifier or code), "time" (an ISO 8601 date, time or timestamp: parsed, so it carries
+# nothing else and is not screened: a timestamp's microseconds look like a phone number), "id" (a call/contract/ticket id: like "str", but a SIP Call-ID
 # may look like an e-mail address), "text" (free text someone typed: screened for personal data),
 # "label" (the app's own message), "int", "num", "bool", "any" (free-form figures), "?"-suffix = may be null,
 # ["list", spec], {"field": spec} = an object with only these fields (or null).
@@ -66,20 +69,20 @@ SCHEMAS: dict[str, dict[str, Spec]] = {
         "escalated": "bool?",
         "ticket_id": "id?",
         "script_path": ["list", "str"],
-        "started_at": "str?",
-        "ended_at": "str?",
+        "started_at": "time?",
+        "ended_at": "time?",
         "talk_seconds": "num?",
         "practice": "bool?",
     },
     "availability": {
-        "week_start": "str",
-        "slots": ["list", {"date": "str", "start": "str", "end": "str"}],
+        "week_start": "time",
+        "slots": ["list", {"date": "time", "start": "time", "end": "time"}],
         "note": "text?",
     },
     "work_log": {
-        "date": "str",
-        "started_at": "str?",
-        "ended_at": "str?",
+        "date": "time",
+        "started_at": "time?",
+        "ended_at": "time?",
         "calls": "int?",
         "talk_seconds": "num?",
         "break_seconds": "num?",
@@ -88,13 +91,13 @@ SCHEMAS: dict[str, dict[str, Spec]] = {
     "self_check": {
         "report_id": "str",
         "overall": "str",
-        "started": "str?",
+        "started": "time?",
         "duration_s": "num?",
         "app_version": "str?",
         "host": {"system": "str?", "release": "str?"},
         "checks": ["list", _CHECK],
     },
-    "state_change": {"state": "str", "reason": "str?", "at": "str"},
+    "state_change": {"state": "str", "reason": "str?", "at": "time"},
 }
 REQUIRED: dict[str, tuple[str, ...]] = {
     "wrap_up": ("call_id", "code"),
@@ -133,6 +136,19 @@ def screen_text(value: str, *, email: bool = True) -> bool:
     return bool(_PHONE.search(text) or (email and _EMAIL.search(text)) or _POSTAL.search(text))
 
 
+def _is_time(value: str) -> bool:
+    """An ISO 8601 date ("2026-11-22"), time of day ("10:00") or timestamp, and nothing else."""
+    if not _STR.match(value):
+        return False
+    for parse in (datetime.fromisoformat, date.fromisoformat, dt_time.fromisoformat):
+        try:
+            parse(value)
+            return True
+        except ValueError:
+            continue
+    return False
+
+
 def _check(value: Any, spec: Spec, where: str) -> None:
     if spec == "any?" or (spec == "any" and value is not None):
         return  # free-form figures; bounded by MAX_PAYLOAD_BYTES
@@ -147,6 +163,7 @@ def _check(value: Any, spec: Spec, where: str) -> None:
             raise _refuse(where, "値がありません", "missing value")
         ok = {
             "str": isinstance(value, str) and bool(_STR.match(value)),
+            "time": isinstance(value, str) and _is_time(value),
             "id": isinstance(value, str) and bool(_STR.match(value)),
             "text": isinstance(value, str) and len(value) <= MAX_TEXT,
             "label": isinstance(value, str) and len(value) <= 4 * MAX_TEXT,

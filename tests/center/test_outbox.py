@@ -211,3 +211,17 @@ def test_a_self_check_report_as_the_checks_area_makes_it_is_accepted() -> None:
     key = box.enqueue("self_check", payload)
     assert box.entry(key).payload["checks"][0]["details"]["national"] == "03-1234-5678"  # type: ignore[union-attr]
     box.close()
+
+
+def test_timestamps_are_times_not_phone_numbers() -> None:
+    """A timestamp whose microseconds start with 0 ("…21.025138+00:00") once matched the phone-number screen."""
+    from agentdesk.center.outbox import validate
+
+    validate("state_change", {"state": "ready", "at": "2026-11-22T12:40:21.025138+00:00"})
+    validate("availability", {"week_start": "2026-12-07",
+                              "slots": [{"date": "2026-12-07", "start": "10:00", "end": "17:00"}]})
+    with pytest.raises(OutboxRefused):  # a time field holds a time, and nothing else
+        validate("state_change", {"state": "ready", "at": "090-1234-5678"})
+    with pytest.raises(OutboxRefused):  # free text is still screened
+        validate("wrap_up", {"call_id": "c1", "code": "resolved", "note": "折り返し 090-1234-5678",
+                             "script_path": []})
