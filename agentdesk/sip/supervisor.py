@@ -93,30 +93,22 @@ class EngineSupervisor:
         cmd = dict(cmd)
         if cmd.get("id") is None:
             cmd["id"] = f"s{next(self._ids)}"
-        cid = str(cmd["id"])
-        done = threading.Event()
-        box: list[dict] = []
-        with self._state_lock:
-            self._pending[cid] = (done, box)
-        try:
-            self.send(cmd)
-            if not done.wait(timeout):
-                raise TimeoutError(f"no reply from the phone engine to {cmd.get('cmd')} within {timeout} s")
-            return box[0]
-        finally:
-            with self._state_lock:
-                self._pending.pop(cid, None)
+        return self._await_reply(str(cmd["id"]), lambda: self.send(cmd) is not None, timeout,
+                                 f"no reply from the phone engine to {cmd.get('cmd')} within {timeout} s")
 
     def _request_raw(self, cmd: dict, timeout: float = 5.0) -> dict:
         """Like request() but without remembering the command (used for re-applying after a restart)."""
-        cid = str(cmd["id"])
+        return self._await_reply(str(cmd["id"]), lambda: self._write(cmd), timeout, str(cmd["id"]))
+
+    def _await_reply(self, cid: str, write: Callable[[], bool], timeout: float, what: str) -> dict:
+        """Register for the reply to ``cid``, write the command, and wait for the reply (TimeoutError)."""
         done = threading.Event()
         box: list[dict] = []
         with self._state_lock:
             self._pending[cid] = (done, box)
         try:
-            if not self._write(cmd) or not done.wait(timeout):
-                raise TimeoutError(cid)
+            if not write() or not done.wait(timeout):
+                raise TimeoutError(what)
             return box[0]
         finally:
             with self._state_lock:

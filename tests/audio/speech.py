@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tests.infra import require
+from tests.infra import pulse, require
 from tests.infra.pulse import VirtualHeadset
 
 SENTENCES = ("Thank you for calling. How may I help you today? "
@@ -34,12 +34,7 @@ def speech(tmp: Path, text: str = SENTENCES, rate: int = 16000, rms_dbfs: float 
 
 
 def write_wav(path: Path, x: np.ndarray, rate: int = 16000) -> Path:
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes((np.clip(x, -1, 1) * 32767).astype("<i2").tobytes())
-    return path
+    return pulse.write_wav(path, x, rate)
 
 
 # The virtual headset's null sinks run at 48 kHz. A 16 kHz WAV played into the microphone, or a 16 kHz recording

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
+from tests.infra import pulse
+
 CUSTOMER_HZ = 600
 TRAINEE_HZ = 1000
 TRAINER_HZ = 1500
@@ -16,14 +18,7 @@ WAV_HEADER = 44  # pjmedia's WAV writer: a plain 44-byte PCM header, then 16-bit
 
 
 def write_tone(path: Path, hz: int, seconds: float = 4.0, rate: int = 16000, amplitude: int = 4000) -> Path:
-    t = np.arange(int(seconds * rate)) / rate
-    samples = (amplitude * np.sin(2 * math.pi * hz * t)).astype("<i2")
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(samples.tobytes())
-    return path
+    return pulse.write_wav(path, pulse.tone(hz, seconds, rate, amplitude=amplitude / 32767), rate)
 
 
 def samples_written(path: Path) -> int:

@@ -359,11 +359,7 @@ class DeskController(QObject):
                 "noise_suppression": audio.noise_suppression, "auto_gain": audio.auto_gain}
 
     def on_center_event(self, event: CenterEvent) -> None:
-        for listener in list(self.center_listeners):
-            try:
-                listener(event)
-            except Exception:
-                log.exception("center event listener failed")
+        _notify(self.center_listeners, event)
         lang = self.language()
         if event.kind in ("broadcast", "please_log_in"):
             data = event.data.get("message") if isinstance(event.data.get("message"), dict) else event.data
@@ -459,11 +455,7 @@ class DeskController(QObject):
             self._show_quality()
         elif kind == "engine":
             self._on_engine_state(event)
-        for listener in list(self.engine_listeners):
-            try:
-                listener(event)
-            except Exception:
-                log.exception("engine event listener failed")
+        _notify(self.engine_listeners, event)
 
     def _on_engine_state(self, event: dict[str, Any]) -> None:
         state = str(event.get("state"))
@@ -1070,3 +1062,13 @@ class DeskController(QObject):
         v.incentive_bar.set_data(self.tr("Calls toward the incentive"), numbers.calls_month, target or None,
                                  self.tr("%1 of %2 calls").replace("%1", str(numbers.calls_month))
                                  .replace("%2", str(target)))
+
+
+def _notify(listeners: list[Callable[[Any], None]], event: Any) -> None:
+    """Hand an event to every listener (trainer screen, trainee indicator...); one that fails is logged and the
+    others still get it."""
+    for listener in list(listeners):
+        try:
+            listener(event)
+        except Exception:
+            log.exception("event listener %r failed", listener)
