@@ -136,6 +136,11 @@ def screen_text(value: str, *, email: bool = True) -> bool:
     return bool(_PHONE.search(text) or (email and _EMAIL.search(text)) or _POSTAL.search(text))
 
 
+def _looks_personal(value: str, *, email: bool) -> bool:
+    text = unicodedata.normalize("NFKC", value).strip()
+    return bool(_PHONE.fullmatch(text) or (email and _EMAIL.fullmatch(text)) or _POSTAL.fullmatch(text))
+
+
 def _is_time(value: str) -> bool:
     """An ISO 8601 date ("2026-11-22"), time of day ("10:00") or timestamp, and nothing else."""
     if not _STR.match(value):
@@ -173,9 +178,11 @@ def _check(value: Any, spec: Spec, where: str) -> None:
         }[base]
         if not ok:
             raise _refuse(where, "形式が違います", f"expected {base}")
-        if base in ("text", "str") and isinstance(value, str) and screen_text(value):
+        if base == "text" and isinstance(value, str) and screen_text(value):
             raise _refuse(where, *PERSONAL)
-        if base == "id" and isinstance(value, str) and screen_text(value, email=False):  # SIP Call-IDs look like e-mail
+        # Codes and identifiers are made by systems, not typed: refused when the whole value is a phone number or
+        # an e-mail address (a UUID's digit runs once read as a phone number). SIP Call-IDs look like e-mail.
+        if base in ("str", "id") and isinstance(value, str) and _looks_personal(value, email=base == "str"):
             raise _refuse(where, *PERSONAL)
         return
     if isinstance(spec, list):

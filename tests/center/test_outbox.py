@@ -225,3 +225,13 @@ def test_timestamps_are_times_not_phone_numbers() -> None:
     with pytest.raises(OutboxRefused):  # free text is still screened
         validate("wrap_up", {"call_id": "c1", "code": "resolved", "note": "折り返し 090-1234-5678",
                              "script_path": []})
+
+
+def test_generated_identifiers_with_digit_runs_are_not_phone_numbers() -> None:
+    """A report id such as a UUID with a run like "-0123456" once read as a phone number (found by CI)."""
+    from agentdesk.center.outbox import validate
+
+    validate("self_check", {"report_id": "3f2a0c1e-0123456a-4b1d", "overall": "pass", "checks": []})
+    validate("wrap_up", {"call_id": "c1", "contract_id": "C-0123-4567", "code": "resolved", "script_path": []})
+    with pytest.raises(OutboxRefused):  # the whole value a phone number: still refused
+        validate("self_check", {"report_id": "090-1234-5678", "overall": "pass", "checks": []})
