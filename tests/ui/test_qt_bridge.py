@@ -36,3 +36,27 @@ def test_a_failing_handler_does_not_stop_later_events(qtbot) -> None:
     bridge.post(bad, None)
     bridge.post(seen.append, 1)
     qtbot.waitUntil(lambda: seen == [1], timeout=2000)
+
+
+def test_a_late_event_after_the_bridge_is_gone_is_dropped_quietly(qtbot) -> None:
+    """The frozen app's CI run: a sign-in answered while the window closed raised in the worker thread."""
+    import shiboken6
+
+    bridge = QtBridge()
+    seen: list[int] = []
+    shiboken6.delete(bridge)
+    assert not shiboken6.isValid(bridge)
+    errors: list[BaseException] = []
+
+    def late() -> None:
+        try:
+            bridge.post(seen.append, 1)
+        except BaseException as exc:  # the test records whatever escapes
+            errors.append(exc)
+
+    worker = threading.Thread(target=late)
+    worker.start()
+    worker.join(5)
+    qtbot.wait(50)
+    assert errors == []
+    assert seen == []
