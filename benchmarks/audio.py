@@ -2,7 +2,8 @@
 
 - round trip and mouth-to-ear delay through the headset, G.722 on loopback: ours (DeviceCallAudio in a pjsua2
   endpoint) and baresip's (its ALSA module on the same ALSA device) against the same echoing far end;
-- the engine's CPU during one call (% of one core);
+- CPU during one call (% of one core): the real engine process, baresip on the same device, and the test
+  endpoint (both legs) with and without the headset backend;
 - underruns while another process keeps a CPU core busy (one minute, scaled to 10 minutes);
 - speech through G.722 alone (pjsua2 loopback, no headset): the codec's ceiling on the test material;
 - the drift controller: buffered delay and underruns over 10 simulated minutes at 300 ppm.
@@ -101,10 +102,49 @@ def _ours(headset: VirtualHeadset, wav: Path, seconds: float) -> tuple[float | N
         h.close()
 
 
-def _baresip(headset: VirtualHeadset, wav: Path, seconds: float, workdir: Path) -> float | None:
+def _engine_cpu(headset: VirtualHeadset, work: Path, seconds: float) -> dict[str, float]:
+    """The real ``agentdesk engine`` with the devices backend on the virtual headset, answering a customer engine
+    through Kamailio (G.722, noise suppression and AGC on, as shipped): % of one core idle (registered, streams
+    open) and during the call, for the agent's engine process alone."""
+    import psutil
+
+    from benchmarks.engine import _cpu_percent, _Lab
+
+    speech_wav = write_wav(work / "engine_far.wav", _clicks(seconds + 10))
+    lab = _Lab(work / "engine-lab")
+    try:
+        k = lab.kamailio()
+        agent, customer = lab.engine("agent"), lab.engine("customer")
+        agent.register("agent1", k, audio={"backend": "devices", "call_device": "ALSA:agentdesk_headset"})
+        customer.register("cust1", k, audio={"backend": "files", "play": str(speech_wav)})
+        agent.wait_event(lambda e: e.get("event") == "audio_device" and e.get("state") == "active", 15)
+        proc = psutil.Process(agent.pid)
+        time.sleep(3.0)  # the loop's quiet pace, as between calls
+        idle = _cpu_percent(proc, seconds)
+        ccall = customer.command({"cmd": "call", "uri": "agent1"})["call"]
+        inc = agent.wait_event({"event": "call", "state": "incoming"}, 10)
+        agent.command({"cmd": "answer", "call": inc["call"]})
+        customer.wait_event({"event": "call", "call": ccall, "state": "connected"}, 10)
+        time.sleep(3.0)
+        call = _cpu_percent(proc, seconds)
+        customer.command({"cmd": "hangup", "call": ccall})
+        return {"idle": round(idle, 1), "call": round(call, 1)}
+    finally:
+        lab.close()
+
+
+def _pid_cpu_seconds(pid: int) -> float:
+    import psutil
+
+    t = psutil.Process(pid).cpu_times()
+    return t.user + t.system
+
+
+def _baresip(headset: VirtualHeadset, wav: Path, seconds: float, workdir: Path) -> tuple[float | None, float | None]:
+    """baresip's round trip on the same path, and its process's CPU during the call (% of one core)."""
     exe = shutil.which("baresip")
     if exe is None:
-        return None
+        return None, None
     far = HarnessProcess(env=headset.env)
     bs: subprocess.Popen[bytes] | None = None
     try:
@@ -122,7 +162,10 @@ def _baresip(headset: VirtualHeadset, wav: Path, seconds: float, workdir: Path) 
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         far.wait_for(lambda e: e.get("event") == "media" and e.get("role") == "far", 20)
         time.sleep(2.0)
-        return _measure_rtt(headset, wav, seconds)
+        c0, t0 = _pid_cpu_seconds(bs.pid), time.monotonic()
+        rtt = _measure_rtt(headset, wav, seconds)
+        cpu = 100 * (_pid_cpu_seconds(bs.pid) - c0) / (time.monotonic() - t0)
+        return rtt, round(cpu, 1)
     finally:
         if bs is not None:
             bs.terminate()
@@ -217,14 +260,19 @@ def run(seconds: float = 12.0, busy_seconds: float = 60.0) -> list[dict]:
                       "slaves=agentdesk_mic_feed,agentdesk_call")
         wav = write_wav(work / "clicks.wav", _clicks(seconds))
         rtt, cpu, _stats = _ours(headset, wav, seconds)
-        peer_rtt = _baresip(headset, wav, seconds, work)
+        peer_rtt, peer_cpu = _baresip(headset, wav, seconds, work)
         ours_ms = None if rtt is None else round(rtt * 500, 1)
         peer_ms = None if peer_rtt is None else round(peer_rtt * 500, 1)
         ratio = round(ours_ms / peer_ms, 2) if ours_ms and peer_ms else None
         rows.append(_row("audio: mouth-to-ear via virtual headset, G.722 loopback", ours_ms, "ms", "baresip",
                          peer_ms, f"half the measured round trip; ratio ours/baresip = {ratio}"))
+        engine = _engine_cpu(headset, work, seconds)
+        rows.append(_row("audio: `agentdesk engine` CPU during one call (devices backend, as shipped)", engine["call"],
+                         "% of one core", "baresip (one call, ALSA module, same device)", peer_cpu,
+                         f"the agent's engine process alone; idle (registered, headset streams open): "
+                         f"{engine['idle']}%"))
         base = _baseline_cpu(headset, seconds)
-        rows.append(_row("audio: engine CPU during one call (devices backend)", round(cpu, 1), "% of one core",
+        rows.append(_row("audio: test endpoint CPU during one call (devices backend)", round(cpu, 1), "% of one core",
                          None, None, f"whole test process: both call legs, G.722 x2, PulseAudio client threads; "
                          f"the same call without the headset backend: {base:.1f}%, so the backend adds "
                          f"{cpu - base:.1f}%; noise suppression on"))

@@ -111,6 +111,7 @@ def _calls(lab: _Lab, k: Kamailio) -> dict[str, list[Any]]:
         time.sleep(0.2)
     # CPU and memory of the agent's engine: idle, then during one call (null audio: RTP both ways, G.722)
     proc = psutil.Process(agent.pid)
+    time.sleep(2.5)  # past QUIET_AFTER_S: the loop's quiet pace, as between calls
     out["idle_cpu"] = [_cpu_percent(proc, 3.0)]
     out["idle_rss"] = [proc.memory_info().rss / 2**20]
     am, cm = agent.mark(), customer.mark()

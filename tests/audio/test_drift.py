@@ -100,3 +100,44 @@ def test_tone_passes_through_the_mic_path_at_the_right_pitch() -> None:
     assert abs(freqs[np.argmax(power)] - 1000) < 2  # the device's 1 kHz stays 1 kHz on the bridge's clock
     near = power[np.abs(freqs - 1000) < 20].sum()
     assert 10 * np.log10(near / (power.sum() - near)) > 30  # no clicks or slips spreading the spectrum
+
+
+def test_a_new_call_starts_from_fresh_capture_and_a_primed_speaker() -> None:
+    """Between calls nobody reads the capture ring (it fills with the room) and the device drains the playback ring.
+    The next call must not start with a second of stale room sound, and its speaker path starts at the cushion."""
+    from agentdesk.sip.audio.bridge import FRAME, BridgeCore
+    from agentdesk.sip.audio.ring import SampleRing
+
+    class Streams:
+        playing = False
+        underruns = 0
+
+    core = BridgeCore(target_ms=40.0)
+    cap, play = SampleRing(16000), SampleRing(16000)
+    streams = Streams()
+    core.attach_rings(cap, play, 16000, 16000, owner=streams)
+    core.active = True
+    for _ in range(10):  # a first call: priming and steady ticks
+        cap.write(np.full(FRAME, 0.1, np.float32))
+        core.mic_frame()
+        core.far_frame(np.zeros(FRAME, np.float32))
+        play.read_into(np.zeros(FRAME, np.float32))
+    assert streams.playing
+    core.active = False
+    streams.playing = False  # (DeviceCallAudio.detach)
+    stale = np.full(FRAME, 0.5, np.float32)
+    while cap.free():  # the room between calls, until the ring is full
+        cap.write(stale)
+    play.read_into(np.zeros(16000, np.float32))  # the device drained the speaker ring
+
+    core.active = True
+    assert not streams.playing  # not before the cushion is there: a short ring would be counted as an underrun
+    core.far_frame(np.zeros(FRAME, np.float32))
+    assert streams.playing and play.available() >= 0.040 * 16000
+    heard = [core.mic_frame().copy()]
+    for _ in range(6):
+        cap.write(np.full(FRAME, 0.2, np.float32))  # the agent speaks after the answer
+        heard.append(core.mic_frame().copy())
+    audio = np.concatenate(heard)
+    assert not np.any(np.isclose(audio, 0.5, atol=0.05)), "stale room sound from between the calls was sent"
+    assert np.any(np.isclose(audio, 0.2, atol=0.02))

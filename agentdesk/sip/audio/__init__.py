@@ -61,7 +61,7 @@ class DeviceCallAudio:
         if s is None:
             self.core.detach_rings()
             return
-        s.playing = bool(self.media)
+        s.playing = False  # the bridge sets it once it has primed the new rings during a call
         self.core.attach_rings(s.cap_ring, s.play_ring, s.rate_in, s.rate_out, owner=s)
         self.processor.stream_delay_ms = int(20 + s.device_latency * 1000)
         # an echo path is likely on the default/fallback device (laptop speakers), not on the chosen headset
@@ -82,9 +82,8 @@ class DeviceCallAudio:
         media.startTransmit(self.port)
         self.port.startTransmit(media)
         self.media[call_id] = media
-        self.core.active = True
+        self.core.active = True  # the bridge primes the rings on its next tick, then marks the streams playing
         if self._streams is not None:
-            self._streams.playing = True
             self._streams.tones.stop()
 
     def detach(self, call_id: int) -> None:

@@ -61,7 +61,7 @@ class BridgeCore:
         self.max_ms = max_ms
         self.path: Path | None = None
         self.muted = False
-        self.active = False  # a call is connected: count underruns, run the noise monitor
+        self._active = False  # a call is connected: count underruns, run the noise monitor
         self.noise = NoiseMonitor(frame_seconds=frame_seconds)
         self.mic_meter = LevelMeter()
         self.spk_meter = LevelMeter()
@@ -75,6 +75,20 @@ class BridgeCore:
         self._mic = np.zeros(FRAME, np.float32)
         self._far = np.zeros(FRAME, np.float32)
         self._silence = np.zeros(FRAME, np.float32)
+
+    @property
+    def active(self) -> bool:
+        return self._active
+
+    @active.setter
+    def active(self, value: bool) -> None:
+        """Between calls the rings are left alone (the capture ring overflows, the playback ring drains); a new
+        call starts both at their cushion again, keeping what the drift controllers learned of the clocks."""
+        p = self.path
+        if value and not self._active and p is not None:
+            p.mic_primed = False
+            p.spk_primed = False
+        self._active = value
 
     def attach_rings(self, cap_ring: SampleRing, play_ring: SampleRing, rate_in: int, rate_out: int,
                      owner: Any = None) -> Path:
@@ -97,6 +111,9 @@ class BridgeCore:
         ring, ctl, res = p.cap_ring, p.mic_ctl, p.mic_res
         fill = ring.available()
         if not p.mic_primed:  # start at the target delay instead of creeping up to it
+            if fill > ctl.max_fill:  # it filled up between calls, when nobody read it: stale room sound
+                ring.clear()
+                return self._silence
             if fill < ctl.target:
                 return self._silence
             ring.discard(int(fill - ctl.target))  # a bursty start leaves no extra delay behind
@@ -146,8 +163,11 @@ class BridgeCore:
             return
         ring, ctl, res = p.play_ring, p.spk_ctl, p.spk_res
         if not p.spk_primed:  # a cushion of silence so the device never waits for the first frames
-            ring.write(np.zeros(int(ctl.target), np.float32))
+            ring.write(np.zeros(int(ctl.target), np.float32))  # (the device drained the ring between calls)
+            ctl.restart()
             p.spk_primed = True
+            if p.owner is not None:
+                p.owner.playing = True  # from now on a short ring is an underrun
         fill = ring.available()
         corr = ctl.update(fill)
         jump = ctl.jumped()

@@ -164,6 +164,11 @@ class DriftController:
         self._seen = self.warmup
         self.resyncs += int(count)
 
+    def restart(self) -> None:
+        """The ring was primed at its target again (a new call): forget the old average, keep the learned offset
+        (and the warm-up, if it has not run yet)."""
+        self.avg = self.target
+
     @property
     def ppm(self) -> float:
         return self.correction * 1e6

@@ -96,8 +96,9 @@ class BridgePort(pj.AudioMediaPort):
     def onFrameReceived(self, frame: pj.MediaFrame) -> None:
         try:
             if frame.type != pj.PJMEDIA_FRAME_TYPE_AUDIO:
-                self.core.far_frame(self._zeros)
-                return
+                if self.core.active:  # a call with nothing to hear keeps the speaker path ticking
+                    self.core.far_frame(self._zeros)
+                return  # no call: pjmedia's empty frames every 20 ms need no work at all
             buf = frame.buf
             i16 = self._in_i16
             addr = _buffer_address(buf)
