@@ -11,7 +11,7 @@
 Method for the delay: one paplay stream into a combine sink feeds the same click both to the headset's
 microphone and to the headset's own sink; the far end echoes; the headset sink's monitor then holds the direct
 click and, one round trip later, the echo. Mouth-to-ear is half the round trip.
-Run: python -m benchmarks.audio   (needs pulseaudio, the ALSA pulse plugin, baresip, espeak-ng is not needed)
+Run: python -m benchmarks.audio   (needs pulseaudio, the ALSA pulse plugin, baresip, kamailio, alsa-utils)
 """
 
 from __future__ import annotations
@@ -111,6 +111,7 @@ def _engine_cpu(headset: VirtualHeadset, work: Path, seconds: float) -> dict[str
     from benchmarks.engine import _cpu_percent, _Lab
 
     speech_wav = write_wav(work / "engine_far.wav", _clicks(seconds + 10))
+    (work / "engine-lab").mkdir(exist_ok=True)
     lab = _Lab(work / "engine-lab")
     try:
         k = lab.kamailio()
@@ -216,19 +217,17 @@ def _busy_underruns(headset: VirtualHeadset, seconds: float) -> dict:
         spinner.wait(5)
 
 
-CODEC_TEXTS = ("Hello, this is the support desk. I can see your contract, and I will check the last bill for you now.",
-               "I see. Then please tell me what the new monthly price will be.")
-
-
 def _codec_only_visqol(work: Path) -> list[tuple[float, float]]:
-    """(ViSQOL, the clip against itself) of espeak-ng speech through pjsua2 G.722 loopback with no headset at all
-    (a WAV player on the agent leg): the ceiling the codec leaves for the headset path on this material."""
+    """(ViSQOL, the clip against itself) of the recorded human speech (clips A and B, as in the tests) through
+    pjsua2 G.722 loopback with no headset at all (a WAV player on the agent leg): the ceiling the codec leaves for
+    the headset path on this material."""
     from tests.audio.scoring import align, load_wav, visqol
-    from tests.audio.speech import speech
+    from tests.audio.speech import human_speech
 
+    work.mkdir(parents=True, exist_ok=True)
     out = []
-    for i, text in enumerate(CODEC_TEXTS):
-        x = speech(work, text, rms_dbfs=-22.0)
+    for i, clip in enumerate(("A", "B")):
+        x = human_speech(clip)
         pad = np.zeros(RATE, np.float32)
         clip = write_wav(work / f"codec_{i}.wav", np.concatenate([pad, x, pad]))
         far = work / f"codec_{i}_far.wav"
@@ -290,10 +289,10 @@ def run(seconds: float = 12.0, busy_seconds: float = 60.0) -> list[dict]:
                 os.environ[k] = v
         shutil.rmtree(work, ignore_errors=True)
     codec = _codec_only_visqol(work)
-    rows.append(_row("audio: ViSQOL of G.722 alone (pjsua2 loopback, no headset), espeak-ng speech",
-                     codec[0][0], "MOS-LQO", None, None,
-                     f"two clips (score, clip against itself): {codec}; the headset path's scores are "
-                     f"measured on the same first clip in tests/audio/test_call_e2e.py"))
+    rows.append(_row("audio: ViSQOL of G.722 alone (pjsua2 loopback, no headset), recorded speech A / B",
+                     f"{codec[0][0]} / {codec[1][0]}", "MOS-LQO", None, None,
+                     f"(score, clip against itself): {codec}; the headset path's scores on the same clips are "
+                     f"printed by tests/audio/test_call_e2e.py and test_engine_call.py"))
     from tests.audio.sim import simulate
 
     sim = simulate(600.0, 300)

@@ -13,12 +13,11 @@ import pytest
 
 from tests.audio.driver import HarnessProcess
 from tests.audio.scoring import align, load_wav, pesq_wb, visqol
-from tests.audio.speech import record_16k, speech, write_wav, write_wav_48k
+from tests.audio.speech import human_speech, record_16k, speech, write_wav, write_wav_48k
 from tests.infra.pulse import VirtualHeadset, dominant_frequency, tone
 
 pytestmark = [pytest.mark.audio, pytest.mark.slow]
 
-AGENT_TEXT = "Hello, this is the support desk. I can see your contract, and I will check the last bill for you now."
 CUSTOMER_TEXT = "Hi, I am calling about my bill from last month. It seems too high, and I would like to know why."
 
 
@@ -47,8 +46,8 @@ def test_speech_reaches_both_ends_and_scores(harness_factory: Callable[..., Harn
     # the path itself (bridge, drift compensation, devices, G.722): voice processing off, so the score is the
     # carrier's; what processing does to clean synthetic speech is a separate figure (docs/audio.md)
     h = harness_factory(echo_cancellation=False, noise_suppression=False, auto_gain=False)
-    agent = speech(tmp_path, AGENT_TEXT, rms_dbfs=-22.0)
-    customer = speech(tmp_path, CUSTOMER_TEXT, rms_dbfs=-22.0)
+    agent = human_speech("A")  # recorded human speech (G.722 alone: A 4.04, B 4.18)
+    customer = human_speech("B")
     pad = np.zeros(16000, np.float32)
     write_wav_48k(tmp_path / "agent.wav", np.concatenate([pad, agent, pad]))
     write_wav(tmp_path / "customer.wav", np.concatenate([pad, pad, customer, pad]))
@@ -71,10 +70,10 @@ def test_speech_reaches_both_ends_and_scores(harness_factory: Callable[..., Harn
     print(json.dumps(scores, indent=1))
     for name in ("agent_to_far_end", "far_end_to_headset"):
         s = scores[name]
-        # espeak-ng speech scored against itself is the ceiling of this material (about 4.1-4.4 with ViSQOL's
-        # lattice model); the path must stay close to it
+        # the recordings score 4.53-4.56 against themselves and 4.04-4.18 through G.722 alone; the floor leaves
+        # room for one underrun on a loaded machine
         assert s["visqol"] >= 3.5, scores
-        assert s["visqol"] >= s["visqol_reference_ceiling"] - 0.8, scores  # runs spread 3.7-4.0
+        assert s["visqol"] >= s["visqol_reference_ceiling"] - 1.0, scores
     assert stats["mic_underruns"] <= 1 and stats["speaker_underruns"] <= 1, stats
     assert stats["errors"] == 0
 
