@@ -33,6 +33,7 @@ if str(ROOT) not in sys.path:
 
 from tests.audio.driver import HarnessProcess  # noqa: E402
 from tests.audio.speech import write_wav  # noqa: E402
+from tests.infra.cpu import CpuMeter  # noqa: E402
 from tests.infra.pulse import VirtualHeadset  # noqa: E402
 
 RATE = 16000
@@ -106,9 +107,7 @@ def _engine_cpu(headset: VirtualHeadset, work: Path, seconds: float) -> dict[str
     """The real ``agentdesk engine`` with the devices backend on the virtual headset, answering a customer engine
     through Kamailio (G.722, noise suppression and AGC on, as shipped): % of one core idle (registered, streams
     open) and during the call, for the agent's engine process alone."""
-    import psutil
-
-    from benchmarks.engine import _cpu_percent, _Lab
+    from benchmarks.engine import _Lab
 
     speech_wav = write_wav(work / "engine_far.wav", _clicks(seconds + 10))
     (work / "engine-lab").mkdir(exist_ok=True)
@@ -119,26 +118,22 @@ def _engine_cpu(headset: VirtualHeadset, work: Path, seconds: float) -> dict[str
         agent.register("agent1", k, audio={"backend": "devices", "call_device": "ALSA:agentdesk_headset"})
         customer.register("cust1", k, audio={"backend": "files", "play": str(speech_wav)})
         agent.wait_event(lambda e: e.get("event") == "audio_device" and e.get("state") == "active", 15)
-        proc = psutil.Process(agent.pid)
         time.sleep(3.0)  # the loop's quiet pace, as between calls
-        idle = _cpu_percent(proc, seconds)
+        meter = CpuMeter(agent.pid)
+        time.sleep(seconds)
+        idle = meter.percent()
         ccall = customer.command({"cmd": "call", "uri": "agent1"})["call"]
         inc = agent.wait_event({"event": "call", "state": "incoming"}, 10)
         agent.command({"cmd": "answer", "call": inc["call"]})
         customer.wait_event({"event": "call", "call": ccall, "state": "connected"}, 10)
         time.sleep(3.0)
-        call = _cpu_percent(proc, seconds)
+        meter.percent()
+        time.sleep(seconds)
+        call = meter.percent()
         customer.command({"cmd": "hangup", "call": ccall})
         return {"idle": round(idle, 1), "call": round(call, 1)}
     finally:
         lab.close()
-
-
-def _pid_cpu_seconds(pid: int) -> float:
-    import psutil
-
-    t = psutil.Process(pid).cpu_times()
-    return t.user + t.system
 
 
 def _baresip(headset: VirtualHeadset, wav: Path, seconds: float, workdir: Path) -> tuple[float | None, float | None]:
@@ -163,10 +158,9 @@ def _baresip(headset: VirtualHeadset, wav: Path, seconds: float, workdir: Path) 
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         far.wait_for(lambda e: e.get("event") == "media" and e.get("role") == "far", 20)
         time.sleep(2.0)
-        c0, t0 = _pid_cpu_seconds(bs.pid), time.monotonic()
+        meter = CpuMeter(bs.pid)
         rtt = _measure_rtt(headset, wav, seconds)
-        cpu = 100 * (_pid_cpu_seconds(bs.pid) - c0) / (time.monotonic() - t0)
-        return rtt, round(cpu, 1)
+        return rtt, round(meter.percent(), 1)
     finally:
         if bs is not None:
             bs.terminate()

@@ -16,6 +16,7 @@ from typing import Any
 
 import psutil
 
+from tests.infra.cpu import CpuMeter
 from tests.infra.engine import EngineProcess
 from tests.infra.kamailio import Kamailio
 
@@ -112,25 +113,24 @@ def _calls(lab: _Lab, k: Kamailio) -> dict[str, list[Any]]:
     # CPU and memory of the agent's engine: idle, then during one call (null audio: RTP both ways, G.722)
     proc = psutil.Process(agent.pid)
     time.sleep(2.5)  # past QUIET_AFTER_S: the loop's quiet pace, as between calls
-    out["idle_cpu"] = [_cpu_percent(proc, 3.0)]
+    out["idle_cpu"] = [_cpu_percent(agent.pid, 3.0)]
     out["idle_rss"] = [proc.memory_info().rss / 2**20]
     am, cm = agent.mark(), customer.mark()
     ccall = customer.command({"cmd": "call", "uri": "agent1"})["call"]
     inc = agent.wait_event({"event": "call", "state": "incoming"}, 10, after=am)
     agent.command({"cmd": "answer", "call": inc["call"]})
     customer.wait_event({"event": "call", "call": ccall, "state": "connected"}, 10, after=cm)
-    out["call_cpu"] = [_cpu_percent(proc, 5.0)]
+    out["call_cpu"] = [_cpu_percent(agent.pid, 5.0)]
     out["codec"] = [agent.command({"cmd": "stats", "call": inc["call"]})["codec"]]
     customer.command({"cmd": "hangup", "call": ccall})
     agent.wait_event({"event": "call", "call": inc["call"], "state": "ended"}, 10, after=am)
     return out
 
 
-def _cpu_percent(proc: psutil.Process, seconds: float) -> float:
-    c0 = proc.cpu_times()
+def _cpu_percent(pid: int, seconds: float) -> float:
+    meter = CpuMeter(pid)
     time.sleep(seconds)
-    c1 = proc.cpu_times()
-    return 100.0 * (c1.user + c1.system - c0.user - c0.system) / seconds
+    return meter.percent()
 
 
 def _failover(lab: _Lab) -> list[float]:

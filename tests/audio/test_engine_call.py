@@ -13,20 +13,12 @@ import pytest
 
 from tests.audio.scoring import align, load_wav, pesq_wb, visqol
 from tests.audio.speech import human_speech, record_16k, write_wav, write_wav_48k
+from tests.infra.cpu import CpuMeter
 from tests.infra.engine import EngineProcess
 from tests.infra.kamailio import Kamailio
 from tests.infra.pulse import VirtualHeadset
 
 pytestmark = [pytest.mark.sip, pytest.mark.audio, pytest.mark.slow]
-
-
-def _cpu_seconds(pid: int) -> tuple[float, float]:
-    """(user + system CPU seconds of a process, monotonic time) from /proc (Linux)."""
-    import os
-    import time
-
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), time.monotonic()
 
 
 def test_engine_with_headset_backend_talks_to_a_customer_engine(
@@ -55,12 +47,11 @@ def test_engine_with_headset_backend_talks_to_a_customer_engine(
     incoming = agent.wait_event({"event": "call", "state": "incoming"}, 10)
     agent.command({"cmd": "answer", "call": incoming["call"]})
     customer.wait_event({"event": "call", "call": ccall, "state": "connected"}, 10)
-    cpu0 = _cpu_seconds(agent.pid)
+    cpu = CpuMeter(agent.pid)
     mic = virtual_headset.play_into_mic(tmp_path / "agent.wav")
     heard_by_agent = record_16k(virtual_headset, len(customer_speech) / 16000 + 5.0)
     mic.wait(20)
-    cpu1 = _cpu_seconds(agent.pid)
-    engine_cpu = 100 * (cpu1[0] - cpu0[0]) / (cpu1[1] - cpu0[1])
+    engine_cpu = cpu.percent()
     stats = agent.command({"cmd": "audio_stats"})
     customer.command({"cmd": "hangup", "call": ccall})
     customer.wait_event({"event": "call", "call": ccall, "state": "ended"}, 10)
