@@ -33,7 +33,7 @@ if str(ROOT) not in sys.path:
 
 from tests.audio.driver import HarnessProcess  # noqa: E402
 from tests.audio.speech import write_wav  # noqa: E402
-from tests.infra.cpu import CpuMeter  # noqa: E402
+from tests.infra.proc import CpuMeter, stop_group  # noqa: E402
 from tests.infra.pulse import VirtualHeadset  # noqa: E402
 
 RATE = 16000
@@ -163,12 +163,7 @@ def _baresip(headset: VirtualHeadset, wav: Path, seconds: float, workdir: Path) 
         return rtt, round(meter.percent(), 1)
     finally:
         if bs is not None:
-            bs.terminate()
-            try:
-                bs.wait(5)
-            except subprocess.TimeoutExpired:
-                bs.kill()
-                bs.wait(5)
+            stop_group(bs)
         far.close()
 
 

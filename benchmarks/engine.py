@@ -16,9 +16,9 @@ from typing import Any
 
 import psutil
 
-from tests.infra.cpu import CpuMeter
 from tests.infra.engine import EngineProcess
 from tests.infra.kamailio import Kamailio
+from tests.infra.proc import CpuMeter
 
 RUNS = 5
 FAILOVER_RUNS = 3

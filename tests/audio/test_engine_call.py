@@ -13,9 +13,9 @@ import pytest
 
 from tests.audio.scoring import align, load_wav, pesq_wb, visqol
 from tests.audio.speech import human_speech, record_16k, write_wav, write_wav_48k
-from tests.infra.cpu import CpuMeter
 from tests.infra.engine import EngineProcess
 from tests.infra.kamailio import Kamailio
+from tests.infra.proc import CpuMeter
 from tests.infra.pulse import VirtualHeadset
 
 pytestmark = [pytest.mark.sip, pytest.mark.audio, pytest.mark.slow]

@@ -7,15 +7,13 @@ that tests attach to failures.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
 import subprocess
 import wave
 from dataclasses import dataclass
 from pathlib import Path
 
 from tests.infra import net, require
+from tests.infra.proc import stop_group
 
 
 def write_tone(path: Path, seconds: float = 2.0, rate: int = 8000) -> Path:
@@ -90,14 +88,7 @@ class Baresip:
     def stop(self) -> None:
         if self.proc is None:
             return
-        if self.proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(5)
+        stop_group(self.proc)
         self._log.close()
         self.proc = None
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 import signal
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.infra import net, require
+from tests.infra.proc import stop_group
 
 CONFIG = Path(__file__).with_name("kamailio.cfg")
 DOMAIN = "agentdesk.test"
@@ -62,14 +61,7 @@ class Kamailio:
         """Stop it (SIGTERM, or SIGKILL with kill=True: the center dies without a goodbye)."""
         if self.proc is None:
             return
-        if self.proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signal.SIGKILL if kill else signal.SIGTERM)
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(5)
+        stop_group(self.proc, signal.SIGKILL if kill else signal.SIGTERM)
         self.proc = None
         self._log.close()
 

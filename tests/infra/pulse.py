@@ -12,7 +12,6 @@ monitor is the microphone) and hears what the app played with :meth:`record` (a 
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import wave
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from tests.infra import net, require
+from tests.infra.proc import stop_group
 
 RATE = 48000
 
@@ -140,13 +140,8 @@ class VirtualHeadset:
         return np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768.0
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(5)
+        if self.proc is not None:
+            stop_group(self.proc)
         self.proc = None
         if hasattr(self, "_log"):
             self._log.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import subprocess
@@ -10,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.infra import net, require
+from tests.infra.proc import stop_group
 
 SCENARIOS = Path(__file__).with_name("sipp")
 
@@ -61,10 +61,8 @@ class Sipp:
             self._log.close()
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(5)
+        if self.proc is not None:
+            stop_group(self.proc, signal.SIGKILL)
 
     def messages(self) -> str:
         return self.message_path.read_text(errors="replace") if self.message_path.exists() else ""
