@@ -55,7 +55,7 @@ DTMF_IS_END = 2
 # stdin do not (pjlib cannot wait on our queue), so while anything is happening the loop turns every 10 ms, and
 # after QUIET_AFTER_S without a command or a call in transition every 50 ms. Each wake-up costs CPU even with
 # nothing to do (~100 us of thread time on the test VM): 100 -> 20 wake-ups a second took the idle main loop
-# from 1.2-1.6% to 0.3% of a core. A command after a quiet spell waits at most 50 ms.
+# from 1.2-1.6% to 0.3-0.6% of a core. A command after a quiet spell waits at most 50 ms.
 BUSY_WAIT_MS = 10
 QUIET_WAIT_MS = 50
 QUIET_AFTER_S = 2.0

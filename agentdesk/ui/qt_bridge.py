@@ -22,25 +22,21 @@ class QtBridge(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._closed = False
+        self._closed = False  # set by the first post that finds the Qt object deleted
         self._deliver.connect(self._on_deliver, Qt.ConnectionType.QueuedConnection)
-        # The destroyed signal must not call a method of the dying wrapper: a closure over its plain dict.
-        state = self.__dict__
-        self.destroyed.connect(lambda *_: state.__setitem__("_closed", True))
 
     def post(self, handler: Callable[[Any], None], payload: Any = None) -> None:
         """Call ``handler(payload)`` on the GUI thread, soon. Safe from any thread.
 
         After the window (and with it the bridge) is gone, a late worker (a sign-in that answers while the app
         quits, the last engine event) has nobody to tell: its event is dropped, never raised in the worker."""
-        if self._closed:
-            log.debug("dropped %r: the GUI is gone", handler)
-            return
-        try:
-            self._deliver.emit(handler, payload)
-        except RuntimeError:  # the C++ object went away between the check and the emit
-            self._closed = True
-            log.debug("dropped %r: the GUI is gone", handler)
+        if not self._closed:
+            try:
+                self._deliver.emit(handler, payload)
+                return
+            except RuntimeError:  # PySide6: "Signal source has been deleted"
+                self._closed = True
+        log.debug("dropped %r: the GUI is gone", handler)
 
     def wrap(self, handler: Callable[[Any], None]) -> Callable[[Any], None]:
         """A callable for a worker thread that forwards its one argument to ``handler`` on the GUI thread."""
