@@ -109,14 +109,14 @@ def _engine_cpu(headset: VirtualHeadset, work: Path, seconds: float) -> dict[str
     open) and during the call, for the agent's engine process alone."""
     from benchmarks.engine import _Lab
 
-    speech_wav = write_wav(work / "engine_far.wav", _clicks(seconds + 10))
+    far_wav = write_wav(work / "engine_far.wav", _clicks(seconds + 10))
     (work / "engine-lab").mkdir(exist_ok=True)
     lab = _Lab(work / "engine-lab")
     try:
         k = lab.kamailio()
         agent, customer = lab.engine("agent"), lab.engine("customer")
         agent.register("agent1", k, audio={"backend": "devices", "call_device": "ALSA:agentdesk_headset"})
-        customer.register("cust1", k, audio={"backend": "files", "play": str(speech_wav)})
+        customer.register("cust1", k, audio={"backend": "files", "play": str(far_wav)})
         agent.wait_event(lambda e: e.get("event") == "audio_device" and e.get("state") == "active", 15)
         time.sleep(3.0)  # the loop's quiet pace, as between calls
         meter = CpuMeter(agent.pid)
