@@ -193,8 +193,7 @@ def test_expected_paths_are_walks_through_the_bundled_support_scripts() -> None:
     from agentdesk import paths
 
     flows = paths.resources_dir() / "support_scripts" / "flows"
-    if not flows.is_dir():
-        pytest.skip("the support scripts (branch scripts) are not in this tree yet")
+    assert flows.is_dir(), f"the bundled support-script flows are missing: {flows}"
     for s in load_scenarios():
         flow = yaml.safe_load((flows / f"{s.script}.yaml").read_text(encoding="utf-8"))
         steps = flow["steps"]

@@ -39,7 +39,13 @@ def test_customer_calls_agent_answer_rtp_both_ways_customer_hangs_up(
     # the agent sends (SIPp echoes it back) and receives: both counters rise
     assert second["tx_packets"] > first["tx_packets"] > 20
     assert second["rx_packets"] > first["rx_packets"] > 20
-    assert second["codec"].startswith("PCMU") and 1.0 <= second["mos"] <= 4.5
+    assert second["codec"].startswith("PCMU")
+    # Loopback: no loss, a few ms of jitter and RTT, so the E-model gives G.711's ceiling with the buffers the
+    # network does not see (100 ms: R 90.8, MOS 4.36). Measured 4.36 in every run; 20 ms of RTT would cost 0.006,
+    # 1 % loss 0.09, and a stats path that drops the codec's figures or the delay gives another value.
+    assert second["loss_percent"] == 0.0, second
+    assert second["mos"] == pytest.approx(4.36, abs=0.02), second
+    assert second["r"] == pytest.approx(90.8, abs=0.5) and second["quality"] == "excellent", second
     # RFC 4733 digits travel in RTP (payload type 101 both ways here): SIPp echoes them back as DTMF events
     mark = eng.mark()
     eng.command({"cmd": "dtmf", "call": incoming["call"], "digits": "7#", "method": "rfc4733"})
@@ -89,7 +95,9 @@ def test_reject_incoming(kamailio: Kamailio, engine_factory: Callable[..., Engin
     eng.command({"cmd": "reject", "call": incoming["call"], "code": 486})
     ended = eng.wait_event({"event": "call", "call": incoming["call"], "state": "ended"}, 10)
     assert ended["code"] == 486
-    assert customer.wait(15) != 0  # the customer's scenario wanted a 200
+    # SIPp's exit status 1: a call failed (0 is success, 255/254 a fatal or socket error); the 486 is what failed it
+    assert customer.wait(15) == 1, customer.messages()[-2000:]
+    assert "SIP/2.0 486" in customer.messages()
 
 
 def test_second_incoming_call_answer_holds_the_first(

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 
 from tests.infra.engine import EngineProcess
@@ -154,7 +153,6 @@ def test_trainer_joins_and_switches_modes_each_party_hears_the_right_voices(
     cpeaks = [band_levels(cdata[i:i + cstep], crate, [JOIN_TONE_HZ])[JOIN_TONE_HZ]
               for i in range(0, len(cdata) - cstep, cstep)]
     assert max(cpeaks) < 30, f"the customer heard the join tone: {max(cpeaks):.1f} dB"
-    assert np.isfinite(max(peaks))
 
 
 def test_unlisted_trainer_is_refused_and_the_customer_call_goes_on(

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
+
+import pytest
 
 import agentdesk
 
@@ -37,10 +40,16 @@ def test_only_agentdesk_ui_imports_qt() -> None:
     assert offenders == [], "Qt imported outside agentdesk/ui:\n" + "\n".join(offenders)
 
 
-def test_the_check_itself_catches_a_qt_import(tmp_path: Path) -> None:
-    bad = PACKAGE / "_arch_probe_tmp.py"
-    bad.write_text("from PySide6.QtCore import QObject\n", encoding="utf-8")
-    try:
-        assert _qt_imports(bad)
-    finally:
-        bad.unlink()
+def test_the_check_itself_catches_a_qt_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rule run over a stand-in package in tmp_path (never a probe written into the installed package): a Qt
+    import outside ui/ fails it, the same import inside ui/ does not."""
+    fake = tmp_path / "agentdesk"
+    (fake / "ui").mkdir(parents=True)
+    (fake / "ui" / "window.py").write_text("from PySide6.QtWidgets import QWidget\n", encoding="utf-8")
+    (fake / "sip").mkdir()
+    (fake / "sip" / "probe.py").write_text("import os\nfrom PySide6.QtCore import QObject\n", encoding="utf-8")
+    monkeypatch.setattr(sys.modules[__name__], "PACKAGE", fake)
+    with pytest.raises(AssertionError, match=r"agentdesk/sip/probe\.py:2: PySide6\.QtCore\n"):
+        test_only_agentdesk_ui_imports_qt()
+    (fake / "sip" / "probe.py").unlink()
+    test_only_agentdesk_ui_imports_qt()  # ui/ may import Qt
