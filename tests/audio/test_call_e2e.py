@@ -137,9 +137,10 @@ def test_mute_silences_the_far_end_but_not_the_meter(harness_factory: Callable[.
     time.sleep(2.5)
     h.request("mute", muted=True)
     time.sleep(0.3)
-    n = len(h.events)
+    n, start = len(h.events), time.monotonic()
     time.sleep(2.0)
     levels = [e for e in h.events[n:] if e.get("event") == "audio_level"]
+    window = time.monotonic() - start
     mic.wait(10)
     _hangup(h)
     far, _ = load_wav(tmp_path / "far_end.wav")
@@ -148,7 +149,9 @@ def test_mute_silences_the_far_end_but_not_the_meter(harness_factory: Callable[.
     assert _tone_level(second, 1000) < -70
     assert levels and all(e["muted"] for e in levels)
     assert max(e["mic_dbfs"] for e in levels) > -30  # the meter still shows the microphone
-    assert 8 <= len(levels) <= 40  # about 10 a second
+    # one meter reading every 0.1 s (level_interval): 19 in each of 3 runs of the 2.0 s window; 3 either way
+    # allows a loaded machine's late poll, while a meter at half or double the rate is far outside
+    assert abs(len(levels) - window / 0.1) <= 3, (len(levels), window)
 
 
 def test_devices_ring_and_tones(harness_factory: Callable[..., HarnessProcess],

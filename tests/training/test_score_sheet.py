@@ -145,19 +145,26 @@ def test_scored_practice_call_end_to_end(tmp_path: Path, engine_factory: Callabl
     finally:
         center.close()
 
-    assert 1.2 <= sheet["time_to_answer_s"] <= 4.0, sheet
+    # Measured in 4 runs (2 loaded cores): answer 1.51-1.52 s after the 1.5 s pause; agent talk 55.5-55.6 % (5 s
+    # of every 9 s: 55.6), customer 33.1-33.2 %, silence 20.5-20.8 %, the longest silence the voice file's last
+    # 1.0 s (1.02), the agent's speech-to-noise 37.5 dB, MOS 4.36. The tolerances allow a quarter second of call
+    # start/stop timing (2.8 % of a 9 s call) and a loaded machine's late answer; a scorer that counts the
+    # wrong party, the wrong silence or the wrong level falls outside them.
+    assert 1.45 <= sheet["time_to_answer_s"] <= 3.0, sheet
     assert sheet["script"]["missed"] == [skipped] and sheet["script"]["taken"] == taken
     assert sheet["script"]["path_score"] == round((len(expected) - 1) / len(expected), 3)
     assert sheet["escalation"] == {"expected": False, "escalated": False, "after_s": None, "ok": True}
     assert sheet["wrap_up"]["ok"] is True
     talk = sheet["talk"]
-    assert 25 <= talk["agent_talk_percent"] <= 80, talk  # 5 s of every 9 s
-    assert talk["customer_talk_percent"] > 5, talk  # the simulated customer's lines were heard
-    assert talk["longest_silence_s"] >= 0.3 and talk["silence_percent"] < 70, talk
+    assert talk["agent_talk_percent"] == pytest.approx(55.6, abs=3.0), talk
+    assert talk["customer_talk_percent"] == pytest.approx(33.2, abs=3.0), talk  # the simulated customer's lines
+    assert talk["silence_percent"] == pytest.approx(20.7, abs=3.0), talk
+    assert talk["longest_silence_s"] == pytest.approx(1.0, abs=0.25), talk
     agent = sheet["recording"]["agent"]
-    assert agent["seconds"] > 6 and agent["speech_to_noise_db"] > 25, agent
-    assert sheet["recording"]["customer"]["speech_level_dbfs"] is not None
-    assert sheet["recording"]["call"]["mos"] > 4.0
+    assert agent["seconds"] == pytest.approx(9.05, abs=0.5), agent
+    assert agent["speech_to_noise_db"] == pytest.approx(37.5, abs=2.0), agent
+    assert sheet["recording"]["customer"]["speech_level_dbfs"] == pytest.approx(-22.0, abs=2.0), sheet["recording"]
+    assert sheet["recording"]["call"]["mos"] == pytest.approx(4.36, abs=0.02), sheet["recording"]
     # practice only, no customer data: only the allowed fields, no contract id, and no voices kept
     assert set(sheet) <= ALLOWED_KEYS and "C-1003" not in path.read_text(encoding="utf-8")
     assert not list((base / "training" / "recordings").glob("*.wav"))
