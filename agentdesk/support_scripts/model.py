@@ -91,24 +91,20 @@ class Flow:
     def step(self, step_id: str) -> Step:
         return self.steps[step_id]
 
-    def distance_to_end(self) -> dict[str, int]:
-        """Fewest steps from each step to an end or escalation point (for 'about N steps left')."""
-        preds: dict[str, list[str]] = {s: [] for s in self.steps}
-        for s in self.steps.values():
-            for n in s.successors:
-                if n in preds:
-                    preds[n].append(s.id)
-        dist = {s.id: 0 for s in self.steps.values() if s.is_end or s.escalation is not None}
-        frontier = list(dist)
-        while frontier:
-            nxt: list[str] = []
-            for sid in frontier:
-                for p in preds[sid]:
-                    if p not in dist:
-                        dist[p] = dist[sid] + 1
-                        nxt.append(p)
-            frontier = nxt
-        return dist
+    def longest_to_end(self, step: str, avoid: frozenset[str] = frozenset()) -> int:
+        """Most steps after ``step`` on a route to an end, never through ``avoid`` or a step twice (for "step 3
+        of 9": the count stays put along the longest route and only drops when a choice takes a shorter one)."""
+        budget = [20_000]  # a flow is a few dozen steps; the bound keeps a pathological one cheap
+
+        def walk(sid: str, seen: frozenset[str]) -> int:
+            budget[0] -= 1
+            s = self.steps.get(sid)
+            if s is None or budget[0] <= 0:
+                return 0
+            nexts = [n for n in s.successors if n in self.steps and n not in seen]
+            return max((1 + walk(n, seen | {n}) for n in nexts), default=0)
+
+        return walk(step, avoid | {step})
 
 
 @dataclass(frozen=True)

@@ -71,7 +71,6 @@ class FlowRunner:
         self.path: list[PathEntry] = []
         self.checked: dict[str, set[int]] = {}
         self.started_at: datetime | None = None
-        self._distance = flow.distance_to_end()
 
     # --- moving ---
     def start(self) -> Step:
@@ -135,9 +134,14 @@ class FlowRunner:
         return [self.flow.steps[s] for s in self._stack]
 
     @property
-    def steps_left(self) -> int | None:
-        """Fewest steps from here to an end or escalation point (None if none can be reached)."""
-        return self._distance.get(self.current.id)
+    def step_number(self) -> int:
+        """Where the agent is on the route walked so far (1 at the start; going back lowers it)."""
+        return len(self._stack)
+
+    @property
+    def steps_total(self) -> int:
+        """The route's length as far as it can be known: the steps walked plus the most that can still follow."""
+        return len(self._stack) + self.flow.longest_to_end(self.current.id, frozenset(self._stack))
 
     @property
     def at_escalation_point(self) -> bool:

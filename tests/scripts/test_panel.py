@@ -79,7 +79,7 @@ def test_opens_with_the_call_and_follows_a_flow_by_keyboard(qtbot, panel: Script
     key(qtbot, panel, Qt.Key.Key_2)  # no outage
     assert step_id(panel) == "check_onu_lamps"
     assert v.breadcrumb_label.text() == "… › ご契約の確認 › 状況のヒアリング › 障害・メンテナンス情報の確認 › ONU・ルーターのランプ確認"
-    assert v.progress_label.text().startswith("手順 5 ・ あと約")
+    assert v.progress_label.text() == "手順 5 / 全 11"  # the longest route still open; not "about 1 more"
     key(qtbot, panel, Qt.Key.Key_Backspace)
     assert step_id(panel) == "outage_check"
     key(qtbot, panel, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
@@ -202,4 +202,4 @@ def test_english_ui(qtbot) -> None:
     assert panel.view.results_list.item(0).text().startswith("1. Internet not connecting")
     key(qtbot, panel, Qt.Key.Key_Return)
     assert panel.view.step_title_label.text() == "Greeting"
-    assert panel.view.progress_label.text() == "Step 1 · about 3 more"  # the nearest end: to_slow_speed
+    assert panel.view.progress_label.text() == "Step 1 of 11"  # the flow's longest route

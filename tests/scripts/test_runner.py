@@ -83,9 +83,18 @@ def test_variables_from_contract_data_only() -> None:
     assert variables_from_contract(None) == {}
 
 
-def test_distance_to_end(flow) -> None:
+def test_step_of_total_follows_the_longest_route_still_open(flow) -> None:
+    """'Step 1 of 3' at the start (a -> b -> c is the longest route); the count stays while the agent walks it,
+    drops when a choice takes the shorter route, and comes back with Back."""
     r = FlowRunner(flow)
     r.start()
-    assert r.steps_left == 1  # a -> c (escalation point)
+    assert (r.step_number, r.steps_total) == (1, 3)
     r.choose(0)
-    assert r.steps_left == 1
+    assert (r.step_number, r.steps_total) == (2, 3)
+    r.choose(0)
+    assert (r.step_number, r.steps_total) == (3, 3) and r.at_escalation_point
+    r.restart()
+    r.choose(1)  # a -> c directly
+    assert (r.step_number, r.steps_total) == (2, 2)
+    r.back()
+    assert (r.step_number, r.steps_total) == (1, 3)

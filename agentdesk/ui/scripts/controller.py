@@ -260,14 +260,13 @@ class ScriptPanelController(QObject):
         shown = crumbs if len(crumbs) <= _MAX_CRUMBS else ["…", *crumbs[-_MAX_CRUMBS:]]
         v.breadcrumb_label.setText(" › ".join(shown))
         v.breadcrumb_label.setAccessibleName(self.tr("Where you are: %1").replace("%1", " › ".join(crumbs)))
+        where = self.tr("Step %1 of %2").replace("%1", str(r.step_number)).replace("%2", str(r.steps_total))
         if step.is_end:
-            progress = self.tr("Step %1 · end of the flow").replace("%1", str(len(crumbs)))
+            progress = self.tr("%1 · end of the flow").replace("%1", where)
         elif step.escalation is not None:
-            progress = self.tr("Step %1 · escalation point").replace("%1", str(len(crumbs)))
-        elif r.steps_left is not None:
-            progress = self.tr("Step %1 · about %2 more").replace("%1", str(len(crumbs))).replace("%2", str(r.steps_left))
+            progress = self.tr("%1 · escalation point").replace("%1", where)
         else:
-            progress = self.tr("Step %1").replace("%1", str(len(crumbs)))
+            progress = where
         v.progress_label.setText(progress)
         v.step_title_label.setText(pick(step.title, lang))
         v.step_title_label.setAccessibleName(self.tr("Step: %1").replace("%1", pick(step.title, lang)))
@@ -333,6 +332,9 @@ class ScriptPanelController(QObject):
         if focus is None:
             focus = v.escalate_button if at_point and v.escalate_button.isEnabled() else v.restart_button
         focus.setFocus(Qt.FocusReason.OtherFocusReason)
+        v.flow_scroll.verticalScrollBar().setValue(0)  # a new step is read from its top
+        if v.flow_scroll.widget().isAncestorOf(focus):
+            v.flow_scroll.ensureWidgetVisible(focus)
 
     def _target_name(self, target: str) -> str:
         names = {"tier2": self.tr("the center (tier 2)"), "security": self.tr("the security team"),
@@ -371,6 +373,7 @@ class ScriptPanelController(QObject):
         v.escalate_button.setAccessibleName(self.tr("Escalate this call"))
         v.escalation_label.setAccessibleName(self.tr("Escalation reason"))
         v.progress_label.setAccessibleName(self.tr("Progress"))
+        v.flow_scroll.setAccessibleName(self.tr("The current step (arrow keys scroll)"))
         v.outcome_label.setAccessibleName(self.tr("Outcome"))
         v.back_button.setText(self.tr("Back (Backspace)"))
         v.back_button.setAccessibleName(self.tr("Back to the previous step"))

@@ -11,11 +11,13 @@ from PySide6.QtCore import QEvent, QRect, Qt
 from PySide6.QtGui import QFont, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QTextBrowser,
     QVBoxLayout,
@@ -62,10 +64,19 @@ class ScriptPanelView(QWidget):
         bl.addWidget(self.results_list, 1)
         self.pages.addWidget(browse)
 
-        # flow page
-        flow = QWidget(self.pages)
+        # flow page: the step scrolls (a long step on a small screen never overlaps); the way back stays in view
+        page = QWidget(self.pages)
+        pl = QVBoxLayout(page)
+        pl.setContentsMargins(0, 0, 0, 0)
+        self.flow_scroll = QScrollArea(page)
+        self.flow_scroll.setObjectName("scriptStepScroll")
+        self.flow_scroll.setWidgetResizable(True)
+        self.flow_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.flow_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        flow = QWidget()
+        flow.setObjectName("scriptStep")
         fl = QVBoxLayout(flow)
-        fl.setContentsMargins(0, 0, 0, 0)
+        fl.setContentsMargins(0, 0, 4, 0)
         self.flow_title_label = _wrap(QLabel(flow))
         self.flow_title_label.setObjectName("scriptFlowTitle")
         self.breadcrumb_label = _wrap(QLabel(flow))
@@ -122,8 +133,10 @@ class ScriptPanelView(QWidget):
                   self.escalation_label, self.escalate_button, self.outcome_label):
             fl.addWidget(w)
         fl.addStretch(1)
-        fl.addLayout(nav)
-        self.pages.addWidget(flow)
+        self.flow_scroll.setWidget(flow)
+        pl.addWidget(self.flow_scroll, 1)
+        pl.addLayout(nav)
+        self.pages.addWidget(page)
 
         # article page
         article = QWidget(self.pages)
