@@ -41,14 +41,14 @@ CONST = 0x01
 
 
 def headset(*, rid_in: int = 1, rid_out: int = 2, hook_relative: bool = False) -> bytes:
-    """A telephony headset: hook switch (absolute or relative) and Phone Mute (relative) in report ``rid_in``;
+    """A telephony headset: hook switch (absolute or relative), Phone Mute and Flash (relative) in report ``rid_in``;
     Off-Hook, Mute, Ring, Hold lights in report ``rid_out``."""
     return b"".join([
         usage_page(0x0B), usage(0x05), collection(1),
         report_id(rid_in), logical(0, 1), report_size(1),
         usage(0x20), report_count(1), input_(DATA_VAR_REL if hook_relative else DATA_VAR_ABS),
-        usage(0x2F), input_(DATA_VAR_REL),
-        report_count(6), input_(CONST),
+        usage(0x2F), usage(0x21), report_count(2), input_(DATA_VAR_REL),
+        report_count(5), input_(CONST),
         report_id(rid_out), usage_page(0x08),
         usage(0x17), usage(0x09), usage(0x18), usage(0x20), report_count(4), output(DATA_VAR_ABS),
         report_count(4), output(CONST),
