@@ -141,13 +141,15 @@ from tests.infra.engine import EngineProcess  # noqa: E402
 
 @pytest.fixture
 def engine_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[..., EngineProcess]]:
-    """``engine_factory(name="engine", env=None)``: a started engine process, stopped after the test; its stderr
-    log and last events are attached to a failing test's report."""
+    """``engine_factory(name="engine", env=None, argv=None)``: a started engine process (``argv``: another program
+    that speaks the protocol, e.g. the fake engine), stopped after the test; its stderr log and last events are
+    attached to a failing test's report."""
     started: list[EngineProcess] = []
 
-    def start(name: str | None = None, env: dict[str, str] | None = None) -> EngineProcess:
+    def start(name: str | None = None, env: dict[str, str] | None = None,
+              argv: list[str] | None = None) -> EngineProcess:
         name = name or f"engine{len(started) + 1}"
-        eng = EngineProcess(tmp_path, env=env, name=name)
+        eng = EngineProcess(tmp_path, env=env, name=name, argv=argv)
         started.append(eng)
         attach_log(request, f"{name} log", eng.log)
         return eng.start()

@@ -11,10 +11,7 @@ Implementations:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, Protocol
-
-Emit = Callable[[dict[str, Any]], None]  # writes one event (a JSON object with "event") to the engine's stdout
 
 
 class CallAudio(Protocol):

@@ -34,10 +34,11 @@ from typing import Any
 import pjsua2 as pj
 
 from agentdesk import __version__, credentials
+from agentdesk.sip import protocol as P
 from agentdesk.sip import quality
 from agentdesk.sip.call_audio import CallAudio
 from agentdesk.sip.null_audio import NullCallAudio, make_backend
-from agentdesk.sip.protocol import PROTOCOL_VERSION, CommandError
+from agentdesk.sip.protocol import PROTOCOL_VERSION, CommandError, Emit
 from agentdesk.sip.registrars import Backoff, Prober, Registrar, parse_registrar, resolve
 from agentdesk.sip.training import CONTENT_TYPE as TRAINING_CONTENT_TYPE
 from agentdesk.sip.training import HEADER as TRAINING_HEADER
@@ -64,9 +65,6 @@ SELECTED_HEADERS = ("referred-by", "subject", "call-info", "p-asserted-identity"
                     "alert-info")
 _HEADER_NAME = re.compile(r"^[A-Za-z0-9-]+$")
 _DTMF = re.compile(r"^[0-9A-Da-d*#]+$")
-
-Emit = Callable[[dict[str, Any]], None]
-
 
 def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
     """pjsua2 prints and swallows exceptions raised in callbacks: log them with their traceback instead."""
@@ -176,8 +174,8 @@ class EngineCall(pj.Call):
             return
         if self.training == "trainer" and self.engine.training.dtmf(self.number, str(prm.digit)):
             return  # training hook: a trainer's 1/2/3 switches the mode
-        self.engine.emit({"event": "dtmf", "call": self.number, "digit": str(prm.digit),
-                          "method": "info" if info else "rfc4733"})
+        self.engine.emit(P.DtmfReceived(call=self.number, digit=str(prm.digit),
+                                        method="info" if info else "rfc4733"))
 
     @guarded
     def onCallTransferStatus(self, prm: Any) -> None:
@@ -193,8 +191,8 @@ class EngineCall(pj.Call):
         src, msg = str(prm.rdata.srcAddress), str(prm.rdata.wholeMsg)
         if not self.engine._from_registrar(src, msg):
             log.warning("INVITE with Replaces from %s did not come through the registrar/proxy: refused", src)
-            self.engine.emit({"event": "security", "what": "invite_refused", "source": src,
-                              "reason": "INVITE not through the account's registrar/proxy"})
+            self.engine.emit(P.Security(what="invite_refused", source=src,
+                                        reason="INVITE not through the account's registrar/proxy"))
             prm.statusCode = 403
             prm.reason = "Forbidden"
 
@@ -212,8 +210,7 @@ class EngineCall(pj.Call):
     def onInstantMessageStatus(self, prm: Any) -> None:
         # training hook: the trainee's engine took (or refused) our mode change / hint
         if self.training == "join":
-            self.engine.emit({"event": "training", "state": "delivered", "call": self.number,
-                              "code": int(prm.code), "reason": str(prm.reason)})
+            self.engine.emit(P.TrainingDelivered(call=self.number, code=int(prm.code), reason=str(prm.reason)))
 
 
 class EngineEndpoint(pj.Endpoint):
@@ -264,8 +261,8 @@ class Engine:
     # ---- life cycle -------------------------------------------------------------------------------------------
     def run(self) -> int:
         self._create_endpoint()
-        self.emit({"event": "engine", "state": "ready", "protocol": PROTOCOL_VERSION, "version": __version__,
-                   "pid": os.getpid(), "max_calls": MAX_CALLS})
+        self.emit(P.EngineState(state="ready", protocol=PROTOCOL_VERSION, version=__version__, pid=os.getpid(),
+                                max_calls=MAX_CALLS))
         try:
             while not self.quitting:
                 self.ep.libHandleEvents(self._wait_ms())
@@ -350,7 +347,7 @@ class Engine:
         except Exception:
             log.exception("libDestroy")
         self.ep = None
-        self.emit({"event": "engine", "state": "stopped"})
+        self.emit(P.EngineState(state="stopped"))
 
     def _pump(self, seconds: float, done: Callable[[], bool]) -> None:
         deadline = time.monotonic() + seconds
@@ -370,7 +367,7 @@ class Engine:
             if kind == "cmd":
                 self._dispatch(item[1])
             elif kind == "bad":
-                self.emit({"event": "reply", "id": item[1], "ok": False, "error": item[2]})
+                self.emit(P.Reply(id=item[1], ok=False, error=item[2]))
             elif kind == "eof":
                 log.info("stdin closed: the parent has gone, quitting")
                 self.quitting = True
@@ -383,29 +380,30 @@ class Engine:
                 except Exception:  # a failed failover step must never take the engine down
                     log.exception("handling %s", kind)
 
-    def _dispatch(self, cmd: dict[str, Any]) -> None:
-        name = cmd["cmd"]
-        cid = cmd.get("id")
-        handler = getattr(self, "cmd_" + name, None) if re.fullmatch(r"[a-z_]+", name) else None
-        reply: dict[str, Any] = {"event": "reply", "id": cid, "cmd": name}
+    def _dispatch(self, obj: P.JsonObject) -> None:
+        """One command object: decoded by the protocol (a field that does not fit is refused with its name),
+        carried out by its ``cmd_<name>`` handler, or by the audio backend (which gets the object as it came)."""
+        name = str(obj["cmd"])
+        cid = obj.get("id")
         try:
+            cmd = P.decode_command(obj)
+            handler = None if cmd.AUDIO or isinstance(cmd, P.UnknownCommand) else \
+                getattr(self, "cmd_" + cmd.NAME, None)
             if handler is not None:
                 extra = handler(cmd)
             else:
-                extra = self.audio.handle(cmd)
+                extra = self.audio.handle(dict(obj))
                 if extra is None:
                     raise CommandError("unknown command")  # exactly this text: a contract (the reply has "cmd")
-            reply["ok"] = True
-            if extra:
-                reply.update(extra)
-        except (CommandError, ValueError) as exc:
-            reply.update(ok=False, error=str(exc))
+            reply = P.Reply(id=cid, cmd=name, ok=True, result=extra or {})
+        except (CommandError, ValueError) as exc:  # ProtocolError is a ValueError
+            reply = P.Reply(id=cid, cmd=name, ok=False, error=str(exc))
         except pj.Error as exc:
             log.warning("command %s: %s", name, exc.info())
-            reply.update(ok=False, error=f"SIP error: {_pj_error(exc)}")
+            reply = P.Reply(id=cid, cmd=name, ok=False, error=f"SIP error: {_pj_error(exc)}")
         except Exception as exc:
             log.exception("command %s failed", name)
-            reply.update(ok=False, error=f"internal error: {type(exc).__name__}: {exc}")
+            reply = P.Reply(id=cid, cmd=name, ok=False, error=f"internal error: {type(exc).__name__}: {exc}")
         self.emit(reply)
 
     # ---- timers -----------------------------------------------------------------------------------------------
@@ -437,9 +435,9 @@ class Engine:
             log.exception("audio poll")
 
     # ---- configure --------------------------------------------------------------------------------------------
-    def cmd_configure(self, cmd: dict[str, Any]) -> dict[str, Any]:
-        account = cmd.get("account")
-        sip = cmd.get("sip") or {}
+    def cmd_configure(self, cmd: P.Configure) -> dict[str, Any]:
+        account: Any = cmd.account
+        sip: Any = cmd.sip
         if not isinstance(account, dict):
             raise CommandError('configure needs an "account" object')
         if not isinstance(sip, dict):
@@ -464,10 +462,10 @@ class Engine:
         codecs = account.get("codecs") or []
         if not isinstance(codecs, list):
             raise CommandError("codecs must be a list such as [\"G722\", \"PCMU\"]")
-        audio_cfg = cmd.get("audio")
+        audio_cfg = cmd.audio
         if audio_cfg is not None and not isinstance(audio_cfg, dict):
             raise CommandError('"audio" must be an object')
-        training = TrainingConfig.parse(cmd.get("training")) if "training" in cmd else None
+        training = TrainingConfig.parse(cmd.training) if cmd.training is not None else None
 
         # Everything validated: apply. Calls in progress keep their account object until they end.
         in_call = any(not c.ended for c in self.calls.values())
@@ -518,7 +516,7 @@ class Engine:
             self.prober.start()
         if was_registered:
             self.want_registered = False
-            self.cmd_register({})
+            self.cmd_register(P.Register())
         return {"port": self.local_port, "transport": transport, "audio": (audio_cfg or {}).get("backend", "null")}
 
     def _password(self, account: dict[str, Any]) -> str:
@@ -619,7 +617,7 @@ class Engine:
             raise CommandError("not configured: send configure first")
         return self.account
 
-    def cmd_register(self, cmd: dict[str, Any]) -> dict[str, Any]:
+    def cmd_register(self, cmd: P.Register) -> dict[str, Any]:
         acc = self._require_account()
         self.want_registered = True
         self.backoff.reset()
@@ -634,7 +632,7 @@ class Engine:
             return {"registrar": self.registrars[self.reg_index].given, "pending": True}
         return {"registrar": self.registrars[self.reg_index].given}
 
-    def cmd_unregister(self, cmd: dict[str, Any]) -> dict[str, Any]:
+    def cmd_unregister(self, cmd: P.Unregister) -> dict[str, Any]:
         acc = self._require_account()
         self.want_registered = False
         self._cancel("retry")
@@ -645,12 +643,10 @@ class Engine:
             self._set_reg_state("unregistered", 200, "not registered")
         return {}
 
-    def _set_reg_state(self, state: str, code: int, reason: str, **extra: Any) -> None:
+    def _set_reg_state(self, state: P.RegistrationStateName, code: int, reason: str, **extra: Any) -> None:
         self.reg_state = state
-        ev = {"event": "registration", "state": state, "registrar": self.registrars[self.reg_index].given
-              if self.registrars else None, "code": code, "reason": reason}
-        ev.update(extra)
-        self.emit(ev)
+        self.emit(P.Registration(state=state, registrar=self.registrars[self.reg_index].given
+                                 if self.registrars else None, code=code, reason=reason, **extra))
 
     def _on_reg_state(self, code: int, reason: str, expiration: int) -> None:
         if self._switching:
@@ -777,14 +773,14 @@ class Engine:
         if self.want_registered and index < self.reg_index and self.registrars[index].alive:
             self._switch_to(index, "primary back")
 
-    def cmd_network_changed(self, cmd: dict[str, Any]) -> dict[str, Any]:
+    def cmd_network_changed(self, cmd: P.NetworkChanged) -> dict[str, Any]:
         """The UI learnt of a network change (resume from sleep, new Wi-Fi): re-register at once."""
-        self._on_ip_change(str(cmd.get("previous", "")), str(cmd.get("address", "")))
+        self._on_ip_change(cmd.previous or "", cmd.address or "")
         return {}
 
     def _on_ip_change(self, old: str, new: str) -> None:
         log.info("local address changed %s -> %s: re-registering", old, new)
-        self.emit({"event": "network", "state": "changed", "previous": old, "address": new})
+        self.emit(P.NetworkEvent(state="changed", previous=old, address=new))
         prm = pj.IpChangeParam()
         self.ep.handleIpChange(prm)
 
@@ -797,7 +793,7 @@ class Engine:
         self._next_call += 1
         return n
 
-    def _call_event(self, call: EngineCall, state: str, **extra: Any) -> None:
+    def _call_event(self, call: EngineCall, state: P.CallStateName, **extra: Any) -> None:
         call.state = state
         if call.training == "trainer":
             # training hook: a trainer's leg is reported as "training" events, never as a call the agent handles
@@ -805,15 +801,10 @@ class Engine:
                 self.training.leg_ended(call.number, int(extra.get("code", 0)), str(extra.get("reason", "")),
                                         float(extra.get("duration", 0.0)))
             return
-        ev: dict[str, Any] = {"event": "call", "call": call.number, "direction": call.direction, "state": state,
-                              "remote": call.remote}
-        if call.headers:
-            ev["headers"] = call.headers
-        ev.update(extra)
-        self.emit(ev)
+        self.emit(P.CallEvent(call=call.number, direction="incoming" if call.direction == "incoming" else "outgoing",
+                              state=state, remote=call.remote, headers=call.headers, **extra))
 
-    def _get_call(self, cmd: dict[str, Any], key: str = "call") -> EngineCall:
-        number = cmd.get(key)
+    def _get_call(self, number: int | None, key: str = "call") -> EngineCall:
         if number is None:
             live = self._live_calls()
             if len(live) == 1 and key == "call":
@@ -829,8 +820,7 @@ class Engine:
 
     def _limit_reached(self) -> bool:
         if len(self._live_calls()) >= MAX_CALLS:
-            self.emit({"event": "limit", "what": "calls", "max": MAX_CALLS,
-                       "reason": f"at most {MAX_CALLS} calls at a time"})
+            self.emit(P.Limit(what="calls", max=MAX_CALLS, reason=f"at most {MAX_CALLS} calls at a time"))
             return True
         return False
 
@@ -862,15 +852,15 @@ class Engine:
             vec.append(h)
         return vec
 
-    def cmd_call(self, cmd: dict[str, Any]) -> dict[str, Any]:
+    def cmd_call(self, cmd: P.Dial) -> dict[str, Any]:
         acc = self._require_account()
-        uri = self._normalize_uri(cmd.get("uri", ""))
+        uri = self._normalize_uri(cmd.uri)
         if self._limit_reached():
             raise CommandError(f"call limit reached: at most {MAX_CALLS} calls")
         call = EngineCall(self, acc, self._new_number(), "outgoing")
         call.remote = uri
         op = pj.CallOpParam(True)
-        op.txOption.headers = self._header_vector(cmd.get("headers"))
+        op.txOption.headers = self._header_vector(cmd.headers)
         call.makeCall(uri, op)
         self.calls[call.number] = call
         if call.state == "new":
@@ -886,8 +876,8 @@ class Engine:
             call.secured = False
             self.rejected.append(call)
             log.warning("INVITE from %s did not come through the registrar/proxy: refused", src)
-            self.emit({"event": "security", "what": "invite_refused", "source": src,
-                       "reason": "INVITE not through the account's registrar/proxy"})
+            self.emit(P.Security(what="invite_refused", source=src,
+                                 reason="INVITE not through the account's registrar/proxy"))
             op = pj.CallOpParam()
             op.statusCode = 403
             op.reason = "Forbidden"
@@ -913,10 +903,10 @@ class Engine:
         remote = str(prm.remoteInfo)
         log.info("incoming call from %s refused by pjsua: %s %s", remote, code, prm.reason)
         if len(self._live_calls()) >= MAX_CALLS:
-            self.emit({"event": "limit", "what": "calls", "max": MAX_CALLS, "remote": remote, "code": code,
-                       "reason": f"a call was refused: at most {MAX_CALLS} calls at a time"})
+            self.emit(P.Limit(what="calls", max=MAX_CALLS, remote=remote, code=code,
+                              reason=f"a call was refused: at most {MAX_CALLS} calls at a time"))
         else:
-            self.emit({"event": "call_refused", "remote": remote, "code": code, "reason": str(prm.reason)})
+            self.emit(P.CallRefused(remote=remote, code=code, reason=str(prm.reason)))
 
     def _from_registrar(self, src: str, msg: str) -> bool:
         """Did this INVITE come through one of the account's registrars/proxies? UDP: the source address and
@@ -1048,7 +1038,7 @@ class Engine:
             call.secured = False  # never reported as a call; dropped when it ends
             self.rejected.append(call)
             log.warning("training call from %s refused: %s %s", remote, code, reason)
-            self.emit({"event": "training", "state": "refused", "remote": remote, "code": code, "reason": reason})
+            self.emit(P.TrainerRefused(remote=remote, code=code, reason=reason))
             op = pj.CallOpParam()
             op.statusCode = code
             op.reason = "Forbidden" if code == 403 else reason
@@ -1066,15 +1056,15 @@ class Engine:
         log.info("trainer %s joins as call %s (%s)", call.remote, call.number, mode)
         return True
 
-    def cmd_training(self, cmd: dict[str, Any]) -> dict[str, Any]:
+    def cmd_training(self, cmd: P.TrainingStatus) -> dict[str, Any]:
         """The training status: the trainer list and the trainers' legs with their modes."""
         return self.training.status()
 
-    def cmd_training_join(self, cmd: dict[str, Any]) -> dict[str, Any]:
+    def cmd_training_join(self, cmd: P.TrainingJoin) -> dict[str, Any]:
         """Trainer's side: call a trainee's engine to join the trainee's live call in a mode."""
-        mode = parse_mode(cmd.get("mode", "monitor"))
+        mode = parse_mode(cmd.mode)
         acc = self._require_account()
-        uri = self._normalize_uri(cmd.get("uri", ""))
+        uri = self._normalize_uri(cmd.uri)
         if self._limit_reached():
             raise CommandError(f"call limit reached: at most {MAX_CALLS} calls")
         call = EngineCall(self, acc, self._new_number(), "outgoing")
@@ -1096,11 +1086,11 @@ class Engine:
         prm.content = json.dumps(body, ensure_ascii=False)
         call.sendInstantMessage(prm)
 
-    def cmd_training_mode(self, cmd: dict[str, Any]) -> dict[str, Any]:
+    def cmd_training_mode(self, cmd: P.TrainingMode) -> dict[str, Any]:
         """On the trainee's engine (a trainer's leg): switch the mix now. On the trainer's engine (a call made
         with training_join): ask the trainee's engine to switch (an in-dialog MESSAGE)."""
-        call = self._get_call(cmd)
-        mode = parse_mode(cmd.get("mode"))
+        call = self._get_call(cmd.call)
+        mode = parse_mode(cmd.mode)
         if call.training == "trainer":
             return self.training.set_mode(call.number, mode, "local")
         if call.training == "join":
@@ -1108,27 +1098,26 @@ class Engine:
             return {"call": call.number, "mode": mode, "sent": True}
         raise CommandError(f"call {call.number} is not a training call")
 
-    def cmd_practice_record(self, cmd: dict[str, Any]) -> dict[str, Any]:
+    def cmd_practice_record(self, cmd: P.PracticeRecord) -> dict[str, Any]:
         """Practice calls only (X-AgentDesk-Practice on the incoming INVITE): record the agent's voice and the
         simulated customer's to two WAVs for the score sheet, until the call's audio stops."""
-        call = self._get_call(cmd)
+        call = self._get_call(cmd.call)
         if not any(k.lower() == "x-agentdesk-practice" for k in call.headers) or call.training:
             raise CommandError("only practice calls can be recorded")
         paths = {}
-        for key in ("agent", "customer"):
-            value = cmd.get(key)
+        for key, value in (("agent", cmd.agent), ("customer", cmd.customer)):
             if value is not None:
-                if not isinstance(value, str) or not os.path.isdir(os.path.dirname(os.path.abspath(value))):
+                if not os.path.isdir(os.path.dirname(os.path.abspath(value))):
                     raise CommandError(f'"{key}" must be a WAV path in an existing folder')
                 paths[key] = value
         if not paths:
             raise CommandError('give "agent" and/or "customer": WAV paths')
         return self.training.record_practice(call.number, paths.get("agent"), paths.get("customer"))
 
-    def cmd_training_hint(self, cmd: dict[str, Any]) -> dict[str, Any]:
+    def cmd_training_hint(self, cmd: P.TrainingHint) -> dict[str, Any]:
         """Trainer's side: a text hint that appears on the trainee's screen."""
-        call = self._get_call(cmd)
-        text = str(cmd.get("text", "")).strip()
+        call = self._get_call(cmd.call)
+        text = cmd.text.strip()
         if not text:
             raise CommandError("the hint is empty")
         if len(text) > 500:
@@ -1136,13 +1125,13 @@ class Engine:
         if call.training != "join":
             raise CommandError(f"call {call.number} is not a call into a trainee's engine")
         body: dict[str, Any] = {"hint": text}
-        if cmd.get("mode") is not None:
-            body["mode"] = parse_mode(cmd["mode"])
+        if cmd.mode is not None:
+            body["mode"] = parse_mode(cmd.mode)
         self._training_message(call, body)
         return {"call": call.number, "sent": True}
 
-    def cmd_answer(self, cmd: dict[str, Any]) -> dict[str, Any]:
-        call = self._get_call(cmd)
+    def cmd_answer(self, cmd: P.Answer) -> dict[str, Any]:
+        call = self._get_call(cmd.call)
         if call.direction != "incoming" or call.state != "incoming":
             raise CommandError(f"call {call.number} is not ringing")
         held = []
@@ -1156,11 +1145,11 @@ class Engine:
         call.answer(op)
         return {"call": call.number, "held": held}
 
-    def cmd_reject(self, cmd: dict[str, Any]) -> dict[str, Any]:
-        call = self._get_call(cmd)
+    def cmd_reject(self, cmd: P.Reject) -> dict[str, Any]:
+        call = self._get_call(cmd.call)
         if call.state != "incoming":
             raise CommandError(f"call {call.number} is not ringing")
-        code = int(cmd.get("code", 486))
+        code = 486 if cmd.code is None else cmd.code
         if not 400 <= code <= 699:
             raise CommandError("reject code must be 400-699")
         op = pj.CallOpParam()
@@ -1168,8 +1157,8 @@ class Engine:
         call.hangup(op)
         return {"call": call.number}
 
-    def cmd_hangup(self, cmd: dict[str, Any]) -> dict[str, Any]:
-        call = self._get_call(cmd)
+    def cmd_hangup(self, cmd: P.Hangup) -> dict[str, Any]:
+        call = self._get_call(cmd.call)
         if not call.isActive():  # hangup on a dead call aborts the process (design.md)
             raise CommandError(f"call {call.number} has ended")
         op = pj.CallOpParam()
@@ -1178,8 +1167,8 @@ class Engine:
         call.hangup(op)
         return {"call": call.number}
 
-    def cmd_hold(self, cmd: dict[str, Any]) -> dict[str, Any]:
-        call = self._get_call(cmd)
+    def cmd_hold(self, cmd: P.Hold) -> dict[str, Any]:
+        call = self._get_call(cmd.call)
         if call.state not in ("connected", "held"):
             raise CommandError(f"call {call.number} is not connected")
         if call.held_local:
@@ -1188,8 +1177,8 @@ class Engine:
         call.held_local = True
         return {"call": call.number}
 
-    def cmd_unhold(self, cmd: dict[str, Any]) -> dict[str, Any]:
-        call = self._get_call(cmd)
+    def cmd_unhold(self, cmd: P.Unhold) -> dict[str, Any]:
+        call = self._get_call(cmd.call)
         if not call.held_local:
             raise CommandError(f"call {call.number} is not on hold")
         op = pj.CallOpParam(True)
@@ -1198,24 +1187,24 @@ class Engine:
         call.held_local = False
         return {"call": call.number}
 
-    def cmd_mute(self, cmd: dict[str, Any]) -> dict[str, Any]:
+    def cmd_mute(self, cmd: P.Mute) -> dict[str, Any]:
         self.muted = True
         self.audio.set_mute(True)
-        self.emit({"event": "mute", "muted": True})
+        self.emit(P.MuteChanged(muted=True))
         return {"muted": True}
 
-    def cmd_unmute(self, cmd: dict[str, Any]) -> dict[str, Any]:
+    def cmd_unmute(self, cmd: P.Unmute) -> dict[str, Any]:
         self.muted = False
         self.audio.set_mute(False)
-        self.emit({"event": "mute", "muted": False})
+        self.emit(P.MuteChanged(muted=False))
         return {"muted": False}
 
-    def cmd_dtmf(self, cmd: dict[str, Any]) -> dict[str, Any]:
-        call = self._get_call(cmd)
-        digits = str(cmd.get("digits", ""))
+    def cmd_dtmf(self, cmd: P.Dtmf) -> dict[str, Any]:
+        call = self._get_call(cmd.call)
+        digits = cmd.digits
         if not _DTMF.match(digits):
             raise CommandError("DTMF digits are 0-9, *, #, A-D")
-        method = str(cmd.get("method", "rfc4733")).lower()
+        method = cmd.method or "rfc4733"
         p = pj.CallSendDtmfParam()
         p.digits = digits
         if method in ("rfc4733", "rfc2833"):
@@ -1224,8 +1213,8 @@ class Engine:
             p.method = pj.PJSUA_DTMF_METHOD_SIP_INFO
         else:
             raise CommandError("DTMF method must be rfc4733 or info")
-        if "duration" in cmd:
-            p.duration = int(cmd["duration"])
+        if cmd.duration is not None:
+            p.duration = cmd.duration
         call.sendDtmf(p)
         return {"call": call.number}
 
@@ -1243,21 +1232,21 @@ class Engine:
             uri += ("&" if "?" in uri else "?") + "&".join(parts)
         return f"<{uri}>"
 
-    def cmd_transfer(self, cmd: dict[str, Any]) -> dict[str, Any]:
-        call = self._get_call(cmd)
+    def cmd_transfer(self, cmd: P.Transfer) -> dict[str, Any]:
+        call = self._get_call(cmd.call)
         if call.state not in ("connected", "held"):
             raise CommandError(f"call {call.number} is not connected")
-        dest = self._refer_target(str(cmd.get("target", "")), cmd.get("headers"))
+        dest = self._refer_target(cmd.target, cmd.headers)
         call.transfer_pending = True
         call.xfer(dest, pj.CallOpParam(True))
         return {"call": call.number, "target": dest}
 
-    def cmd_consult(self, cmd: dict[str, Any]) -> dict[str, Any]:
-        call = self._get_call(cmd)
+    def cmd_consult(self, cmd: P.Consult) -> dict[str, Any]:
+        call = self._get_call(cmd.call)
         if call.state not in ("connected", "held"):
             raise CommandError(f"call {call.number} is not connected")
         acc = self._require_account()
-        uri = self._normalize_uri(cmd.get("uri") or cmd.get("target") or "")
+        uri = self._normalize_uri(cmd.uri)
         if self._limit_reached():
             raise CommandError(f"call limit reached: at most {MAX_CALLS} calls")
         if not call.held_local:
@@ -1267,26 +1256,26 @@ class Engine:
         consult.remote = uri
         consult.consult_of = call.number
         op = pj.CallOpParam(True)
-        op.txOption.headers = self._header_vector(cmd.get("headers"))
+        op.txOption.headers = self._header_vector(cmd.headers)
         consult.makeCall(uri, op)
         self.calls[consult.number] = consult
         if consult.state == "new":
             self._call_event(consult, "calling", consult_for=call.number)
         return {"call": consult.number, "consult_for": call.number}
 
-    def _consult_pair(self, cmd: dict[str, Any]) -> tuple[EngineCall, EngineCall]:
-        if cmd.get("consult") is not None:
-            consult = self._get_call(cmd, "consult")
-            call = self._get_call({"call": cmd.get("call", consult.consult_of)})
+    def _consult_pair(self, cmd: P.CompleteTransfer | P.CancelTransfer) -> tuple[EngineCall, EngineCall]:
+        if cmd.consult is not None:
+            consult = self._get_call(cmd.consult, "consult")
+            call = self._get_call(cmd.call if cmd.call is not None else consult.consult_of)
         else:
-            call = self._get_call(cmd)
+            call = self._get_call(cmd.call)
             found = [c for c in self._live_calls() if c.consult_of == call.number]
             if not found:
                 raise CommandError(f"call {call.number} has no consultation call")
             consult = found[-1]
         return call, consult
 
-    def cmd_complete_transfer(self, cmd: dict[str, Any]) -> dict[str, Any]:
+    def cmd_complete_transfer(self, cmd: P.CompleteTransfer) -> dict[str, Any]:
         call, consult = self._consult_pair(cmd)
         if consult.state != "connected":
             raise CommandError("the consultation call is not connected yet")
@@ -1295,19 +1284,18 @@ class Engine:
         call.xferReplaces(consult, pj.CallOpParam(True))
         return {"call": call.number, "consult": consult.number}
 
-    def cmd_cancel_transfer(self, cmd: dict[str, Any]) -> dict[str, Any]:
+    def cmd_cancel_transfer(self, cmd: P.CancelTransfer) -> dict[str, Any]:
         call, consult = self._consult_pair(cmd)
         if consult.isActive():
             consult.hangup(pj.CallOpParam())
         if call.held_local:
-            self.cmd_unhold({"call": call.number})
+            self.cmd_unhold(P.Unhold(call=call.number))
         return {"call": call.number, "consult": consult.number}
 
     def _on_transfer_status(self, call: EngineCall, prm: Any) -> None:
         code = int(prm.statusCode)
         final = bool(prm.finalNotify)
-        self.emit({"event": "transfer", "call": call.number, "code": code, "reason": str(prm.reason),
-                   "final": final})
+        self.emit(P.TransferProgress(call=call.number, code=code, reason=str(prm.reason), final=final))
         if final:
             call.transfer_pending = False
             if code in REPLACES_UNSUPPORTED and call.attended_to is not None and not call.ended:
@@ -1333,8 +1321,7 @@ class Engine:
         if call.ended or not call.isActive():
             return
         log.info("attended transfer of call %s: target refused Replaces, blind transfer to %s", call.number, target)
-        self.emit({"event": "transfer", "call": call.number, "state": "fallback", "method": "blind",
-                   "target": target, "final": False, "code": 0})
+        self.emit(P.TransferFallback(call=call.number, target=target))
         call.transfer_pending = True
         call.xfer(f"<{target}>", pj.CallOpParam(True))
 
@@ -1361,7 +1348,7 @@ class Engine:
         self._call_event(new, "connected", replaces=call.number)
 
     # ---- stats ------------------------------------------------------------------------------------------------
-    def call_stats(self, call: EngineCall) -> dict[str, Any] | None:
+    def call_stats(self, call: EngineCall) -> P.Stats | None:
         ci = call.getInfo()
         media_list = ci.media
         idx = None
@@ -1383,19 +1370,19 @@ class Engine:
         loss = 100.0 * rx.loss / expected if expected else 0.0
         codec = str(si.codecName)
         q = quality.estimate(rtt_ms, jitter_ms, loss, codec)
-        return {"event": "stats", "call": call.number, "codec": f"{codec}/{si.codecClockRate}",
-                "rtt_ms": round(rtt_ms, 2), "jitter_ms": round(jitter_ms, 2), "loss_percent": round(loss, 3),
-                "rx_packets": int(rx.pkt), "tx_packets": int(tx.pkt), "rx_bytes": int(rx.bytes),
-                "tx_bytes": int(tx.bytes), "mos": round(q.mos, 2), "r": round(q.r, 1), "quality": q.bucket,
-                "srtp": bool(int(si.proto) & 0x4000)}  # the SRTP profile bit of pjmedia_tp_proto
+        return P.Stats(call=call.number, codec=f"{codec}/{si.codecClockRate}", rtt_ms=round(rtt_ms, 2),
+                       jitter_ms=round(jitter_ms, 2), loss_percent=round(loss, 3), rx_packets=int(rx.pkt),
+                       tx_packets=int(tx.pkt), rx_bytes=int(rx.bytes), tx_bytes=int(tx.bytes), mos=round(q.mos, 2),
+                       r=round(q.r, 1), quality=q.bucket,
+                       srtp=bool(int(si.proto) & 0x4000))  # the SRTP profile bit of pjmedia_tp_proto
 
-    def cmd_stats(self, cmd: dict[str, Any]) -> dict[str, Any]:
-        call = self._get_call(cmd)
+    def cmd_stats(self, cmd: P.GetStats) -> dict[str, Any]:
+        call = self._get_call(cmd.call)
         st = self.call_stats(call)
         if st is None:
             raise CommandError(f"call {call.number} has no audio yet")
         self.emit(st)
-        return {k: v for k, v in st.items() if k != "event"}
+        return {k: v for k, v in st.to_json().items() if k != "event"}
 
     def _periodic_stats(self) -> None:
         if self.stats_interval <= 0:
@@ -1413,7 +1400,7 @@ class Engine:
                 if st is not None:
                     self.emit(st)
 
-    def cmd_calls(self, cmd: dict[str, Any]) -> dict[str, Any]:
+    def cmd_calls(self, cmd: P.ListCalls) -> dict[str, Any]:
         return {"calls": [dict({"call": c.number, "direction": c.direction, "state": c.state, "remote": c.remote},
                                **({"training": c.training} if c.training else {}))
                           for c in self._live_calls()],
@@ -1421,7 +1408,7 @@ class Engine:
                                  "registrar": self.registrars[self.reg_index].given if self.registrars else None},
                 "muted": self.muted}
 
-    def cmd_quit(self, cmd: dict[str, Any]) -> dict[str, Any]:
+    def cmd_quit(self, cmd: P.Quit) -> dict[str, Any]:
         self.quitting = True
         return {}
 
@@ -1439,20 +1426,16 @@ def _system_ca_file() -> str | None:
 
 
 def _read_commands(stream: Any, commands: queue.Queue[tuple[Any, ...]]) -> None:
-    from agentdesk.sip.protocol import parse_line
-
     try:
         for raw in stream:
             line = raw.decode("utf-8", errors="replace").strip() if isinstance(raw, bytes) else raw.strip()
             if not line:
                 continue
             try:
-                commands.put(("cmd", parse_line(line)))
+                commands.put(("cmd", P.parse_line(line)))
             except CommandError as exc:
                 cid = None
                 try:
-                    import json
-
                     obj = json.loads(line)
                     cid = obj.get("id") if isinstance(obj, dict) else None
                 except Exception:
@@ -1466,7 +1449,6 @@ def _read_commands(stream: Any, commands: queue.Queue[tuple[Any, ...]]) -> None:
 def main() -> int:
     """Entry point of ``agentdesk engine``: protocol on a duplicate of stdout, fd 1 to stderr, then pjsua2."""
     from agentdesk import log as logsetup
-    from agentdesk.sip.protocol import EventWriter
 
     sys.stdout.flush()
     proto_fd = os.dup(1)
@@ -1475,7 +1457,7 @@ def main() -> int:
     sys.stdout = sys.stderr
     logsetup.setup(file_name="engine.log", level=logging.DEBUG if os.environ.get("AGENTDESK_DEBUG") else
                    logging.INFO)
-    emit = EventWriter(proto)
+    emit = P.EventWriter(proto)
     commands: queue.Queue[tuple[Any, ...]] = queue.Queue()
     reader = threading.Thread(target=_read_commands, args=(sys.stdin.buffer, commands), name="stdin", daemon=True)
     engine = Engine(emit, commands)
@@ -1485,7 +1467,7 @@ def main() -> int:
         code = engine.run()
     except Exception:
         log.exception("engine failed")
-        emit({"event": "engine", "state": "error", "error": "the phone engine failed; see the log"})
+        emit(P.EngineState(state="error", error="the phone engine failed; see the log"))
     with contextlib.suppress(OSError):
         proto.close()
     logging.shutdown()

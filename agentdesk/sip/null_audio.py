@@ -12,7 +12,8 @@ from typing import Any
 
 import pjsua2 as pj
 
-from agentdesk.sip.call_audio import CallAudio, Emit
+from agentdesk.sip.call_audio import CallAudio
+from agentdesk.sip.protocol import Emit
 
 log = logging.getLogger(__name__)
 

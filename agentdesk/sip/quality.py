@@ -10,6 +10,7 @@ MOS = 1 + 0.035 R + 7e-6 R (R - 60) (100 - R), clamped to 1..4.5
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 # Codec impairment (Ie) and packet-loss robustness (Bpl), G.113 Appendix I values for codecs pjsua2 offers.
 CODEC_IMPAIRMENT: dict[str, tuple[float, float]] = {
@@ -40,7 +41,7 @@ class Quality:
     delay_ms: float
 
     @property
-    def bucket(self) -> str:
+    def bucket(self) -> Literal["excellent", "good", "fair", "degraded"]:
         if self.mos > MOS_EXCELLENT:
             return "excellent"
         if self.mos >= MOS_GOOD:

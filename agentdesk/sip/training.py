@@ -31,6 +31,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from agentdesk.sip.protocol import Emit, TrainerHint, TrainerJoined, TrainerLeft, TrainerMode
+
 log = logging.getLogger("agentdesk.sip.training")
 
 MODES = ("monitor", "whisper", "barge")
@@ -47,7 +49,6 @@ MIC: Key = ("mic", 0)
 EAR: Key = ("ear", 0)
 TONE: Key = ("tone", 0)
 
-Emit = Callable[[dict[str, Any]], None]
 
 
 def address_of(uri: str) -> str:
@@ -175,8 +176,8 @@ class TrainingMixer:
         leg.media = media
         self.sync()
         if first:
-            self.emit({"event": "training", "state": "joined", "call": call, "trainer": leg.trainer,
-                       "mode": leg.mode, "customer_calls": sorted(self.customers)})
+            self.emit(TrainerJoined(call=call, trainer=leg.trainer, mode=leg.mode,
+                                    customer_calls=sorted(self.customers)))
             self.play(JOIN_TONE)
 
     def leg_ended(self, call: int, code: int, reason: str, duration: float) -> None:
@@ -184,8 +185,7 @@ class TrainingMixer:
         if leg is None:
             return
         self.sync()
-        self.emit({"event": "training", "state": "left", "call": call, "trainer": leg.trainer, "code": code,
-                   "reason": reason, "duration": duration})
+        self.emit(TrainerLeft(call=call, trainer=leg.trainer, code=code, reason=reason, duration=duration))
 
     def set_mode(self, call: int, mode: str, by: str) -> dict[str, Any]:
         leg = self.legs.get(call)
@@ -196,8 +196,7 @@ class TrainingMixer:
         leg.mode = mode
         self.sync()
         if changed:
-            self.emit({"event": "training", "state": "mode", "call": call, "trainer": leg.trainer, "mode": mode,
-                       "by": by})
+            self.emit(TrainerMode(call=call, trainer=leg.trainer, mode=mode, by="trainer" if by == "trainer" else "local"))
             self.play(MODE_TONE)
         return {"call": call, "mode": mode}
 
@@ -220,8 +219,7 @@ class TrainingMixer:
                 log.warning("training message on call %s: %s", call, exc)
         hint = data.get("hint")
         if isinstance(hint, str) and hint.strip():
-            self.emit({"event": "training", "state": "hint", "call": call, "trainer": leg.trainer,
-                       "text": hint.strip()[:MAX_HINT]})
+            self.emit(TrainerHint(call=call, trainer=leg.trainer, text=hint.strip()[:MAX_HINT]))
 
     def dtmf(self, call: int, digit: str) -> bool:
         """DTMF on a trainer leg (a plain softphone as trainer): 1 monitor, 2 whisper, 3 barge."""

@@ -27,10 +27,12 @@ os.dup2(2, 1)  # pjlib prints to stdout: keep the protocol on the duplicate
 import pjsua2 as pj  # noqa: E402
 
 from agentdesk.sip.audio import DeviceCallAudio  # noqa: E402
+from agentdesk.sip.protocol import Event  # noqa: E402
 
 
-def emit(ev: dict[str, Any]) -> None:
-    _out.write(json.dumps(ev) + "\n")
+def emit(ev: dict[str, Any] | Event) -> None:
+    """The harness's own events (dicts) and the backend's protocol events, one JSON line each."""
+    _out.write(json.dumps(ev.to_json() if isinstance(ev, Event) else ev) + "\n")
 
 
 class Call(pj.Call):

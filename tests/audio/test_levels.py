@@ -21,7 +21,7 @@ def _run(monitor: NoiseMonitor, x: np.ndarray) -> list[dict]:
         f = x[i:i + FRAME]
         ev = monitor.feed(dbfs(float(np.sqrt(np.mean(f**2)))), vp.voice_probability(f))
         if ev:
-            events.append(ev)
+            events.append(ev.to_json())
     return events
 
 

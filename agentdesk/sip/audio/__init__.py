@@ -19,7 +19,7 @@ from agentdesk.sip.audio.manager import DeviceManager
 from agentdesk.sip.audio.processing import VoiceProcessor
 from agentdesk.sip.audio.streams import StreamSet
 from agentdesk.sip.audio.tones import TONES
-from agentdesk.sip.call_audio import Emit
+from agentdesk.sip.protocol import AudioLevel, Emit
 
 __all__ = ["DeviceCallAudio"]
 
@@ -167,9 +167,8 @@ class DeviceCallAudio:
             s = self._streams
             rms, peak = s.read_input_level() if s is not None else (0.0, 0.0)
             spk_rms, spk_peak = self.core.spk_meter.read()
-            self.emit({"event": "audio_level", "mic_dbfs": round(dbfs(rms), 1),
-                       "mic_peak_dbfs": round(dbfs(peak), 1), "speaker_dbfs": spk_rms,
-                       "speaker_peak_dbfs": spk_peak, "muted": self.core.muted})
+            self.emit(AudioLevel(mic_dbfs=round(dbfs(rms), 1), mic_peak_dbfs=round(dbfs(peak), 1),
+                                 speaker_dbfs=spk_rms, speaker_peak_dbfs=spk_peak, muted=self.core.muted))
 
     def stop(self) -> None:
         self.manager.stop()

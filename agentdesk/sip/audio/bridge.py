@@ -20,6 +20,7 @@ from agentdesk.sip.audio.drift import DriftController, Resampler
 from agentdesk.sip.audio.levels import LevelMeter, NoiseMonitor, dbfs
 from agentdesk.sip.audio.processing import VoiceProcessor
 from agentdesk.sip.audio.ring import SampleRing
+from agentdesk.sip.protocol import RoomNoise
 
 RATE = 16000
 FRAME = 320  # 20 ms
@@ -65,7 +66,7 @@ class BridgeCore:
         self.noise = NoiseMonitor(frame_seconds=frame_seconds)
         self.mic_meter = LevelMeter()
         self.spk_meter = LevelMeter()
-        self.events: collections.deque[dict[str, Any]] = collections.deque(maxlen=100)
+        self.events: collections.deque[RoomNoise] = collections.deque(maxlen=100)
         self.mic_underruns = 0
         self.spk_drops = 0
         self.ticks = 0

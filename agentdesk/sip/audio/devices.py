@@ -17,6 +17,8 @@ from typing import Any
 
 import sounddevice as sd
 
+from agentdesk.sip.protocol import DeviceInfo
+
 PREFERRED_HOSTAPIS = ("Windows WASAPI", "Core Audio", "ALSA")
 
 
@@ -36,6 +38,13 @@ class Device:
         d = asdict(self)
         d.pop("index")
         return d
+
+    def info(self) -> DeviceInfo:
+        """The device as the protocol lists it (``audio_devices``, the ``devices`` reply)."""
+        return DeviceInfo(id=self.id, name=self.name, hostapi=self.hostapi,
+                          max_input_channels=self.max_input_channels, max_output_channels=self.max_output_channels,
+                          default_samplerate=self.default_samplerate, is_default_input=self.is_default_input,
+                          is_default_output=self.is_default_output)
 
 
 def _hostapi_index() -> int:

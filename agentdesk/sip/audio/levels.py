@@ -11,10 +11,14 @@ door does not flash a warning at the agent.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
+
+from agentdesk.sip.protocol import RoomNoise
+
+NoiseState = Literal["voice", "noise", "quiet"]
 
 FLOOR_DB = -96.0
 
@@ -58,14 +62,13 @@ class NoiseMonitor:
     hold: float = 1.0  # seconds a condition must persist (within a 2x window) before the event
     clear_after: float = 3.0  # seconds of quiet before the all-clear
     agent_level_db: float = -20.0  # initial guess: a close-talking headset microphone
-    state: str = "quiet"
+    state: NoiseState = "quiet"
     _voice: float = 0.0
     _noise: float = 0.0
     _quiet: float = 0.0
     _bg_level: float = FLOOR_DB
-    events: list[dict[str, Any]] = field(default_factory=list)
 
-    def feed(self, level_db: float, speech_probability: float) -> dict[str, Any] | None:
+    def feed(self, level_db: float, speech_probability: float) -> RoomNoise | None:
         dt = self.frame_seconds
         agent_talking = speech_probability >= self.voice_probability and level_db > self.agent_level_db - self.agent_margin_db
         if agent_talking:
@@ -87,7 +90,7 @@ class NoiseMonitor:
             self._voice = max(0.0, self._voice - dt / 2)
             self._noise = max(0.0, self._noise - dt / 2)
             self._quiet += dt
-        new = self.state
+        new: NoiseState = self.state
         if self._voice >= self.hold:
             new = "voice"
         elif self._noise >= self.hold and self.state != "voice":
@@ -98,6 +101,6 @@ class NoiseMonitor:
             self.state = new
             if new == "quiet":
                 self._bg_level = FLOOR_DB
-            return {"event": "room_noise", "state": new, "level_dbfs": round(self._bg_level, 1),
-                    "below_agent_db": round(self.agent_level_db - self._bg_level, 1) if new != "quiet" else None}
+            return RoomNoise(state=new, level_dbfs=round(self._bg_level, 1),
+                             below_agent_db=round(self.agent_level_db - self._bg_level, 1) if new != "quiet" else None)
         return None

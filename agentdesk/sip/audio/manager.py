@@ -27,6 +27,7 @@ import sounddevice as sd
 from agentdesk.sip.audio import devices as devmod
 from agentdesk.sip.audio.devices import Device
 from agentdesk.sip.audio.streams import StreamSet
+from agentdesk.sip.protocol import AudioDevice, AudioDevices, AudioError, Event
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ class DeviceManager:
         self.output_latency_ms = output_latency_ms
         self.channels = channels
         self.rate_scale = rate_scale
-        self.events: collections.deque[dict[str, Any]] = collections.deque(maxlen=100)
+        self.events: collections.deque[Event] = collections.deque(maxlen=100)
         self.devices: tuple[Device, ...] = ()
         self.call: StreamSet | None = None
         self.ring: StreamSet | None = None
@@ -76,7 +77,7 @@ class DeviceManager:
         self._thread = None
 
     # --- watcher thread ----------------------------------------------------------------------------------
-    def _emit(self, ev: dict[str, Any]) -> None:
+    def _emit(self, ev: Event) -> None:
         self.events.append(ev)
 
     def _run(self) -> None:
@@ -84,7 +85,7 @@ class DeviceManager:
             self._scan()
             self._open_call(self.call_device, reason="start")
         except Exception as exc:  # a device error never ends the engine
-            self._emit({"event": "audio_error", "message": str(exc)})
+            self._emit(AudioError(message=str(exc)))
         self.ready.set()
         while not self._stop.is_set():
             try:
@@ -110,12 +111,12 @@ class DeviceManager:
                 self._check()
             except Exception as exc:
                 log.exception("audio device watcher")
-                self._emit({"event": "audio_error", "message": str(exc)})
+                self._emit(AudioError(message=str(exc)))
         self._close_all()
 
     def _scan(self) -> None:
         self.devices = tuple(devmod.list_devices())
-        self._emit({"event": "audio_devices", "devices": [d.to_json() for d in self.devices]})
+        self._emit(AudioDevices(devices=[d.info() for d in self.devices]))
 
     def _new_set(self, ident: str) -> StreamSet | None:
         dev_in = devmod.find(ident, "input", list(self.devices))
@@ -145,12 +146,11 @@ class DeviceManager:
             err = "no such device"
         if new is None:
             if ident:  # the chosen device is not there: the default device instead
-                self._emit({"event": "audio_device", "role": "call", "state": "fallback", "id": ident,
-                            "to": self._default_id(), "reason": err})
+                self._emit(AudioDevice(role="call", state="fallback", id=ident, to=self._default_id(), reason=err))
                 self.fallback = True
                 self._next_retry = time.monotonic() + RETRY_S
                 return self._open_call("", reason="fallback") and False
-            self._emit({"event": "audio_error", "message": f"no usable call device: {err}"})
+            self._emit(AudioError(message=f"no usable call device: {err}"))
             return False
         old = self.call
         # make before break: the old streams (if they still run) carry the audio until the new ones call back
@@ -163,8 +163,8 @@ class DeviceManager:
         self.active_call_device = ident
         self._stalled_since = 0.0
         if reason != "fallback":
-            self._emit({"event": "audio_device", "role": "call", "state": "restored" if reason == "restored"
-                        else "active", "id": ident, "name": self._name(new)})
+            self._emit(AudioDevice(role="call", state="restored" if reason == "restored" else "active", id=ident,
+                                   name=self._name(new)))
         return True
 
     def _default_id(self) -> str:
@@ -199,8 +199,8 @@ class DeviceManager:
             if s.stalled(now, STALL_S) or (not s.running() and now - s.opened_at > START_GRACE_S):
                 self._stalled_since = self._stalled_since or now
                 if self.active_call_device and not self._probe(self.active_call_device):
-                    self._emit({"event": "audio_device", "role": "call", "state": "fallback",
-                                "id": self.active_call_device, "to": self._default_id(), "reason": "device lost"})
+                    self._emit(AudioDevice(role="call", state="fallback", id=self.active_call_device,
+                                           to=self._default_id(), reason="device lost"))
                     self.fallback = True
                     self._next_retry = now + RETRY_S
                     self._open_call("", reason="fallback")
@@ -224,7 +224,7 @@ class DeviceManager:
                 try:
                     self.ring = StreamSet(None, dev, latency_ms=60.0).open()
                 except sd.PortAudioError as exc:
-                    self._emit({"event": "audio_error", "message": f"ring device: {exc}"})
+                    self._emit(AudioError(message=f"ring device: {exc}"))
         if self.ring is not None:
             self.ring.tones.play(tone, loop=loop)
         if on_headset and self.call is not None:

@@ -698,7 +698,8 @@ class DeskController(QObject):
             self._escalation_status(Text(ja="センターが応答しました。お客様を引き継いでいます…",
                                          en="The center answered. Handing the customer over…"))
             self._send({"cmd": "complete_transfer", "call": self._engine_call(), "consult": self._consult_raw})
-        elif state == "ended":  # not answered: cancel_transfer takes the customer off hold
+        elif state == "ended":  # not answered: the consultation is over, the customer comes off hold
+            self._consult, self._consult_raw = None, None
             self._escalation_failed(int(event.get("code") or 0))
 
     def _on_transfer_event(self, event: dict[str, Any]) -> None:
