@@ -37,6 +37,7 @@ from agentdesk import __version__, credentials
 from agentdesk.sip import protocol as P
 from agentdesk.sip import quality
 from agentdesk.sip.call_audio import CallAudio
+from agentdesk.sip.headset.control import HeadsetControl
 from agentdesk.sip.null_audio import NullCallAudio, make_backend
 from agentdesk.sip.protocol import PROTOCOL_VERSION, CommandError, Emit
 from agentdesk.sip.registrars import Backoff, Prober, Registrar, parse_registrar, resolve
@@ -227,6 +228,8 @@ class Engine:
     """Owns the Endpoint; :meth:`run` is the endpoint thread's whole life."""
 
     def __init__(self, emit: Emit, commands: queue.Queue[tuple[Any, ...]]) -> None:
+        self.headset = HeadsetControl(emit, commands.put)  # headset buttons and lights (agentdesk/sip/headset)
+        emit = self.headset.tap(emit)  # it follows the calls, mute and call device in the events everyone sees
         self.emit = emit
         self.queue = commands
         self.ep: Any = None
@@ -333,6 +336,7 @@ class Engine:
                 if call.attached_slot is not None:
                     self._detach(call)
             self.training.stop()
+            self.headset.stop()  # lights off, device closed
             self.audio.stop()
         except Exception:
             log.exception("error while shutting down")
@@ -377,6 +381,8 @@ class Engine:
                         self._on_probe(item[1], item[2])
                     elif kind == "ipchange":
                         self._on_ip_change(item[1], item[2])
+                    elif kind == "headset":
+                        self.headset.on_queue(item[1])
                 except Exception:  # a failed failover step must never take the engine down
                     log.exception("handling %s", kind)
 
@@ -514,6 +520,7 @@ class Engine:
             self.prober = Prober(self.registrars, self.queue.put, interval=float(sip.get("probe_interval", 1.0)),
                                  timeout=float(sip.get("probe_timeout", 0.6)))
             self.prober.start()
+        self.headset.configure(cmd.headset)
         if was_registered:
             self.want_registered = False
             self.cmd_register(P.Register())
@@ -1407,6 +1414,9 @@ class Engine:
                 "registration": {"state": self.reg_state,
                                  "registrar": self.registrars[self.reg_index].given if self.registrars else None},
                 "muted": self.muted}
+
+    def cmd_headset(self, cmd: P.HeadsetStatus) -> dict[str, Any]:
+        return self.headset.command(bool(cmd.rescan))  # docs/engine-protocol.md, "Headset buttons and lights"
 
     def cmd_quit(self, cmd: P.Quit) -> dict[str, Any]:
         self.quitting = True

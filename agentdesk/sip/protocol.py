@@ -243,6 +243,7 @@ class Configure(Command):
     sip: JsonObject = optional_nonempty()
     audio: JsonObject | None = optional()
     training: JsonObject | None = optional()
+    headset: JsonObject | None = optional()  # {"enabled": true, "ringer": false}: the headset's call buttons
 
 
 @command("register")
@@ -417,6 +418,14 @@ class PracticeRecord(Command):
 
 
 # Audio backend commands: the engine hands them to its backend (agentdesk/sip/call_audio.py) as JSON.
+@command("headset")
+@dataclass(frozen=True, kw_only=True)
+class HeadsetStatus(Command):
+    """The headset call controls' status; ``rescan``: look for headsets now."""
+
+    rescan: bool | None = optional()
+
+
 @command("audio_files")
 @dataclass(frozen=True, kw_only=True)
 class AudioFiles(Command):
@@ -835,6 +844,75 @@ class TrainingDelivered(Event):
     call: int
     code: int
     reason: str
+
+
+# headset buttons and lights (agentdesk/sip/headset)
+HeadsetButtonName = Literal["hook_switch", "flash", "hold", "redial", "drop", "phone_mute", "line_busy_tone",
+                            "programmable"]
+HeadsetRequest = Literal["answer", "hangup", "mute", "unmute", "hold", "unhold", "redial"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class HeadsetDevice:
+    id: str
+    name: str
+    manufacturer: str
+    vendor_id: int
+    product_id: int
+    buttons: list[str]
+    lights: list[str]
+    collections: list[str]
+
+
+@event("headset", states=("found",))
+@dataclass(frozen=True, kw_only=True)
+class HeadsetFound(Event):
+    state: Literal["found"] = "found"
+    device: HeadsetDevice
+    paired: Literal["usb", "container", "name", "only"]
+
+
+@event("headset", states=("lost",))
+@dataclass(frozen=True, kw_only=True)
+class HeadsetLost(Event):
+    state: Literal["lost"] = "lost"
+    device: HeadsetDevice | None = None
+    reason: str
+
+
+@event("headset", states=("button",))
+@dataclass(frozen=True, kw_only=True)
+class HeadsetButton(Event):
+    state: Literal["button"] = "button"
+    button: HeadsetButtonName
+    value: int
+    pressed: bool
+    number: int | None = optional()  # programmable buttons
+    request: HeadsetRequest | None = optional()  # what the press asks the client to do
+    call: int | None = optional()  # the call it is about
+
+
+@event("headset", states=("lights",))
+@dataclass(frozen=True, kw_only=True)
+class HeadsetLights(Event):
+    state: Literal["lights"] = "lights"
+    lights: dict[str, bool]
+
+
+@event("headset", states=("candidates",))
+@dataclass(frozen=True, kw_only=True)
+class HeadsetCandidates(Event):
+    state: Literal["candidates"] = "candidates"
+    paired: Literal["ambiguous", "other_device"]
+    candidates: list[HeadsetDevice]
+
+
+@event("headset", states=("unavailable",))
+@dataclass(frozen=True, kw_only=True)
+class HeadsetUnavailable(Event):
+    state: Literal["unavailable"] = "unavailable"
+    reason: str
+    device: HeadsetDevice | None = optional()
 
 
 def decode_event(obj: Mapping[str, Any]) -> Event:

@@ -16,14 +16,19 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
+from agentdesk.sip import protocol as P
 from agentdesk.sip.headset.service import HeadsetNews, HeadsetService, load_backend
 from agentdesk.sip.headset.state import CallControlState
 
 log = logging.getLogger("agentdesk.sip.headset")
 
-Emit = Callable[[dict[str, Any]], None]
+Emit = Callable[[P.Event], None]
+
+
+def _device(info: dict[str, Any] | None) -> P.HeadsetDevice | None:
+    return P.HeadsetDevice(**info) if info else None
 
 
 class HeadsetConfigError(ValueError):
@@ -51,30 +56,27 @@ class HeadsetControl:
         """Wrap the engine's emit: every event still goes out; call, mute and call-device events also feed the
         state machine."""
 
-        def tapped(event: dict[str, Any]) -> None:
+        def tapped(event: P.Event) -> None:
             emit(event)
             try:
                 self.observe(event)
             except Exception:
-                log.exception("headset: observing %s", event.get("event"))
+                log.exception("headset: observing %s", event.NAME)
 
         self._emit = emit
         return tapped
 
-    def observe(self, event: dict[str, Any]) -> None:
-        kind = event.get("event")
-        if kind == "call" and isinstance(event.get("call"), int):
+    def observe(self, event: P.Event) -> None:
+        if isinstance(event, P.CallEvent):
             with self._lock:
-                self.state.call_event(event["call"], str(event.get("direction", "")), str(event.get("state", "")),
-                                      event.get("by"))
-        elif kind == "mute":
+                self.state.call_event(event.call, event.direction, event.state, event.by)
+        elif isinstance(event, P.MuteChanged):
             with self._lock:
-                self.state.mute_event(bool(event.get("muted")))
-        elif kind == "audio_device" and event.get("role") == "call" and event.get("state") in ("active", "restored",
-                                                                                             "fallback"):
-            name = event.get("name") if event.get("state") != "fallback" else None
+                self.state.mute_event(event.muted)
+        elif isinstance(event, P.AudioDevice) and event.role == "call":
+            name = event.name if event.state != "fallback" else None
             if name != self.call_device:
-                self.call_device = str(name) if name else None
+                self.call_device = name or None
                 if self.service is not None:
                     self.service.rescan()
 
@@ -102,7 +104,7 @@ class HeadsetControl:
             backend = load_backend()
         except ImportError as exc:
             self.problem = f"the headset button support (hidapi) is not available: {exc}"
-            self._emit({"event": "headset", "state": "unavailable", "reason": self.problem})
+            self._emit(P.HeadsetUnavailable(reason=self.problem))
             return
         self.problem = ""
         self.service = HeadsetService(backend, self.post, self.wanted_lights, lambda: self.call_device,
@@ -115,13 +117,13 @@ class HeadsetControl:
             self.service.stop()
             self.service = None
         if self.device is not None:
-            self._emit({"event": "headset", "state": "lost", "device": self.device, "reason": "released"})
+            self._emit(P.HeadsetLost(device=_device(self.device), reason="released"))
         self.device = None
         self.lights = {}
 
-    def command(self, cmd: dict[str, Any]) -> dict[str, Any]:
+    def command(self, rescan: bool = False) -> dict[str, Any]:
         """``{"cmd": "headset"}``: the status; ``"rescan": true`` looks for headsets now."""
-        if cmd.get("rescan") and self.service is not None:
+        if rescan and self.service is not None:
             self.service.rescan()
         svc = self.service
         return {"enabled": self.enabled, "device": self.device, "how": self.how, "lights": dict(self.lights),
@@ -134,41 +136,33 @@ class HeadsetControl:
             self.device, self.how, self.problem = news.device, news.how, ""
             with self._lock:
                 self.state.device_changed()
-            self._emit({"event": "headset", "state": "found", "device": news.device, "paired": news.how})
+            self._emit(P.HeadsetFound(device=cast(P.HeadsetDevice, _device(news.device)),
+                                      paired=cast(Any, news.how)))
         elif news.kind == "lost":
             was = self.device
             self.device, self.lights = None, {}
-            self._emit({"event": "headset", "state": "lost", "device": was or news.device, "reason": news.reason})
+            self._emit(P.HeadsetLost(device=_device(was or news.device), reason=news.reason))
         elif news.kind == "lights":
             if news.lights != self.lights:
                 self.lights = dict(news.lights)
-                self._emit({"event": "headset", "state": "lights", "lights": dict(news.lights)})
+                self._emit(P.HeadsetLights(lights=dict(news.lights)))
         elif news.kind == "unavailable":
             self.problem = news.reason
-            ev: dict[str, Any] = {"event": "headset", "state": "unavailable", "reason": news.reason}
-            if news.device:
-                ev["device"] = news.device
-            self._emit(ev)
+            self._emit(P.HeadsetUnavailable(reason=news.reason, device=_device(news.device)))
         elif news.kind == "candidates":
-            self._emit({"event": "headset", "state": "candidates", "paired": news.how,
-                        "candidates": news.candidates})
+            self._emit(P.HeadsetCandidates(paired=cast(Any, news.how),
+                                           candidates=[P.HeadsetDevice(**c) for c in news.candidates]))
         elif news.kind == "input":
             self._input(news)
 
     def _input(self, news: HeadsetNews) -> None:
         for name, value in news.values.items():
             with self._lock:
-                before = self.state.last_value(name)
-                if before == value:
+                if self.state.last_value(name) == value:
                     continue
                 req = self.state.button(name, value, news.relative.get(name, False))
-            button = name.split("_")[0] if name.startswith("programmable_") else name
-            ev: dict[str, Any] = {"event": "headset", "state": "button", "button": button,
-                                  "value": value, "pressed": bool(value)}
-            if name.startswith("programmable_"):
-                ev["number"] = int(name.rsplit("_", 1)[1])
-            if req is not None:
-                ev["request"] = req.action
-                if req.call is not None:
-                    ev["call"] = req.call
-            self._emit(ev)
+            number = int(name.rsplit("_", 1)[1]) if name.startswith("programmable_") else None
+            self._emit(P.HeadsetButton(button=cast(Any, "programmable" if number is not None else name),
+                                       value=value, pressed=bool(value), number=number,
+                                       request=cast(Any, req.action) if req else None,
+                                       call=req.call if req else None))

@@ -209,8 +209,9 @@ class WindowsDevices:
 
 
 def _endpoint_matches(endpoint: str, device_name: str) -> bool:
-    a, b = _norm(endpoint), _norm(device_name)
-    return a == b or (len(b) >= 31 and a.startswith(b)) or (len(b) == 31 and a[:31] == b)
+    """WASAPI shows the endpoint's friendly name; MME the same name cut to 31 characters."""
+    a, b = endpoint.casefold(), device_name.casefold()
+    return _norm(a) == _norm(b) or (len(device_name) == 31 and a.startswith(b))
 
 
 # ---- the choice --------------------------------------------------------------------------------------------------

@@ -315,6 +315,7 @@ class HeadsetService:
             self._lock.release()
         self._dev, self._lock, self.active = None, None, None
         self._written = None
+        self._rescan.set()  # look again at once, then every SCAN_IDLE_S (hot-plug)
         if c is not None and reason:
             self._send(HeadsetNews("lost", device=c.info(), reason=reason))
 
