@@ -74,6 +74,9 @@ class Provisioning:
     mode: Literal["softphone", "fixed_line"] = "softphone"
     practice: bool = False  # the embedded practice center (agentdesk.center.practice), not a real one
     script_packages: list[ScriptPackage] = field(default_factory=list)
+    agent_name: str = ""  # how the center names this agent (the trainer's screens show it); "" = the agent id
+    trainer: bool = False  # this user trains others: the app offers trainer mode
+    echo_target: str = ""  # the center's echo service for the self-check's 20-second test call (a SIP URI)
 
 
 @dataclass(frozen=True)

@@ -125,6 +125,9 @@ def provisioning_to_wire(p: Provisioning) -> dict[str, Any]:
             for e in p.escalation_targets
         ],
         "trainers": list(p.trainers),
+        "agent_name": p.agent_name,
+        "trainer": p.trainer,
+        "echo_target": p.echo_target,
         "mode": p.mode,
         "support_script_packages": [
             {"name": k.name, "version": k.version, "url": k.url, "sha256": k.sha256} for k in p.script_packages
@@ -210,6 +213,9 @@ def provisioning_from_wire(value: Any) -> Provisioning:
         packages.append(
             ScriptPackage(_str(k, "name", where), _str(k, "version", where), _str(k, "url", where), _str(k, "sha256", where, ""))
         )
+    trainer = d.get("trainer", False)
+    if not isinstance(trainer, bool):
+        raise bad_shape("trainer")
     return Provisioning(
         center_name=_str(d, "center_name", "provisioning"),
         sip=sip,
@@ -222,6 +228,9 @@ def provisioning_from_wire(value: Any) -> Provisioning:
         trainers=trainers,
         mode=mode,
         script_packages=packages,
+        agent_name=_str(d, "agent_name", "provisioning", ""),
+        trainer=trainer,
+        echo_target=_str(d, "echo_target", "provisioning", ""),
     )
 
 

@@ -2,6 +2,45 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ja_JP">
   <context>
+    <name>EndWorkConfirmation</name>
+    <message>
+      <source>End work</source>
+      <translation>業務終了</translation>
+    </message>
+    <message>
+      <source>End work now?</source>
+      <translation>業務を終了しますか？</translation>
+    </message>
+    <message>
+      <source>You have worked %1 today.</source>
+      <translation>今日の稼働は %1 です。</translation>
+    </message>
+    <message>
+      <source>Calls handled today: %1.</source>
+      <translation>今日の応対件数: %1 件。</translation>
+    </message>
+    <message>
+      <source>The center will stop offering you calls, and your work session is closed.</source>
+      <translation>センターからの着信が止まり、稼働記録のセッションが閉じられます。</translation>
+    </message>
+    <message>
+      <source>&amp;End work</source>
+      <translation>業務を終了(&amp;E)</translation>
+    </message>
+    <message>
+      <source>End work now</source>
+      <translation>業務を今すぐ終了</translation>
+    </message>
+    <message>
+      <source>&amp;Keep working</source>
+      <translation>業務を続ける(&amp;K)</translation>
+    </message>
+    <message>
+      <source>Keep working</source>
+      <translation>業務を続ける</translation>
+    </message>
+  </context>
+  <context>
     <name>MainWindowController</name>
     <message>
       <source>Offline</source>

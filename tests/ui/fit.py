@@ -157,3 +157,64 @@ def problems(top: QWidget) -> list[str]:
         if isinstance(w, (QTableWidget, QTreeWidget)):
             out += [f"{line} at {where}" for line in _item_views(w, top)]
     return out
+
+
+def _mnemonic(text: str) -> str | None:
+    """The access key of a Qt text ("&File" -> "f"; "&&" is a literal ampersand)."""
+    i = 0
+    while i < len(text) - 1:
+        if text[i] == "&":
+            if text[i + 1] == "&":
+                i += 2
+                continue
+            return text[i + 1].lower()
+        i += 1
+    return None
+
+
+def access_keys(top: QWidget) -> dict[str, list[str]]:
+    """Access key -> the texts that use it, among everything the agent can reach with Alt in ``top`` now: visible
+    labels with a buddy, buttons, group box titles and the tabs of visible tab bars."""
+    keys: dict[str, list[str]] = {}
+
+    def add(text: str) -> None:
+        key = _mnemonic(text)
+        if key:
+            keys.setdefault(key, []).append(text.replace("&", ""))
+
+    for w in [top, *top.findChildren(QWidget)]:
+        if w is not top and not w.isVisibleTo(top):
+            continue
+        if (isinstance(w, QLabel) and w.buddy() is not None) or isinstance(w, QAbstractButton):
+            add(w.text())
+        elif isinstance(w, QGroupBox) and w.isCheckable():
+            add(w.title())
+        elif isinstance(w, QTabBar):
+            for i in range(w.count()):
+                add(w.tabText(i))
+        elif isinstance(w, QMenuBar):
+            for action in w.actions():
+                add(action.text())
+    return keys
+
+
+def duplicate_access_keys(top: QWidget) -> list[str]:
+    return [f"access key Alt+{key.upper()} is used by {len(texts)}: " + ", ".join(repr(t) for t in texts)
+            for key, texts in sorted(access_keys(top).items()) if len(texts) > 1]
+
+
+def duplicate_menu_keys(menu_bar: QMenuBar) -> list[str]:
+    """Within each menu of the menu bar, every item's access key is unique."""
+    out = []
+    for action in menu_bar.actions():
+        menu = action.menu()
+        if menu is None:
+            continue
+        seen: dict[str, list[str]] = {}
+        for item in menu.actions():
+            key = _mnemonic(item.text())
+            if key and item.isVisible():
+                seen.setdefault(key, []).append(item.text().replace("&", ""))
+        out += [f"menu {action.text().replace('&', '')!r}: Alt+{k.upper()} is used by " + ", ".join(v)
+                for k, v in seen.items() if len(v) > 1]
+    return out

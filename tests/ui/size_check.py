@@ -80,6 +80,11 @@ def main(argv: list[str] | None = None) -> int:
                                      f"(minimum {window.minimumSizeHint().width()}x"
                                      f"{window.minimumSizeHint().height()})")
                     found += [f"{label}: {p}" for p in fit.problems(window)]
+                    if area == areas[0]:
+                        found += [f"{name}/{state} [{args.lang}]: {p}" for p in fit.duplicate_access_keys(window)]
+                        bar = window.menuBar() if hasattr(window, "menuBar") else None
+                        if bar is not None:
+                            found += [f"{name}/{state} [{args.lang}]: {p}" for p in fit.duplicate_menu_keys(bar)]
                     if args.shots and area == areas[-1]:
                         out = Path(args.shots)
                         out.mkdir(parents=True, exist_ok=True)

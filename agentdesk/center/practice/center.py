@@ -37,6 +37,7 @@ from agentdesk.center.api import (
     SipAccount,
 )
 from agentdesk.center.practice.data import Scenario, load_contracts, load_provisioning, load_scenarios
+from agentdesk.center.practice.echo import USER as ECHO_USER
 from agentdesk.center.practice.phones import AGENT_USER, TARGET_USER, PracticePhoneError, PracticePhones
 from agentdesk.i18n import Text
 
@@ -170,7 +171,7 @@ class PracticeCenter:
         if self.phones is not None:
             sip = SipAccount(user=AGENT_USER, domain="127.0.0.1", registrars=[self.phones.registrar], srtp="off")
             targets = [replace(t, uri=self.phones.uri(TARGET_USER)) for t in p.escalation_targets]
-            p = replace(p, sip=sip, escalation_targets=targets)
+            p = replace(p, sip=sip, escalation_targets=targets, echo_target=self.phones.uri(ECHO_USER))
         return p
 
     def set_state(self, state: AgentStateName, reason: str | None = None) -> None:

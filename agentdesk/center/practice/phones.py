@@ -67,6 +67,7 @@ class PracticePhones:
         self.target_ring_seconds = target_ring_seconds
         self.workdir = Path(tempfile.mkdtemp(prefix="agentdesk-practice-"))
         self.proxy: Any = None
+        self.echo: Any = None  # the echo service for the self-check's test call (practice/echo.py)
         self.customer: Any = None
         self.target: Any = None
         self.target_line = escalation_target_line()
@@ -88,10 +89,14 @@ class PracticePhones:
         return f"sip:{user}@127.0.0.1:{self.proxy.port}"
 
     def start(self, timeout: float = 20.0) -> None:
+        from agentdesk.center.practice.echo import USER as ECHO_USER
+        from agentdesk.center.practice.echo import PracticeEcho
         from agentdesk.center.practice.sip_proxy import PracticeSipProxy
         from agentdesk.sip.supervisor import EngineSupervisor
 
         self.proxy = PracticeSipProxy().start()
+        self.echo = PracticeEcho().start()
+        self.proxy.bind(ECHO_USER, self.echo.contact)
         self.target = EngineSupervisor(self._on_target, argv=self.engine_argv, env=self.engine_env)
         try:
             self.target.start()
@@ -126,6 +131,8 @@ class PracticePhones:
             if sup is not None:
                 with contextlib.suppress(Exception):
                     sup.stop()
+        if self.echo is not None:
+            self.echo.stop()
         if self.proxy is not None:
             self.proxy.stop()
         shutil.rmtree(self.workdir, ignore_errors=True)

@@ -121,6 +121,12 @@ class PracticeSipProxy:
         self._thread.join(timeout=2)
         self.sock.close()
 
+    def bind(self, user: str, contact: str) -> None:
+        """A binding that never expires, for a service inside the practice center (the echo service)."""
+        with self.registered:
+            self.bindings[user] = (contact, float("inf"))
+            self.registered.notify_all()
+
     def wait_registered(self, user: str, timeout: float = 10.0) -> bool:
         deadline = time.monotonic() + timeout
         with self.registered:

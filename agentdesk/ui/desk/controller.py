@@ -76,6 +76,7 @@ class DeskController(QObject):
         # (agentdesk/ui/training/indicator.py: the trainee's "trainer on the line" indicator).
         self.engine_listeners: list[Callable[[dict[str, Any]], None]] = []
         self.center_listeners: list[Callable[[CenterEvent], None]] = []  # e.g. the trainer screen's call list
+        self.confirm_end_work: Callable[[], bool] = lambda: True  # the shell's question (ui/shell/tools.py)
         self.provisioning = Provisioning(center_name="", sip=None)
         self.session = AgentSession(self.provisioning, self._submit, worklog=worklog)
         self.session.subscribe(lambda snap: self.render(snap))
@@ -392,6 +393,8 @@ class DeskController(QObject):
 
     def toggle_work(self) -> None:
         if self.session.working:
+            if not self.confirm_end_work():  # the shell asks (agentdesk/ui/shell/confirm.py)
+                return
             if self._act(self.session.end_work) and self.engine is not None:
                 with contextlib.suppress(RuntimeError):
                     self.engine.send({"cmd": "unregister"})

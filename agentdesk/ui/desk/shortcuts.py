@@ -20,5 +20,9 @@ DEFAULT_SHORTCUTS: dict[str, str] = {
 
 
 def effective(overrides: dict[str, str]) -> dict[str, str]:
-    """The defaults with the agent's overrides (unknown actions are ignored)."""
-    return {name: overrides.get(name, default) for name, default in DEFAULT_SHORTCUTS.items()}
+    """The defaults with the agent's overrides (unknown actions are ignored; an override the shortcut rules refuse,
+    such as a bare Return from an old or hand-edited settings file, falls back to the default)."""
+    from agentdesk.ui.settings.keys import valid_or_default
+
+    return {name: valid_or_default(overrides.get(name, default), default)
+            for name, default in DEFAULT_SHORTCUTS.items()}

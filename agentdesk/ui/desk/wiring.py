@@ -9,7 +9,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog
 
 from agentdesk import settings as settings_mod
@@ -119,7 +118,9 @@ def attach_desk(main: Any, services: Services, store: settings_mod.Settings,
             controller.refresh()
 
     view.settings_button.clicked.connect(open_settings)
-    _wire_tools(window, services, main, controller)
+    from agentdesk.ui.shell.tools import wire_tools
+
+    wire_tools(window, services, main, controller)  # the Tools menu, trainer mode for trainers, end-work question
     view.languageChanged.connect(tray.retranslate)
     main.can_close_to_tray = lambda: tray.available()
     main.can_quit = controller.can_quit
@@ -134,83 +135,6 @@ def attach_desk(main: Any, services: Services, store: settings_mod.Settings,
     on_state(controller.session.state.value)
     QApplication.instance().setQuitOnLastWindowClosed(not tray.available())
     return controller
-
-
-class _OutboxReports:
-    """The self-check report goes to the center through the same durable outbox as every other write."""
-
-    def __init__(self, submit: Callable[..., Any]) -> None:
-        self._submit = submit
-
-    def submit(self, kind: str, payload: dict[str, Any], idempotency_key: str) -> None:
-        self._submit(kind, payload, idempotency_key)
-
-
-def _wire_tools(window: Any, services: Services, main: Any, desk: DeskController) -> None:
-    """The Tools menu: self-check (its report to the outbox), availability entry (to the outbox), work log,
-    and the trainer mode (through this app's own phone engine; trainee calls from the center's events)."""
-    opened: dict[str, Any] = {}
-
-    def show(name: str, make: Callable[[], Any], keep: bool = False) -> None:
-        """Bring the open window forward; a closed one is made anew unless ``keep`` (the trainer screen keeps
-        its list and its joined call, and listens to events for the app's lifetime)."""
-        widget = opened.get(name)
-        if widget is None or not (keep or widget.isVisible()):
-            widget = make()
-            opened[name] = widget
-        widget.show()
-        widget.raise_()
-        widget.activateWindow()
-
-    def self_check() -> Any:
-        from agentdesk.checks import report
-        from agentdesk.ui.checks import open_self_check
-
-        widget = open_self_check(window, language=main.languages.language)
-        reports = _OutboxReports(services.submit)
-
-        def hand_over(data: dict[str, Any]) -> None:
-            try:
-                report.submit(data, reports)
-            except Exception:  # the wizard still shows the results; the agent can save the report
-                log.exception("the self-check report could not be queued for the center")
-
-        widget.controller.finished.connect(hand_over)
-        return widget
-
-    def availability() -> Any:
-        from agentdesk.ui.availability import open_availability
-
-        # the outbox's enqueue(kind, payload, key): each week keeps one idempotency key across retries
-        widget = open_availability(window, submit=services.submit)
-        widget.setWindowFlag(Qt.WindowType.Window, True)
-        return widget
-
-    def work_log() -> Any:
-        from agentdesk.ui.availability import open_work_log
-
-        widget = open_work_log(window, services.worklog)
-        widget.setWindowFlag(Qt.WindowType.Window, True)
-        return widget
-
-    def trainer() -> Any:
-        from agentdesk.ui.training.trainer import TrainerController, TrainerView
-
-        widget = TrainerView(window)
-        widget.setWindowFlag(Qt.WindowType.Window, True)
-        trainer_controller = TrainerController(widget, desk.engine)
-        widget.controller = trainer_controller
-        desk.engine_listeners.append(trainer_controller.on_engine_event)
-        desk.center_listeners.append(trainer_controller.on_center_event)
-        return widget
-
-    window.trainer_action.triggered.connect(lambda: show("trainer", trainer, keep=True))
-    window.self_check_action.triggered.connect(lambda: show("self_check", self_check))
-    window.availability_action.triggered.connect(lambda: show("availability", availability))
-    window.work_log_action.triggered.connect(lambda: show("work_log", work_log))
-    for action in (window.self_check_action, window.availability_action, window.work_log_action,
-                   window.trainer_action):
-        action.setEnabled(True)
 
 
 def _script_panel(parent: Any) -> Any:

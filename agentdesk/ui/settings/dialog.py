@@ -9,8 +9,9 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable
+from typing import Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -18,13 +19,14 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QKeySequenceEdit,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -34,23 +36,12 @@ from agentdesk.settings import Settings
 from agentdesk.ui.desk.shortcuts import DEFAULT_SHORTCUTS, effective
 from agentdesk.ui.desk.sound import SoundPlayer, device_name
 from agentdesk.ui.settings import autostart
+from agentdesk.ui.settings.devices import choices, list_devices
+from agentdesk.ui.settings.keys import ShortcutEdit, refusal
 
 log = logging.getLogger(__name__)
 
-
-def list_devices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """(inputs, outputs) as (identity, label), from the same list and host API the engine's headset backend uses,
-    so a device chosen here is the one the engine opens; empty when PortAudio is unavailable."""
-    try:
-        from agentdesk.sip.audio import devices as audio_devices
-
-        found = audio_devices.list_devices()
-    except Exception as exc:
-        log.info("no audio devices: %s", exc)
-        return [], []
-    inputs = [(d.id, d.name) for d in found if d.max_input_channels > 0]
-    outputs = [(d.id, d.name) for d in found if d.max_output_channels > 0]
-    return inputs, outputs
+DeviceLister = Callable[[], tuple[list[Any], list[Any]]]
 
 
 class MicMeter:
@@ -89,8 +80,7 @@ class MicMeter:
 
 class SettingsDialog(QDialog):
     def __init__(self, settings: Settings, parent: QWidget | None = None,
-                 devices: Callable[[], tuple[list[tuple[str, str]], list[tuple[str, str]]]] = list_devices,
-                 sound: SoundPlayer | None = None) -> None:
+                 devices: DeviceLister = list_devices, sound: SoundPlayer | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("settingsDialog")
         self.settings = settings
@@ -100,48 +90,67 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         self.tabs = QTabWidget(self)
         layout.addWidget(self.tabs)
+        self.labels: dict[str, QLabel] = {}
 
-        # account
+        # account: what the agent knows; the phone account the center provisions is under "advanced"
         acc = QWidget(self)
-        form = QFormLayout(acc)
+        acc_layout = QVBoxLayout(acc)
+        form = QFormLayout()
         self.center_url = QLineEdit(settings.center.base_url, acc)
         self.agent_id = QLineEdit(settings.center.agent_id, acc)
         self.center_password = QLineEdit(acc)
         self.center_password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.sip_user = QLineEdit(settings.account.user, acc)
-        self.sip_domain = QLineEdit(settings.account.domain, acc)
-        self.registrars = QPlainTextEdit("\n".join(settings.account.registrars), acc)
-        self.registrars.setTabChangesFocus(True)
-        self.registrars.setMaximumHeight(80)
-        self.sip_password = QLineEdit(acc)
-        self.sip_password.setEchoMode(QLineEdit.EchoMode.Password)
+        for key, widget in (("center_url", self.center_url), ("agent_id", self.agent_id),
+                            ("center_password", self.center_password)):
+            form.addRow(self._label(key, widget, acc), widget)
+        acc_layout.addLayout(form)
         self.account_note = QLabel(acc)
         self.account_note.setWordWrap(True)
-        self.labels: dict[str, QLabel] = {}
-        for key, widget in (("center_url", self.center_url), ("agent_id", self.agent_id),
-                            ("center_password", self.center_password), ("sip_user", self.sip_user),
-                            ("sip_domain", self.sip_domain), ("registrars", self.registrars),
-                            ("sip_password", self.sip_password)):
-            label = QLabel(acc)
-            label.setBuddy(widget)
-            self.labels[key] = label
-            form.addRow(label, widget)
-        form.addRow(self.account_note)
-        self.tabs.addTab(acc, "")
+        acc_layout.addWidget(self.account_note)
+        self.advanced_button = QToolButton(acc)
+        self.advanced_button.setObjectName("advancedPhoneSettings")
+        self.advanced_button.setCheckable(True)
+        self.advanced_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.advanced_button.toggled.connect(self._open_advanced)
+        acc_layout.addWidget(self.advanced_button)
+        self.advanced = QWidget(acc)
+        self.advanced.setObjectName("advancedPhone")
+        adv = QFormLayout(self.advanced)
+        adv.setContentsMargins(16, 0, 0, 0)
+        self.advanced_note = QLabel(self.advanced)
+        self.advanced_note.setWordWrap(True)
+        adv.addRow(self.advanced_note)
+        self.sip_user = QLineEdit(settings.account.user, self.advanced)
+        self.sip_domain = QLineEdit(settings.account.domain, self.advanced)
+        self.registrars = QPlainTextEdit("\n".join(settings.account.registrars), self.advanced)
+        self.registrars.setTabChangesFocus(True)
+        self.registrars.setMaximumHeight(self.fontMetrics().lineSpacing() * 3 + 12)
+        self.sip_password = QLineEdit(self.advanced)
+        self.sip_password.setEchoMode(QLineEdit.EchoMode.Password)
+        for key, widget in (("sip_user", self.sip_user), ("sip_domain", self.sip_domain),
+                            ("registrars", self.registrars), ("sip_password", self.sip_password)):
+            adv.addRow(self._label(key, widget, self.advanced), widget)
+        acc_layout.addWidget(self.advanced)
+        acc_layout.addStretch(1)
+        self.advanced.setVisible(False)
+        self.tabs.addTab(self._scrolling(acc), "")
 
-        # devices
+        # devices: human names, the system's default marked
         dev = QWidget(self)
         dform = QFormLayout(dev)
         self.call_device = QComboBox(dev)
         self.ring_device = QComboBox(dev)
         self.mic_device = QComboBox(dev)
         inputs, outputs = devices()
-        for combo, items, current in ((self.call_device, outputs, settings.audio.call_device),
-                                      (self.ring_device, outputs, settings.audio.ring_device),
-                                      (self.mic_device, inputs, "")):
+        self._device_lists = {"call": choices(outputs), "ring": choices(outputs), "mic": choices(inputs)}
+        for combo, kind, current in ((self.call_device, "call", settings.audio.call_device),
+                                     (self.ring_device, "ring", settings.audio.ring_device),
+                                     (self.mic_device, "mic", "")):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(24)
             combo.addItem("", "")  # the system default; its text is set in retranslate()
-            for ident, label in items:
-                combo.addItem(label, ident)
+            for choice in self._device_lists[kind]:
+                combo.addItem(choice.name, choice.ident)
             index = combo.findData(current)
             combo.setCurrentIndex(max(0, index))
         self.ring_on_headset = QCheckBox(dev)
@@ -156,14 +165,11 @@ class SettingsDialog(QDialog):
         self.mic_button.toggled.connect(self.toggle_meter)
         for key, widget in (("call_device", self.call_device), ("ring_device", self.ring_device),
                             ("mic_device", self.mic_device)):
-            label = QLabel(dev)
-            label.setBuddy(widget)
-            self.labels[key] = label
-            dform.addRow(label, widget)
+            dform.addRow(self._label(key, widget, dev), widget)
         dform.addRow(self.ring_on_headset)
         dform.addRow(self.test_tone)
         dform.addRow(self.mic_button, self.mic_level)
-        self.tabs.addTab(dev, "")
+        self.tabs.addTab(self._scrolling(dev), "")
         self.meter_timer = QTimer(self)
         self.meter_timer.setInterval(100)
         self.meter_timer.timeout.connect(lambda: self.mic_level.setValue(int(max(0.0, self.meter.level_db + 60))))
@@ -177,10 +183,13 @@ class SettingsDialog(QDialog):
         self.noise.setChecked(settings.audio.noise_suppression)
         self.gain = QCheckBox(voice)
         self.gain.setChecked(settings.audio.auto_gain)
+        self.voice_note = QLabel(voice)
+        self.voice_note.setWordWrap(True)
+        vlayout.addWidget(self.voice_note)
         for w in (self.echo, self.noise, self.gain):
             vlayout.addWidget(w)
         vlayout.addStretch(1)
-        self.tabs.addTab(voice, "")
+        self.tabs.addTab(self._scrolling(voice), "")
 
         # general: language, start with the system
         general = QWidget(self)
@@ -191,30 +200,40 @@ class SettingsDialog(QDialog):
         self.language.setCurrentIndex(0 if settings.language == "ja" else 1)
         self.start_with_system = QCheckBox(general)
         self.start_with_system.setChecked(settings.start_with_system)
-        label = QLabel(general)
-        label.setBuddy(self.language)
-        self.labels["language"] = label
-        gform.addRow(label, self.language)
+        gform.addRow(self._label("language", self.language, general), self.language)
         gform.addRow(self.start_with_system)
-        self.tabs.addTab(general, "")
+        self.tabs.addTab(self._scrolling(general), "")
 
-        # shortcuts
+        # shortcuts: a key box records only after Enter, Space or a click (agentdesk/ui/settings/keys.py)
         keys = QWidget(self)
-        kform = QFormLayout(keys)
-        self.key_edits: dict[str, QKeySequenceEdit] = {}
+        klayout = QVBoxLayout(keys)
+        self.keys_note = QLabel(keys)
+        self.keys_note.setObjectName("shortcutsNote")
+        self.keys_note.setWordWrap(True)
+        klayout.addWidget(self.keys_note)
+        kform = QFormLayout()
+        self.key_edits: dict[str, ShortcutEdit] = {}
         current = effective(settings.shortcuts)
         for name in DEFAULT_SHORTCUTS:
-            edit = QKeySequenceEdit(QKeySequence(current[name]), keys)
+            edit = ShortcutEdit(current[name], keys)
             edit.setObjectName(f"shortcut_{name}")
+            edit.refused.connect(self._key_refused)
+            edit.recordingChanged.connect(self._key_recording)
+            edit.changed.connect(lambda _value: self.keys_problem.setText(""))
             self.key_edits[name] = edit
-            label = QLabel(keys)
-            label.setBuddy(edit)
-            self.labels[f"key_{name}"] = label
-            kform.addRow(label, edit)
+            kform.addRow(self._label(f"key_{name}", edit, keys), edit)
+        klayout.addLayout(kform)
+        self.keys_problem = QLabel(keys)
+        self.keys_problem.setObjectName("shortcutRefused")
+        self.keys_problem.setStyleSheet("color:#c62828")
+        self.keys_problem.setWordWrap(True)
+        klayout.addWidget(self.keys_problem)
         self.reset_keys = QPushButton(keys)
+        self.reset_keys.setAutoDefault(False)
         self.reset_keys.clicked.connect(self._reset_keys)
-        kform.addRow(self.reset_keys)
-        self.tabs.addTab(keys, "")
+        klayout.addWidget(self.reset_keys, 0, Qt.AlignmentFlag.AlignLeft)
+        klayout.addStretch(1)
+        self.tabs.addTab(self._scrolling(keys), "")
 
         self.problem = QLabel(self)
         self.problem.setStyleSheet("color:#c62828")
@@ -226,6 +245,41 @@ class SettingsDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self.retranslate()
+        self.center_url.setFocus()  # never a key box: focus there must not look like recording
+
+    def _label(self, key: str, buddy: QWidget, parent: QWidget) -> QLabel:
+        label = QLabel(parent)
+        label.setBuddy(buddy)
+        label.setWordWrap(False)
+        self.labels[key] = label
+        return label
+
+    def _scrolling(self, page: QWidget) -> QScrollArea:
+        """A tab's page scrolls when the dialog is smaller than it (a laptop at 150 %)."""
+        area = QScrollArea(self)
+        area.setWidgetResizable(True)
+        area.setFrameShape(QScrollArea.Shape.NoFrame)
+        area.setWidget(page)
+        area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        return area
+
+    def _show_advanced(self, shown: bool) -> None:
+        self.advanced.setVisible(shown)
+        self.advanced_button.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
+        self.advanced_button.setText(self.tr("Hide advanced &phone settings") if shown
+                                     else self.tr("Show advanced &phone settings"))
+
+    def _open_advanced(self, shown: bool) -> None:
+        self._show_advanced(shown)
+        if shown:
+            self.sip_user.setFocus()
+
+    def _key_refused(self, reason: str) -> None:
+        self.keys_problem.setText(reason)
+
+    def _key_recording(self, on: bool) -> None:
+        if on:
+            self.keys_problem.setText(self.tr("Press the new key combination, or Esc to keep the old one."))
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Settings"))
@@ -234,12 +288,13 @@ class SettingsDialog(QDialog):
             self.tabs.setTabText(i, title)
         texts = {
             "center_url": self.tr("Center &URL (empty: practice center)"), "agent_id": self.tr("Agent &ID"),
-            "center_password": self.tr("Center &password"), "sip_user": self.tr("SIP &user"),
-            "sip_domain": self.tr("SIP &domain"), "registrars": self.tr("&Registrars (one per line)"),
-            "sip_password": self.tr("SIP pass&word"), "call_device": self.tr("&Call device"),
-            "ring_device": self.tr("&Ring device"), "mic_device": self.tr("&Microphone"),
+            "center_password": self.tr("Center pass&word"), "sip_user": self.tr("SIP user &name"),
+            "sip_domain": self.tr("SIP do&main"), "registrars": self.tr("Phone servers (&registrars)"),
+            "sip_password": self.tr("Phone accoun&t password"), "call_device": self.tr("Call device (&headset)"),
+            "ring_device": self.tr("Ri&ng device"), "mic_device": self.tr("&Microphone"),
             "language": self.tr("&Language"),
-            "key_work": self.tr("Start or end work"), "key_ready": self.tr("Ready"), "key_not_ready": self.tr("Not ready"), "key_break": self.tr("Break"),
+            "key_work": self.tr("Start or end work"), "key_ready": self.tr("Ready"),
+            "key_not_ready": self.tr("Not ready"), "key_break": self.tr("Break"),
             "key_answer": self.tr("Answer"), "key_hangup": self.tr("Hang up"), "key_hold": self.tr("Hold"),
             "key_mute": self.tr("Mute"), "key_escalate": self.tr("Escalate"),
             "key_raise_hand": self.tr("Raise hand"), "key_dtmf_pad": self.tr("Dial pad"),
@@ -252,17 +307,41 @@ class SettingsDialog(QDialog):
                 buddy.setAccessibleName(text.replace("&", ""))
         self.account_note.setText(self.tr("Passwords are kept in the system keyring, never in a file. "
                                           "Leave a password field empty to keep the saved one."))
-        for combo in (self.call_device, self.ring_device, self.mic_device):
-            combo.setItemText(0, self.tr("System default"))
-        self.ring_on_headset.setText(self.tr("Ring on the &headset too"))
-        self.test_tone.setText(self.tr("Play a &test tone"))
+        self._show_advanced(self.advanced_button.isChecked())
+        self.advanced_button.setAccessibleName(self.tr("Advanced phone settings"))
+        self.advanced_note.setText(self.tr(
+            "Your phone account. The center fills these in when you sign in: change them only when support asks "
+            "you to. The phone servers (registrars) are the center's addresses your phone signs in to, one per "
+            "line, such as sip:sip1.example.jp:5060; the first that answers is used."))
+        self.registrars.setPlaceholderText("sip:sip1.example.jp:5060")
+        for combo, kind in ((self.call_device, "call"), (self.ring_device, "ring"), (self.mic_device, "mic")):
+            default = next((c for c in self._device_lists[kind] if c.is_default), None)
+            combo.setItemText(0, self.tr("System default (%1)").replace("%1", default.name) if default
+                              else self.tr("System default"))
+            for i, choice in enumerate(self._device_lists[kind], start=1):
+                combo.setItemText(i, self.tr("%1 (system default)").replace("%1", choice.name)
+                                  if choice.is_default else choice.name)
+        self.ring_on_headset.setText(self.tr("Ring on the headset &too"))
+        self.test_tone.setText(self.tr("Play a t&est tone"))
         self.mic_button.setText(self.tr("Microphone &level"))
         self.mic_level.setAccessibleName(self.tr("Microphone level"))
-        self.echo.setText(self.tr("&Echo cancellation"))
-        self.noise.setText(self.tr("&Noise suppression"))
-        self.gain.setText(self.tr("Automatic &gain control"))
-        self.start_with_system.setText(self.tr("&Start AgentDesk with the system"))
-        self.reset_keys.setText(self.tr("Restore &default shortcuts"))
+        self.voice_note.setText(self.tr("These clean up your voice before the customer hears it. Leave them on "
+                                        "unless support asks you to change them."))
+        self.echo.setText(self.tr("&Echo cancellation (the customer does not hear themselves)"))
+        self.noise.setText(self.tr("&Noise suppression (room noise is filtered out)"))
+        self.gain.setText(self.tr("Automatic &loudness (gain) control"))
+        self.start_with_system.setText(self.tr("Start AgentDesk &when the computer starts"))
+        self.keys_note.setText(self.tr("Select a shortcut and press Enter, then press the new keys. Esc cancels, "
+                                       "Backspace removes the shortcut. A shortcut needs Ctrl or a function key "
+                                       "(F1-F12)."))
+        self.reset_keys.setText(self.tr("&Restore the default shortcuts"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+            for edit in self.key_edits.values():
+                edit.setKeySequence(edit.keySequence())
+        super().changeEvent(event)
 
     def play_test_tone(self) -> None:
         player = self.sound or SoundPlayer(str(self.ring_device.currentData() or ""))
@@ -286,10 +365,17 @@ class SettingsDialog(QDialog):
             edit.setKeySequence(QKeySequence(DEFAULT_SHORTCUTS[name]))
 
     def shortcut_values(self) -> dict[str, str]:
-        return {name: edit.keySequence().toString() for name, edit in self.key_edits.items()}
+        return {name: edit.keySequence().toString(QKeySequence.SequenceFormat.PortableText)
+                for name, edit in self.key_edits.items()}
 
     def validate(self) -> str:
-        keys = [k for k in self.shortcut_values().values() if k]
+        values = self.shortcut_values()
+        for name, value in values.items():
+            reason = refusal(value)
+            if reason is not None:
+                self.tabs.setCurrentIndex(4)
+                return f"{self.labels['key_' + name].text()}: {reason}"
+        keys = [k for k in values.values() if k]
         if len(keys) != len(set(keys)):
             return self.tr("Two actions have the same shortcut.")
         url = self.center_url.text().strip()
@@ -297,9 +383,9 @@ class SettingsDialog(QDialog):
             return self.tr("The center URL must start with https://.")
         for line in self.registrars.toPlainText().split():
             if not line.startswith(("sip:", "sips:")):
-                return self.tr("Each registrar must be a SIP URI (sip:host:port).")
+                self.advanced_button.setChecked(True)
+                return self.tr("Each phone server (registrar) must be a SIP address (sip:host:port).")
         return ""
-
     def save(self) -> None:
         problem = self.validate()
         if problem:

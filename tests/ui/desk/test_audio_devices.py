@@ -16,7 +16,7 @@ pytestmark = pytest.mark.audio
 
 
 def test_the_ring_tone_plays_on_the_ring_device(virtual_headset) -> None:
-    outputs = [ident for ident, _ in list_devices()[1]]
+    outputs = [d.ident for d in list_devices()[1]]
     ring = next((i for i in outputs if "speaker" in i.lower()), None)
     assert ring is not None, outputs
     player = SoundPlayer(ring)

@@ -80,7 +80,7 @@ def test_bad_input_is_explained_and_nothing_is_saved(qtbot) -> None:
     d.key_edits["answer"].setKeySequence(QKeySequence("F5"))
     d.registrars.setPlainText("example.jp")
     d.buttons.accepted.emit()
-    assert "SIP URI" in d.problem.text()
+    assert "SIP アドレス" in d.problem.text() and d.advanced.isVisibleTo(d)  # the advanced section opens
     assert store.account.registrars == []
     d.registrars.setPlainText("")
     d.center_url.setText("http://center.example.jp")

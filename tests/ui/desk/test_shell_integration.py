@@ -181,9 +181,13 @@ def test_tools_menu_opens_self_check_availability_and_work_log(qtbot) -> None:
                                               for w in QApplication.topLevelWidgets()), timeout=3000)
         opened[kind] = next(w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible())
     # the trainer screen: through this app's engine, and it receives center events (trainee calls)
+    from dataclasses import replace
+
     from agentdesk.center.api import CenterEvent
     from agentdesk.ui.training.trainer import TrainerView
 
+    center.prov = replace(center.prov, trainer=True)  # trainer mode is offered to the center's trainers only
+    assert desk.sign_in("agent1001", "pass1234")
     view.trainer_action.trigger()
     trainer = next(w for w in QApplication.topLevelWidgets() if isinstance(w, TrainerView) and w.isVisible())
     desk.on_center_event(CenterEvent(kind="trainee_call", data={

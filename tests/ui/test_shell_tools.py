@@ -1,0 +1,107 @@
+"""The shell around the shift screen: ending work asks first (Enter and Esc keep working), trainer mode is offered
+only to trainers, and the self-check gets the center's SIP server and echo service from the provisioning."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication
+
+from agentdesk import settings
+from agentdesk.agent.session import AgentState
+from agentdesk.ui.app import build_main_window
+from agentdesk.ui.desk.sound import SoundPlayer
+from agentdesk.ui.desk.wiring import Services, attach_desk, engine_factory
+from agentdesk.ui.shell.confirm import EndWorkConfirmation
+from agentdesk.ui.shell.tools import self_check_context
+from tests.fakes.fake_center import FakeCenter, provisioning
+from tests.ui.screens import FAKE_ENGINE
+
+_made: list = []
+
+
+@pytest.fixture(autouse=True)
+def windows() -> Iterator[None]:
+    yield
+    while _made:
+        main = _made.pop()
+        for hook in main.before_quit:
+            hook()
+        main.languages.set_language("en")
+
+
+def make_window(qtbot, trainer: bool = False, worklog=None):
+    store = settings.Settings()
+    center = FakeCenter(replace(provisioning(), trainer=trainer, agent_name="山田 花子"))
+    main = build_main_window(QApplication.instance(), store, "ja", save_settings=False)
+    _made.append(main)
+    qtbot.addWidget(main.view)
+    desk = attach_desk(main, Services(center=center, submit=center.outbox, worklog=worklog), store,
+                       engine=engine_factory(FAKE_ENGINE), sound=SoundPlayer(enabled=False))
+    main.view.show()
+    return main, desk, center
+
+
+def answer_next_question(qtbot, answer) -> list[str]:
+    """Answer the modal end-work question when it appears (``answer(dialog)``); returns its texts."""
+    seen: list[str] = []
+
+    def look() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, EndWorkConfirmation):
+            QTimer.singleShot(20, look)
+            return
+        seen.append(dialog.question.text() + " " + dialog.detail.text())
+        answer(dialog)
+
+    QTimer.singleShot(0, look)
+    return seen
+
+
+def test_ending_work_during_a_shift_asks_and_enter_or_esc_keep_working(qtbot, tmp_path) -> None:
+    from agentdesk.agent.worklog import WorkLog
+
+    worklog = WorkLog(tmp_path / "worklog.sqlite3")
+    _main, desk, _center = make_window(qtbot, worklog=worklog)
+    assert desk.sign_in("agent1001", "pass1234")
+    desk.view.work_button.click()  # starting work asks nothing
+    assert desk.session.working and desk.session.state == AgentState.NOT_READY
+    for key in (Qt.Key.Key_Return, Qt.Key.Key_Escape):  # a key pressed by habit never ends the shift
+        seen = answer_next_question(qtbot, lambda d, key=key: qtbot.keyClick(QApplication.focusWidget() or d, key))
+        desk.view.work_button.click()
+        assert seen and "業務を終了しますか" in seen[0] and "応対件数" in seen[0]
+        assert desk.session.working
+    seen = answer_next_question(qtbot, lambda d: d.end_button.click())
+    desk.toggle_work()  # the shortcut's path (Ctrl+F2) asks the same question
+    assert seen and not desk.session.working
+    worklog.close()
+
+
+def test_trainer_mode_is_offered_only_to_trainers(qtbot) -> None:
+    from agentdesk.ui.training.trainer import TrainerView
+
+    main, desk, _center = make_window(qtbot, trainer=False)
+    assert desk.sign_in("agent1001", "pass1234")
+    assert not main.view.trainer_action.isVisible()
+    main.view.trainer_action.trigger()
+    assert not any(isinstance(w, TrainerView) and w.isVisible() for w in QApplication.topLevelWidgets())
+
+    main, desk, _center = make_window(qtbot, trainer=True)
+    assert not main.view.trainer_action.isVisible()  # not before the center said so
+    assert desk.sign_in("agent1001", "pass1234")
+    assert main.view.trainer_action.isVisible() and main.view.trainer_action.isEnabled()
+    main.view.trainer_action.trigger()
+    trainer = next(w for w in QApplication.topLevelWidgets() if isinstance(w, TrainerView) and w.isVisible())
+    trainer.close()
+
+
+def test_the_self_check_gets_the_center_from_the_provisioning() -> None:
+    store = settings.Settings()
+    prov = replace(provisioning(registrar="sip:127.0.0.1:5099"), echo_target="sip:echo@127.0.0.1:5099")
+    assert self_check_context(prov, store) == {"center_host": "127.0.0.1", "center_port": 5099,
+                                               "center_transport": "udp", "echo_target": "sip:echo@127.0.0.1:5099"}
+    store.account.registrars = ["sip:sip1.example.jp:5060"]  # the agent's own setting wins for the server
+    assert self_check_context(prov, store) == {"echo_target": "sip:echo@127.0.0.1:5099"}
