@@ -38,6 +38,9 @@ from agentdesk.sip import protocol as P
 from agentdesk.sip import quality
 from agentdesk.sip.call_audio import CallAudio
 from agentdesk.sip.headset.control import HeadsetControl
+from agentdesk.sip.media_watch import MediaWatchSettings
+from agentdesk.sip.nat import NatSettings
+from agentdesk.sip.netpath import NetPath
 from agentdesk.sip.null_audio import NullCallAudio, make_backend
 from agentdesk.sip.protocol import PROTOCOL_VERSION, CommandError, Emit
 from agentdesk.sip.registrars import Backoff, Prober, Registrar, parse_registrar, resolve
@@ -129,6 +132,7 @@ class EngineAccount(pj.Account):
 
     @guarded
     def onRegState(self, prm: Any) -> None:
+        self.engine.path.reg_answer(int(prm.code), int(prm.expiration), str(prm.rdata.wholeMsg))  # NAT hook
         self.engine._on_reg_state(int(prm.code), str(prm.reason), int(prm.expiration))
 
     @guarded
@@ -157,6 +161,7 @@ class EngineCall(pj.Call):
         # Call training (agentdesk/sip/training.py): "trainer" = a trainer's leg into this (trainee's) engine,
         # "join" = this (trainer's) engine's call into a trainee's engine; None = an ordinary call.
         self.training: str | None = None
+        self.end_cause: str | None = None  # why the engine itself ended it (e.g. "media_timeout")
 
     @guarded
     def onCallState(self, prm: Any) -> None:
@@ -177,6 +182,10 @@ class EngineCall(pj.Call):
             return  # training hook: a trainer's 1/2/3 switches the mode
         self.engine.emit(P.DtmfReceived(call=self.number, digit=str(prm.digit),
                                         method="info" if info else "rfc4733"))
+
+    @guarded
+    def onCallTsxState(self, prm: Any) -> None:
+        self.engine.path.call_tsx(self, prm)  # DTMF by SIP INFO: the answer moves the digit queue on
 
     @guarded
     def onCallTransferStatus(self, prm: Any) -> None:
@@ -260,6 +269,7 @@ class Engine:
         self._switching = False
         self._switch_grace_until = 0.0
         self._last_command = 0.0  # monotonic time of the last command: the loop turns faster after one
+        self.path = NetPath(self)  # NAT, keep-alives, RTP ports, media watch, INFO digits (agentdesk/sip/netpath.py)
 
     # ---- life cycle -------------------------------------------------------------------------------------------
     def run(self) -> int:
@@ -274,6 +284,7 @@ class Engine:
                 self._released.clear()
                 self._poll_audio()
                 self._periodic_stats()
+                self.path.watch_media()
         finally:
             self._shutdown()
         return 0
@@ -472,6 +483,8 @@ class Engine:
         if audio_cfg is not None and not isinstance(audio_cfg, dict):
             raise CommandError('"audio" must be an object')
         training = TrainingConfig.parse(cmd.training) if cmd.training is not None else None
+        nat = NatSettings.parse(sip)
+        media_watch = MediaWatchSettings.parse(sip)
 
         # Everything validated: apply. Calls in progress keep their account object until they end.
         in_call = any(not c.ended for c in self.calls.values())
@@ -514,6 +527,7 @@ class Engine:
             if host and port.isdigit():
                 self.trusted.add((host, int(port)))
         self.stats_interval = float(sip.get("stats_interval", 5.0))
+        self.path.configure(nat, media_watch)
         self.account = EngineAccount(self)
         self.account.create(self._account_config(self.registrars[0]), True)
         if bool(sip.get("probe", True)):
@@ -607,15 +621,7 @@ class Engine:
         ac.mediaConfig.srtpUse = {"off": pj.PJMEDIA_SRTP_DISABLED, "optional": pj.PJMEDIA_SRTP_OPTIONAL,
                                   "mandatory": pj.PJMEDIA_SRTP_MANDATORY}[c["srtp"]]
         ac.mediaConfig.srtpSecureSignaling = 0
-        bind = str(c["sip"].get("bind", "0.0.0.0"))
-        if bind not in ("0.0.0.0", ""):
-            ac.mediaConfig.transportConfig.boundAddress = bind
-            ac.mediaConfig.transportConfig.publicAddress = bind
-        if c["sip"].get("rtp_port"):
-            ac.mediaConfig.transportConfig.port = int(c["sip"]["rtp_port"])
-        ac.natConfig.iceEnabled = False
-        ac.natConfig.sipStunUse = pj.PJSUA_STUN_USE_DISABLED
-        ac.natConfig.mediaStunUse = pj.PJSUA_STUN_USE_DISABLED
+        self.path.account_config(ac, str(c["sip"].get("bind", "0.0.0.0")))  # SDP address, STUN, RTP ports
         return ac
 
     # ---- registration and failover ----------------------------------------------------------------------------
@@ -772,9 +778,13 @@ class Engine:
                 self._after(random.uniform(0.0, 2.0), "failback", lambda i=index: self._failback(i))
         elif index < self.reg_index and reg.alive and current.alive is False:
             self._switch_to(index, "failover")
-        elif self.reg_state in ("failed", "retrying") and reg.alive and was is False:
-            # A registrar came back while nothing worked: try it soon, with jitter.
+        elif self.reg_state in ("failed", "retrying") and reg.alive and was is False and \
+                not self.path.registrar_back(index):
+            # A registrar came back while nothing worked: try it soon, with jitter (netpath: the one in use gets
+            # a fresh REGISTER and its calls re-INVITEd, also when a REGISTER was stuck retransmitting).
             self._after(random.uniform(0.0, 1.0), "retry", self._retry)
+        if rtt is not None:
+            self.path.probe_seen(index)  # NAT hook: the public address the registrar's answers show
 
     def _failback(self, index: int) -> None:
         if self.want_registered and index < self.reg_index and self.registrars[index].alive:
@@ -951,8 +961,10 @@ class Engine:
             call.ended = True
             if call.attached_slot is not None:
                 self._detach(call)
+            self.path.call_ended(call.number)
+            cause = {"cause": call.end_cause} if call.end_cause else {}
             self._call_event(call, "ended", code=int(ci.lastStatusCode), reason=str(ci.lastReason),
-                             duration=round(ci.connectDuration.sec + ci.connectDuration.msec / 1000, 3))
+                             duration=round(ci.connectDuration.sec + ci.connectDuration.msec / 1000, 3), **cause)
             self.calls.pop(call.number, None)
             self._released.append(call)  # dropped on the next loop turn, outside its own callback
             if call.consult_of is not None:
@@ -1212,12 +1224,13 @@ class Engine:
         if not _DTMF.match(digits):
             raise CommandError("DTMF digits are 0-9, *, #, A-D")
         method = cmd.method or "rfc4733"
+        if method == "info":  # one INFO transaction at a time, in order (agentdesk/sip/dtmf.py)
+            queued = self.path.info_dtmf.add(call.number, digits, cmd.duration or 160)
+            return {"call": call.number, "queued": queued}
         p = pj.CallSendDtmfParam()
         p.digits = digits
         if method in ("rfc4733", "rfc2833"):
             p.method = pj.PJSUA_DTMF_METHOD_RFC2833
-        elif method == "info":
-            p.method = pj.PJSUA_DTMF_METHOD_SIP_INFO
         else:
             raise CommandError("DTMF method must be rfc4733 or info")
         if cmd.duration is not None:
@@ -1381,7 +1394,8 @@ class Engine:
                        jitter_ms=round(jitter_ms, 2), loss_percent=round(loss, 3), rx_packets=int(rx.pkt),
                        tx_packets=int(tx.pkt), rx_bytes=int(rx.bytes), tx_bytes=int(tx.bytes), mos=round(q.mos, 2),
                        r=round(q.r, 1), quality=q.bucket,
-                       srtp=bool(int(si.proto) & 0x4000))  # the SRTP profile bit of pjmedia_tp_proto
+                       srtp=bool(int(si.proto) & 0x4000),  # the SRTP profile bit of pjmedia_tp_proto
+                       **self.path.rtp_addresses(call, idx))
 
     def cmd_stats(self, cmd: P.GetStats) -> dict[str, Any]:
         call = self._get_call(cmd.call)

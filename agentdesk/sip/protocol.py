@@ -638,6 +638,7 @@ class CallEvent(Event):
     by: Literal["local", "remote"] | None = optional()  # held
     reason: str | None = optional()  # ended
     duration: float | None = optional()  # ended: seconds connected
+    cause: str | None = optional()  # ended by the engine itself: "media_timeout" (agentdesk/sip/media_watch.py)
 
 
 @event("transfer")
@@ -691,6 +692,9 @@ class Stats(Event):
     r: float
     quality: QualityBucket
     srtp: bool
+    local_rtp: str | None = optional()  # the address our SDP gave (behind NAT: the public one)
+    remote_rtp: str | None = optional()  # where we send
+    rtp_source: str | None = optional()  # where the far end's packets come from
 
 
 @event("limit")
@@ -731,6 +735,41 @@ class NetworkEvent(Event):
     state: Literal["changed"]
     previous: str
     address: str
+
+
+# the path to the center (agentdesk/sip/netpath.py)
+@event("network", states=("public_address",))
+@dataclass(frozen=True, kw_only=True)
+class PublicAddressChanged(Event):
+    """The registrar sees us at another address: the home router restarted, or forgot the idle mapping (then
+    ``keepalive_interval``: the new, shorter keep-alive interval)."""
+
+    state: Literal["public_address"] = "public_address"
+    previous: str
+    address: str
+    keepalive_interval: int | None = optional()
+
+
+@event("network", states=("recovering",))
+@dataclass(frozen=True, kw_only=True)
+class PathRecovering(Event):
+    """A fresh REGISTER and re-INVITEd calls: the registrar answers again after an outage, or shows a new public
+    address."""
+
+    state: Literal["recovering"] = "recovering"
+    reason: str
+
+
+@event("media")
+@dataclass(frozen=True, kw_only=True)
+class MediaEvent(Event):
+    """A connected call's audio from the far end: ``interrupted`` (none for ``silent_s``), ``restored`` (after
+    ``gap_s``), ``lost`` (none for the media timeout: the engine ends the call)."""
+
+    call: int
+    state: Literal["interrupted", "restored", "lost"]
+    silent_s: float | None = optional()
+    gap_s: float | None = optional()
 
 
 # headset audio (the devices backend)

@@ -32,6 +32,7 @@ class Registrar:
     hits: int = 0
     last_rtt_ms: float | None = None
     given: str = ""  # as the configuration wrote it: events name the registrar this way
+    seen_as: str | None = None  # our IP as the registrar's last OPTIONS answer shows it (Via received): NAT's public
 
     @property
     def source(self) -> tuple[str, int]:
@@ -100,7 +101,13 @@ def options_probe(reg: Registrar, timeout: float) -> float | None:
         return None
     if not data.startswith(b"SIP/2.0 "):
         return None
-    return (time.monotonic() - start) * 1000
+    rtt = (time.monotonic() - start) * 1000
+    if reg.transport != "tls":
+        from agentdesk.sip.nat import via_mapping
+
+        seen = via_mapping(data.decode("utf-8", errors="replace"))
+        reg.seen_as = seen[0] if seen else None
+    return rtt
 
 
 def _options(reg: Registrar, local_ip: str, local_port: int, proto: str, tag: str) -> bytes:

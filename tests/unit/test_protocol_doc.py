@@ -98,6 +98,12 @@ SHAPES = [
     'account\'s registrar/proxy"}',
     '{"event":"mute","muted":true}',
     '{"event":"network","state":"changed","previous":"192.168.1.5","address":"192.168.1.7"}',
+    '{"event":"network","state":"public_address","previous":"203.0.113.2:5060","address":"203.0.113.3:5060"}',
+    '{"event":"network","state":"recovering","reason":"link back"}',
+    '{"event":"media","call":7,"state":"interrupted","silent_s":1.5}',
+    '{"event":"media","call":7,"state":"restored","gap_s":10.3}',
+    '{"event":"call","call":7,"direction":"incoming","state":"ended","remote":"x","code":200,"reason":"No audio",'
+    '"duration":41.0,"cause":"media_timeout"}',
     '{"event":"audio_device","role":"call","state":"fallback","id":"ALSA:hs","to":"ALSA:default",'
     '"reason":"device lost"}',
     '{"event":"audio_device","role":"call","state":"restored","id":"ALSA:hs","name":"USB headset"}',
