@@ -52,6 +52,7 @@ class AudioSettings(_Model):
     call_device: str = ""  # stable device identity; "" = the system's default (communication) device
     ring_device: str = ""
     ring_on_headset: bool = False
+    headset_buttons: bool = True  # the USB headset's call buttons and lights (docs/headset.md)
     echo_cancellation: bool = True
     noise_suppression: bool = True
     auto_gain: bool = True

@@ -164,6 +164,10 @@
       <translation>ヘッドセットでも着信音を鳴らす(&amp;T)</translation>
     </message>
     <message>
+      <source>Use the headset's call &amp;buttons (answer, hang up, mute)</source>
+      <translation>ヘッドセットの通話ボタン（応答・終了・ミュート）を使う(&amp;B)</translation>
+    </message>
+    <message>
       <source>Play a t&amp;est tone</source>
       <translation>テスト音を鳴らす(&amp;E)</translation>
     </message>

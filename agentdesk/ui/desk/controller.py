@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication, QListWidgetItem, QWidget
 from agentdesk import credentials
 from agentdesk.agent import numbers as own_numbers
 from agentdesk.agent.escalation import context_headers
+from agentdesk.agent.headset import desk_action
 from agentdesk.agent.session import AgentSession, AgentState, Call, SessionError, Snapshot
 from agentdesk.center.api import CenterClient, CenterError, CenterEvent, ContractInfo, Provisioning
 from agentdesk.i18n import Text
@@ -337,7 +338,9 @@ class DeskController(QObject):
                # the USB headset (docs/audio.md): the devices and voice processing the agent chose in settings
                "audio": self.audio_config(),
                # call training: who may monitor/whisper/barge into this agent's calls (docs/training.md)
-               "training": {"trainers": list(self.provisioning.trainers)}}
+               "training": {"trainers": list(self.provisioning.trainers)},
+               # the headset's call buttons and lights (docs/headset.md); the agent can turn them off
+               "headset": {"enabled": self.settings.audio.headset_buttons}}
         if ref:
             cfg["account"]["credential"] = ref  # a keyring reference: the engine reads the secret itself
         try:
@@ -458,6 +461,11 @@ class DeskController(QObject):
             self._show_quality()
         elif kind == "engine":
             self._on_engine_state(event)
+        elif kind == "headset":  # a press on the headset: the desk's own action (agentdesk/agent/headset.py)
+            action = desk_action(event, self.session.state, self.session.call, self._engine_call(),
+                                 self.settings.audio.headset_buttons)
+            if action is not None:
+                getattr(self, action)()
         _notify(self.engine_listeners, event)
 
     def _on_engine_state(self, event: dict[str, Any]) -> None:
