@@ -1,4 +1,5 @@
-"""Headset: a USB headset is present and selected, and its speaker and microphone work (loopback).
+"""Headset: a USB headset is present and selected, its speaker and microphone work (loopback), and whether its
+call buttons (HID Telephony: answer/hang up, mute...) were found for the device the calls use.
 
 The check plays a tone of a frequency chosen for this run on the headset's output while recording its
 microphone, then looks for that frequency in the recording. Many headsets block the earpiece from the
@@ -9,6 +10,7 @@ settings) fails.
 
 from __future__ import annotations
 
+import os
 import random
 import threading
 import time
@@ -19,6 +21,8 @@ import numpy as np
 from agentdesk.checks import audio
 from agentdesk.checks.base import Check, CheckContext, CheckResult
 from agentdesk.i18n import Text
+from agentdesk.sip.headset import pairing
+from agentdesk.sip.headset.service import discover, load_backend
 
 TONE_SECONDS = 1.2
 TONE_AMPLITUDE = 0.3
@@ -28,6 +32,8 @@ SILENT_MIC_DBFS = -95.0
 
 SELECT = Text(ja="AgentDesk の設定（音声）で、通話用デバイスとしてヘッドセットを選んでください。",
               en="Select the headset as the call device in AgentDesk's audio settings.")
+UDEV = Text(ja="Linux では、ヘッドセットのボタンを使うために udev ルールが必要です（docs/headset.md）。",
+            en="On Linux the headset's buttons need a udev rule (docs/headset.md).")
 HEARD_QUESTION = Text(ja="ヘッドセットから「ピー」という音が聞こえましたか？", en="Did you hear a beep in the headset?")
 CONNECT = Text(ja="センターから貸与された USB ヘッドセットを PC に接続し、設定で通話用デバイスとして選んでください。",
                en="Connect the USB headset lent by the center and select it as the call device in Settings.")
@@ -97,6 +103,55 @@ def loopback(out_dev: audio.Device, in_dev: audio.Device, freq: float, seconds: 
     return recorded_box[0], in_rate
 
 
+BUTTON_NAMES = {"hook_switch": Text(ja="応答/終了", en="answer/hang up"), "phone_mute": Text(ja="ミュート", en="mute"),
+                "flash": Text(ja="保留", en="hold"), "hold": Text(ja="保留", en="hold"),
+                "drop": Text(ja="終了", en="hang up"), "redial": Text(ja="リダイヤル", en="redial")}
+
+
+def call_buttons(device_name: str | None, sysfs: str = "/sys") -> dict[str, Any]:
+    """Headsets with call buttons, and the one whose buttons act for calls on ``device_name`` (PortAudio's name).
+    Reads each device's report descriptor without opening it where the OS allows (Linux sysfs); never writes."""
+    try:
+        backend = load_backend()
+        found = discover(backend, {}, sysfs)
+    except (ImportError, OSError) as exc:
+        return {"available": False, "reason": str(exc), "found": [], "paired": None}
+    choice = pairing.choose([c.identity for c in found], device_name, sysfs=sysfs)
+    chosen = next((c for c in found if choice.chosen is not None and c.path == choice.chosen.path), None)
+    out: dict[str, Any] = {"available": True, "found": [c.info() for c in found], "how": choice.how,
+                           "paired": chosen.info() if chosen else None}
+    if chosen is not None:
+        node = pairing.linux_device_node(chosen.path, sysfs)
+        if node is not None and not os.access(node, os.R_OK | os.W_OK):
+            out["no_access"] = node  # Linux: the udev rule is missing (docs/headset.md)
+    return out
+
+
+def _joined(a: Text, b: Text) -> Text:
+    return Text(ja=a.ja + b.ja, en=f"{a.en} {b.en}")
+
+
+def buttons_text(info: dict[str, Any]) -> Text:
+    """One sentence on the call buttons, for the check's summary."""
+    paired = info.get("paired")
+    if paired:
+        parts = [BUTTON_NAMES[b] for b in ("hook_switch", "phone_mute", "flash", "drop", "redial")
+                 if b in paired["buttons"]]
+        ja = "・".join(p.ja for p in parts) or "ランプのみ"
+        en = ", ".join(p.en for p in parts) or "lights only"
+        if info.get("no_access"):
+            return Text(ja=f"通話ボタン（{paired['name']}: {ja}）が見つかりましたが、使う権限がありません。",
+                        en=f"Call buttons found on {paired['name']} ({en}), but AgentDesk may not use them.")
+        return Text(ja=f"通話ボタン（{paired['name']}: {ja}）が使えます。",
+                    en=f"Call buttons found on {paired['name']} ({en}).")
+    if info.get("found"):
+        names = ", ".join(d["name"] for d in info["found"])
+        return Text(ja=f"通話ボタンのあるヘッドセット（{names}）は、通話に使うデバイスではありません。",
+                    en=f"Headsets with call buttons ({names}) are not the device calls use.")
+    return Text(ja="通話ボタン（応答・終了・ミュート）は見つかりませんでした。画面のボタンで操作してください。",
+                en="No headset call buttons (answer, hang up, mute) were found: use the buttons on screen.")
+
+
 class HeadsetCheck(Check):
     name = "headset"
     title = Text(ja="ヘッドセット", en="Headset")
@@ -164,12 +219,16 @@ class HeadsetCheck(Check):
                 ja="ヘッドセット（{d}）は動作していますが、通話用デバイスとして選ばれていません（既定: {s}）。",
                 en="The headset ({d}) works but is not selected for calls (system default: {s}).").format(
                 d=name, s=details.get("system_default") or "-"), details, SELECT)
+        buttons = call_buttons(name)
+        details["call_buttons"] = buttons
         if found:
-            return self.result("pass", Text(ja="ヘッドセット（{d}）のスピーカーとマイクが動作しています。",
-                                            en="The headset ({d}) plays and records.").format(d=name), details)
-        return self.result("warn", Text(ja="ヘッドセット（{d}）のマイクは動作していますが、再生した音を確認できませんでした。",
-                                        en="The headset's microphone ({d}) works, but the played tone was not "
-                                        "heard back.").format(d=name), details,
+            text = Text(ja="ヘッドセット（{d}）のスピーカーとマイクが動作しています。",
+                        en="The headset ({d}) plays and records.").format(d=name)
+            return self.result("pass", _joined(text, buttons_text(buttons)), details,
+                               UDEV if buttons.get("no_access") else None)
+        return self.result("warn", _joined(Text(ja="ヘッドセット（{d}）のマイクは動作していますが、再生した音を確認できませんでした。",
+                                                en="The headset's microphone ({d}) works, but the played tone was "
+                                                "not heard back.").format(d=name), buttons_text(buttons)), details,
                            Text(ja="音量を上げてもう一度確認してください。音が聞こえなかった場合は、ヘッドセットの"
                                 "接続と設定を確認してください。",
                                 en="Turn the volume up and check again. If you heard nothing, check the headset's "

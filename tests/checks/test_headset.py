@@ -114,3 +114,23 @@ def test_live_noise_check_hears_the_room_through_the_headset_mic(virtual_headset
 ])
 def test_headset_names(name: str, headset: bool) -> None:
     assert audio.is_headset_name(name) is headset
+
+
+def test_the_check_names_the_call_buttons_of_the_headset(acoustic_loop: VirtualHeadset, tmp_path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A headset whose HID name matches the call device (the stand-in device named like the virtual headset)."""
+    from tests.headset import synthetic
+    from tests.headset.standin import StandinFolder
+
+    hid = StandinFolder(tmp_path / "hid")
+    for k, v in hid.env().items():
+        monkeypatch.setenv(k, v)
+    r = HeadsetCheck().execute(CheckContext(extra={"call_device": "agentdesk_headset"}))
+    assert r.status == "pass" and "通話ボタン（応答・終了・ミュート）は見つかりませんでした" in r.summary.ja
+    assert r.details["call_buttons"]["found"] == []
+    hid.plug("h", synthetic.headset(), 0x1234, 0x0001, "agentdesk_headset")
+    r = HeadsetCheck().execute(CheckContext(extra={"call_device": "agentdesk_headset"}))
+    assert r.status == "pass", r.to_json()
+    assert "通話ボタン（agentdesk_headset: 応答/終了・ミュート・保留）が使えます" in r.summary.ja, r.summary.ja
+    assert r.details["call_buttons"]["paired"]["buttons"] == ["flash", "hook_switch", "phone_mute"]
+    assert hid.written("h") == []  # the check only looks

@@ -103,6 +103,22 @@ def linux_report_descriptor(path: bytes, sysfs: str = "/sys") -> bytes | None:
     return None
 
 
+def linux_device_node(path: bytes, sysfs: str = "/sys") -> str | None:
+    """The device file hidapi opens for ``path`` on Linux (/dev/hidrawN, or the USB device node of the libusb
+    backend), to tell whether the udev rule grants access; None elsewhere."""
+    p = path.decode("utf-8", "replace")
+    if p.startswith("/dev/hidraw"):
+        return p
+    usb = linux_hid_usb_device(path, sysfs)
+    if usb is None:
+        return None
+    try:
+        with open(os.path.join(usb, "busnum")) as b, open(os.path.join(usb, "devnum")) as d:
+            return f"/dev/bus/usb/{int(b.read()):03d}/{int(d.read()):03d}"
+    except (OSError, ValueError):
+        return None
+
+
 def linux_sound_usb_device(device_name: str, sysfs: str = "/sys") -> str | None:
     m = _HW.search(device_name)
     if not m:
