@@ -191,6 +191,9 @@ IF_TYPE_IEEE80211 = 71
 IF_TYPE_TUNNEL = 131
 IF_TYPE_WWAN = (243, 244)
 IF_OPER_STATUS_UP = 1
+# Windows' ULONG/DWORD is 32-bit on x64 (LLP64), where ctypes.c_ulong is 64-bit on Linux (LP64): fixed widths keep the
+# structures the same on both, so tests/checks/test_windows_layout.py checks here the layout Windows reads.
+ULONG = ctypes.c_uint32
 
 
 class SOCKET_ADDRESS(ctypes.Structure):
@@ -202,7 +205,7 @@ class IP_ADAPTER_UNICAST_ADDRESS(ctypes.Structure):
 
 
 IP_ADAPTER_UNICAST_ADDRESS._fields_ = [
-    ("Length", ctypes.c_ulong), ("Flags", ctypes.c_ulong),
+    ("Length", ULONG), ("Flags", ULONG),
     ("Next", ctypes.POINTER(IP_ADAPTER_UNICAST_ADDRESS)),
     ("Address", SOCKET_ADDRESS),
 ]
@@ -213,7 +216,7 @@ class IP_ADAPTER_GATEWAY_ADDRESS(ctypes.Structure):
 
 
 IP_ADAPTER_GATEWAY_ADDRESS._fields_ = [
-    ("Length", ctypes.c_ulong), ("Reserved", ctypes.c_ulong),
+    ("Length", ULONG), ("Reserved", ULONG),
     ("Next", ctypes.POINTER(IP_ADAPTER_GATEWAY_ADDRESS)),
     ("Address", SOCKET_ADDRESS),
 ]
@@ -224,7 +227,7 @@ class IP_ADAPTER_ADDRESSES(ctypes.Structure):
 
 
 IP_ADAPTER_ADDRESSES._fields_ = [
-    ("Length", ctypes.c_ulong), ("IfIndex", ctypes.c_ulong),
+    ("Length", ULONG), ("IfIndex", ULONG),
     ("Next", ctypes.POINTER(IP_ADAPTER_ADDRESSES)),
     ("AdapterName", ctypes.c_char_p),
     ("FirstUnicastAddress", ctypes.POINTER(IP_ADAPTER_UNICAST_ADDRESS)),
@@ -235,20 +238,20 @@ IP_ADAPTER_ADDRESSES._fields_ = [
     ("Description", ctypes.c_wchar_p),
     ("FriendlyName", ctypes.c_wchar_p),
     ("PhysicalAddress", ctypes.c_ubyte * 8),
-    ("PhysicalAddressLength", ctypes.c_ulong),
-    ("Flags", ctypes.c_ulong),
-    ("Mtu", ctypes.c_ulong),
-    ("IfType", ctypes.c_ulong),
+    ("PhysicalAddressLength", ULONG),
+    ("Flags", ULONG),
+    ("Mtu", ULONG),
+    ("IfType", ULONG),
     ("OperStatus", ctypes.c_int),
-    ("Ipv6IfIndex", ctypes.c_ulong),
-    ("ZoneIndices", ctypes.c_ulong * 16),
+    ("Ipv6IfIndex", ULONG),
+    ("ZoneIndices", ULONG * 16),
     ("FirstPrefix", ctypes.c_void_p),
     ("TransmitLinkSpeed", ctypes.c_uint64),
     ("ReceiveLinkSpeed", ctypes.c_uint64),
     ("FirstWinsServerAddress", ctypes.c_void_p),
     ("FirstGatewayAddress", ctypes.POINTER(IP_ADAPTER_GATEWAY_ADDRESS)),
-    ("Ipv4Metric", ctypes.c_ulong),
-    ("Ipv6Metric", ctypes.c_ulong),
+    ("Ipv4Metric", ULONG),
+    ("Ipv6Metric", ULONG),
     ("Luid", ctypes.c_uint64),
     ("Dhcpv4Server", SOCKET_ADDRESS),
     ("CompartmentId", ctypes.c_uint32),
@@ -292,14 +295,14 @@ GetAdaptersAddressesFn = Callable[[int, int, Any, Any, Any], int]
 
 def _win_api() -> GetAdaptersAddressesFn:
     fn = ctypes.windll.iphlpapi.GetAdaptersAddresses  # type: ignore[attr-defined]
-    fn.restype = ctypes.c_ulong
+    fn.restype = ULONG
     return fn
 
 
 def windows_adapters(api: GetAdaptersAddressesFn | None = None) -> list[Adapter]:
     fn = api or _win_api()
     flags = GAA_FLAG_INCLUDE_GATEWAYS | GAA_FLAG_SKIP_ANYCAST | GAA_FLAG_SKIP_MULTICAST | GAA_FLAG_SKIP_DNS_SERVER
-    size = ctypes.c_ulong(15000)
+    size = ULONG(15000)
     buf: Any = None
     for _ in range(4):  # the list may grow between calls
         buf = ctypes.create_string_buffer(size.value)

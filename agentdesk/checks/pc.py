@@ -224,6 +224,8 @@ def windows_security(ps: Callable[[str], Any] = powershell, reg: Callable[[str, 
     else:
         out["disk_encryption"] = _item("skipped", None, "not reported")
     fw = facts.get("firewall")
+    if isinstance(fw, dict) and isinstance(fw.get("value"), list):
+        fw = fw["value"]  # Windows PowerShell 5.1 may serialize an array as {"value": [...], "Count": n}
     if isinstance(fw, dict):
         fw = [fw]
     if isinstance(fw, list) and fw:

@@ -194,3 +194,102 @@ def test_clock_offset_from_the_sip_date_header() -> None:
     assert item["value"]["source"] == "sip"
     assert item["value"]["offset_s"] == pytest.approx(30, abs=1.5)
     assert item["status"] == "warn"
+
+
+def _command_line_to_argv(line: str) -> list[str]:
+    """Windows' CommandLineToArgvW rules (Microsoft Learn, "Parsing C++ command-line arguments"): whitespace
+    separates arguments outside quotes; 2n backslashes + '"' give n backslashes and toggle quoting; 2n+1
+    backslashes + '"' give n backslashes and a literal '"'; other backslashes are literal."""
+    args: list[str] = []
+    cur: list[str] = []
+    quoted = have = False
+    i = 0
+    while i < len(line):
+        c = line[i]
+        if c == "\\":
+            n = 0
+            while i < len(line) and line[i] == "\\":
+                n += 1
+                i += 1
+            if i < len(line) and line[i] == '"':
+                cur.append("\\" * (n // 2))
+                if n % 2:
+                    cur.append('"')
+                    i += 1
+                have = True
+                continue
+            cur.append("\\" * n)
+            have = True
+            continue
+        if c == '"':
+            if quoted and i + 1 < len(line) and line[i + 1] == '"':
+                cur.append('"')
+                i += 2
+                continue
+            quoted = not quoted
+            have = True
+        elif c in " \t" and not quoted:
+            if have or cur:
+                args.append("".join(cur))
+            cur, have = [], False
+        else:
+            cur.append(c)
+            have = True
+        i += 1
+    if have or cur:
+        args.append("".join(cur))
+    return args
+
+
+def test_the_powershell_command_line_reaches_powershell_intact(monkeypatch: pytest.MonkeyPatch) -> None:
+    """subprocess on Windows joins argv with list2cmdline; powershell.exe splits it back with CommandLineToArgvW's
+    rules. The security script (quotes, backslashes, newlines) must come out as the one -Command argument."""
+    import subprocess
+
+    seen: list[list[str]] = []
+    monkeypatch.setattr(pc, "_run", lambda cmd, timeout=8.0: seen.append(cmd) or None)
+    for drive in ("C:", "D:"):
+        monkeypatch.setenv("SYSTEMDRIVE", drive)
+        pc.windows_security(reg=fake_registry({}))
+    for argv, drive in zip(seen, ("C:", "D:"), strict=True):
+        assert argv[:2] == ["powershell", "-NoProfile"] and argv[-2] == "-Command"
+        assert f"NameSpace('{drive}\\')" in argv[-1]
+        assert _command_line_to_argv(subprocess.list2cmdline(argv)) == argv
+    # the splitter itself, on Microsoft's documented examples
+    assert _command_line_to_argv(r'"a b c" d e') == ["a b c", "d", "e"]
+    assert _command_line_to_argv(r'"ab\"c" "\\" d') == ['ab"c', "\\", "d"]
+    assert _command_line_to_argv(r'a\\\b d"e f"g h') == [r"a\\\b", "de fg", "h"]
+    assert _command_line_to_argv(r'a\\\"b c d') == [r'a\"b', "c", "d"]
+    assert _command_line_to_argv(r'a\\\\"b c" d e') == [r"a\\b c", "d", "e"]
+
+
+# What Windows PowerShell 5.1 prints for the security script (ConvertTo-Json -Compress of the hashtable): the shapes
+# of its types. GpoBoolean (Get-NetFirewallProfile's Enabled) is an enum and serializes as its number; a
+# DateTime's ToString('o') has seven fractional digits; 5.1 may wrap an array as {"value": [...], "Count": n}.
+PS51_OUTPUTS = {
+    "secure": '{"defender":{"AntivirusEnabled":true,"RealTimeProtectionEnabled":true},"last_update":"'
+              + time.strftime("%Y-%m-%d") + 'T00:00:00.0000000","firewall":[{"Name":"Domain","Enabled":1},'
+              '{"Name":"Private","Enabled":1},{"Name":"Public","Enabled":1}],"bitlocker":1}',
+    "wrapped_array": '{"firewall":{"value":[{"Name":"Domain","Enabled":1},{"Name":"Private","Enabled":0},'
+                     '{"Name":"Public","Enabled":1}],"Count":3},"bitlocker":2}',
+    "one_profile": '{"firewall":{"Name":"Public","Enabled":2}}',
+    "home_no_bitlocker": '{"last_update":"2025-01-01T00:00:00.0000000+09:00","bitlocker":0}',
+}
+
+
+def test_the_parser_reads_windows_powershell_5_output_shapes() -> None:
+    import json
+
+    def items(name: str) -> dict[str, Any]:
+        return pc.windows_security(lambda script: json.loads(PS51_OUTPUTS[name]), fake_registry({}))
+
+    secure = items("secure")
+    assert {k: secure[k]["status"] for k in ("disk_encryption", "firewall", "updates", "antivirus")} == {
+        "disk_encryption": "pass", "firewall": "pass", "updates": "pass", "antivirus": "pass"}
+    wrapped = items("wrapped_array")
+    assert wrapped["firewall"]["status"] == "fail" and wrapped["firewall"]["value"] == {
+        "Domain": True, "Private": False, "Public": True}
+    assert wrapped["disk_encryption"]["status"] == "fail"
+    assert items("one_profile")["firewall"] == {"status": "pass", "value": {"Public": True}}
+    home = items("home_no_bitlocker")  # Windows Home: no BitLocker (0: not applicable) is unknown, never a pass
+    assert home["disk_encryption"]["status"] == "skipped" and home["updates"]["status"] == "warn"

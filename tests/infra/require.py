@@ -18,6 +18,8 @@ PACKAGES: dict[str, str] = {
     "Xvfb": "xvfb",
     "sox": "sox",
     "ip": "iproute2",
+    "makensis": "nsis",
+    "7zz": "7zip",
 }
 
 

