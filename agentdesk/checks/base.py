@@ -11,6 +11,7 @@ not be measured here (never a silent pass); ``error`` the check itself broke.
 from __future__ import annotations
 
 import contextlib
+import sys
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -76,6 +77,18 @@ def exit_code(status: str) -> int:
 
 
 ProgressCallback = Callable[[str, float, Any], None]  # (check name, fraction 0..1, optional sample)
+# (check name, question, seconds to wait) -> True (yes), False (no), None (no answer: no one to ask, or too late)
+AskCallback = Callable[[str, Text, float], "bool | None"]
+
+
+def by_platform(windows: Text, linux: Text, mac: Text | None = None, platform: str | None = None) -> Text:
+    """Advice that fits the system the app runs on (no Windows settings on Linux and the reverse)."""
+    p = platform or sys.platform
+    if p == "win32":
+        return windows
+    if p == "darwin" and mac is not None:
+        return mac
+    return linux
 
 
 @dataclass
@@ -99,8 +112,18 @@ class CheckContext:
     probe_count: int = 20
     probe_interval_s: float = 0.05
     on_progress: ProgressCallback | None = None
+    on_ask: AskCallback | None = None  # the wizard's yes/no buttons; the CLI asks nothing
     cancel: threading.Event = field(default_factory=threading.Event)
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def ask(self, name: str, question: Text, timeout_s: float = 30.0) -> bool | None:
+        """Ask the agent a yes/no question and wait for the answer (None: nobody to ask, cancelled, no answer)."""
+        if self.on_ask is None or self.cancel.is_set():
+            return None
+        try:
+            return self.on_ask(name, question, timeout_s)
+        except Exception:  # a broken listener must not break the check
+            return None
 
     def progress(self, name: str, fraction: float, sample: Any = None) -> None:
         if self.on_progress is not None:

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from agentdesk.checks import audio
-from agentdesk.checks.base import Check, CheckContext, CheckResult
+from agentdesk.checks.base import Check, CheckContext, CheckResult, by_platform
 from agentdesk.i18n import Text
 from agentdesk.sip.headset import pairing
 from agentdesk.sip.headset.service import discover, load_backend
@@ -35,6 +35,22 @@ SELECT = Text(ja="AgentDesk の設定（音声）で、通話用デバイスと�
 UDEV = Text(ja="Linux では、ヘッドセットのボタンを使うために udev ルールが必要です（docs/headset.md）。",
             en="On Linux the headset's buttons need a udev rule (docs/headset.md).")
 HEARD_QUESTION = Text(ja="ヘッドセットから「ピー」という音が聞こえましたか？", en="Did you hear a beep in the headset?")
+LISTEN = Text(ja="ヘッドセットを着けてください。「ピー」という音を鳴らします。",
+              en="Put the headset on: a beep will play in it.")
+ASK_SECONDS = 60.0  # how long the question waits for the agent's answer
+MIC_MUTED_REMEDY = by_platform(
+    windows=Text(ja="ヘッドセットのミュートスイッチと、Windows の「設定 > プライバシーとセキュリティ > マイク」で"
+                 "アプリのマイクへのアクセスが許可されているかを確認してください。",
+                 en="Check the headset's mute switch, and that apps may use the microphone in Windows' Settings > "
+                 "Privacy & security > Microphone."),
+    mac=Text(ja="ヘッドセットのミュートスイッチと、「システム設定 > プライバシーとセキュリティ > マイク」で AgentDesk が"
+             "許可されているかを確認してください。",
+             en="Check the headset's mute switch, and that AgentDesk may use the microphone in System Settings > "
+             "Privacy & Security > Microphone."),
+    linux=Text(ja="ヘッドセットのミュートスイッチと、システムのサウンド設定で入力（マイク）がミュートされていないか、"
+               "音量が 0 になっていないかを確認してください。",
+               en="Check the headset's mute switch, and that the input (microphone) is not muted or at zero volume "
+               "in the system's sound settings."))
 CONNECT = Text(ja="センターから貸与された USB ヘッドセットを PC に接続し、設定で通話用デバイスとして選んでください。",
                en="Connect the USB headset lent by the center and select it as the call device in Settings.")
 
@@ -192,7 +208,7 @@ class HeadsetCheck(Check):
             details["selected"] = default is not None and audio.is_headset_name(default.name)
         freq = float(random.choice(range(700, 1400, 50)))
         details["tone_hz"] = freq
-        ctx.progress(self.name, 0.2, {"phase": "tone", "prompt": HEARD_QUESTION})
+        ctx.progress(self.name, 0.2, {"phase": "tone", "prompt": LISTEN})
         try:
             recorded, rate = loopback(spk, mic, freq, cancel=ctx.cancel)
         except Exception as exc:
@@ -210,10 +226,7 @@ class HeadsetCheck(Check):
         if level <= SILENT_MIC_DBFS:
             return self.result("fail", Text(ja="マイク（{d}）から音が届きません（ミュートの可能性）。",
                                             en="The microphone ({d}) delivers no sound (muted?).").format(d=name),
-                               details,
-                               Text(ja="ヘッドセットのミュートスイッチと、Windows の「マイクへのアクセス」設定を"
-                                    "確認してください。",
-                                    en="Check the headset's mute switch and Windows' microphone privacy settings."))
+                               details, MIC_MUTED_REMEDY)
         if found and details["selected"] is False and not configured and ctx.input_device is None:
             return self.result("warn", Text(
                 ja="ヘッドセット（{d}）は動作していますが、通話用デバイスとして選ばれていません（既定: {s}）。",
@@ -226,6 +239,23 @@ class HeadsetCheck(Check):
                         en="The headset ({d}) plays and records.").format(d=name)
             return self.result("pass", _joined(text, buttons_text(buttons)), details,
                                UDEV if buttons.get("no_access") else None)
+        # Many headsets keep the earpiece out of the microphone on purpose: ask the one who wears it.
+        ctx.progress(self.name, 0.8, {"phase": "question", "prompt": HEARD_QUESTION, "ask": "heard"})
+        heard = ctx.ask(self.name, HEARD_QUESTION, ASK_SECONDS)
+        details["agent_heard_tone"] = heard
+        if heard is True:
+            text = Text(ja="ヘッドセット（{d}）のスピーカーとマイクが動作しています（音はあなたが確認しました）。",
+                        en="The headset ({d}) plays and records (you heard the tone).").format(d=name)
+            return self.result("pass", _joined(text, buttons_text(buttons)), details,
+                               UDEV if buttons.get("no_access") else None)
+        if heard is False:
+            return self.result("fail", _joined(Text(
+                ja="ヘッドセット（{d}）から音が聞こえませんでした。", en="No sound came out of the headset ({d}).").format(
+                d=name), buttons_text(buttons)), details,
+                Text(ja="ヘッドセットの音量とミュートを確認し、設定で通話用デバイスとしてこのヘッドセットが選ばれているか"
+                     "確かめてから、もう一度確認してください。",
+                     en="Check the headset's volume and mute, and that this headset is the call device in Settings, "
+                     "then check again."))
         return self.result("warn", _joined(Text(ja="ヘッドセット（{d}）のマイクは動作していますが、再生した音を確認できませんでした。",
                                                 en="The headset's microphone ({d}) works, but the played tone was "
                                                 "not heard back.").format(d=name), buttons_text(buttons)), details,

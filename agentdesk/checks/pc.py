@@ -323,25 +323,59 @@ LABELS = {
     "firewall": Text(ja="ファイアウォール", en="firewall"), "updates": Text(ja="更新プログラム", en="updates"),
     "antivirus": Text(ja="ウイルス対策", en="antivirus"),
 }
-REMEDIES = {
-    "os": Text(ja="サポート中の Windows（Windows 11）に更新してください。", en="Update to a supported Windows (Windows 11)."),
+_SAME = {
     "cpu": Text(ja="4 コア以上の CPU を搭載した PC をお勧めします。", en="A PC with 4 or more CPU cores is recommended."),
     "memory": Text(ja="メモリ 8 GB 以上の PC をお勧めします。", en="A PC with 8 GB of memory or more is recommended."),
     "disk": Text(ja="不要なファイルを削除して、ディスクの空きを 10 GB 以上にしてください。",
                  en="Delete unneeded files to free at least 10 GB of disk space."),
     "screen": Text(ja="1366×768 以上の画面をお勧めします。", en="A screen of 1366×768 or larger is recommended."),
-    "clock": Text(ja="Windows の「日付と時刻」で「時刻を自動的に設定する」をオンにし、今すぐ同期してください。",
-                  en="Turn on \u201cSet time automatically\u201d in Windows' Date & time settings and sync now."),
     "screen_lock": Text(ja="15 分以内に画面がロックされるよう設定してください。",
                         en="Set the screen to lock after 15 minutes or less."),
+    "antivirus": Text(ja="ウイルス対策ソフトのリアルタイム保護を有効にしてください。",
+                      en="Turn on real-time protection of your antivirus."),
+}
+WINDOWS_REMEDIES = {
+    **_SAME,
+    "os": Text(ja="サポート中の Windows（Windows 11）に更新してください。", en="Update to a supported Windows (Windows 11)."),
+    "clock": Text(ja="Windows の「日付と時刻」で「時刻を自動的に設定する」をオンにし、今すぐ同期してください。",
+                  en="Turn on \u201cSet time automatically\u201d in Windows' Date & time settings and sync now."),
     "disk_encryption": Text(ja="BitLocker（デバイスの暗号化）を有効にしてください。",
                             en="Turn on BitLocker (device encryption)."),
     "firewall": Text(ja="Windows ファイアウォールをすべてのネットワークで有効にしてください。",
                      en="Turn Windows Firewall on for every network profile."),
     "updates": Text(ja="Windows Update を実行して最新の状態にしてください。", en="Run Windows Update."),
-    "antivirus": Text(ja="ウイルス対策ソフトのリアルタイム保護を有効にしてください。",
-                      en="Turn on real-time protection of your antivirus."),
 }
+LINUX_REMEDIES = {
+    **_SAME,
+    "os": Text(ja="センターがサポートする OS か、センターに確認してください（在宅業務は Windows 11 が標準です）。",
+               en="Ask the center whether this system is supported (home agents use Windows 11)."),
+    "clock": Text(ja="システムの日付と時刻の設定で自動設定（NTP）をオンにしてください（例: timedatectl set-ntp true）。",
+                  en="Turn on automatic time (NTP) in the system's date and time settings "
+                  "(e.g. timedatectl set-ntp true)."),
+    "disk_encryption": Text(ja="ディスクを暗号化してください（LUKS など、OS のインストール時に設定します）。",
+                            en="Encrypt the disk (LUKS; set up when the system is installed)."),
+    "firewall": Text(ja="ファイアウォールを有効にしてください（例: ufw enable）。",
+                     en="Turn the firewall on (e.g. ufw enable)."),
+    "updates": Text(ja="システムの更新をインストールしてください（ソフトウェアの更新、または apt upgrade）。",
+                    en="Install the system's updates (Software Updater, or apt upgrade)."),
+}
+MAC_REMEDIES = {
+    **_SAME,
+    "os": Text(ja="センターがサポートする OS か、センターに確認してください（在宅業務は Windows 11 が標準です）。",
+               en="Ask the center whether this system is supported (home agents use Windows 11)."),
+    "clock": Text(ja="「システム設定 > 一般 > 日付と時刻」で「時刻と日付を自動的に設定」をオンにしてください。",
+                  en="Turn on \u201cSet time and date automatically\u201d in System Settings > General > Date & Time."),
+    "disk_encryption": Text(ja="FileVault を有効にしてください。", en="Turn on FileVault."),
+    "firewall": Text(ja="「システム設定 > ネットワーク > ファイアウォール」をオンにしてください。",
+                     en="Turn on the firewall in System Settings > Network > Firewall."),
+    "updates": Text(ja="「ソフトウェアアップデート」で最新の状態にしてください。", en="Run Software Update."),
+}
+
+
+def remedies(platform: str | None = None) -> dict[str, Text]:
+    """The advice for the system the check runs on: no Windows settings on Linux and the reverse."""
+    p = platform or sys.platform
+    return WINDOWS_REMEDIES if p == "win32" else MAC_REMEDIES if p == "darwin" else LINUX_REMEDIES
 
 
 class PcCheck(Check):
@@ -349,9 +383,10 @@ class PcCheck(Check):
     title = Text(ja="パソコン", en="PC")
 
     def __init__(self, security: Callable[[], dict[str, Item]] | None = None,
-                 now: Callable[[], float] = time.time) -> None:
+                 now: Callable[[], float] = time.time, platform: str | None = None) -> None:
         self._security = security or security_facts
         self._now = now
+        self._remedies = remedies(platform)
 
     def run(self, ctx: CheckContext) -> CheckResult:
         items: dict[str, Item] = {}
@@ -393,5 +428,6 @@ class PcCheck(Check):
             en += " Not reported by the OS: " + ", ".join(LABELS.get(k, Text(ja=k, en=k)).en for k in unknown) + "."
         remedy = None
         if bad:
-            remedy = Text(ja="".join(REMEDIES[k].ja for k in bad), en=" ".join(REMEDIES[k].en for k in bad))
+            advice = self._remedies
+            remedy = Text(ja="".join(advice[k].ja for k in bad), en=" ".join(advice[k].en for k in bad))
         return self.result(status, Text(ja=ja, en=en), {"items": items, "unknown": unknown}, remedy)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import importlib.util
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -29,6 +30,39 @@ CHECKS: dict[str, str] = {
 }
 
 _CANCELLED = Text(ja="中止されました", en="Cancelled")
+
+
+def _network_seconds(ctx: CheckContext) -> float:
+    probes = ctx.probe_count * ctx.probe_interval_s + 0.5
+    if not ctx.echo_target:
+        return probes
+    # the engine starts while the probes run (about 2 s), then the call, its hang-up and engine stop (0.5 s), then
+    # the score of 4 s of returned audio: PESQ (development installs) under 1 s, ViSQOL in pure Python (shipped)
+    # about 1.4 s per second of audio on a slow PC (measured: tests/center/test_practice_echo.py)
+    scoring = 1.0 if importlib.util.find_spec("pesq") is not None else 6.0
+    return max(probes, 2.5) + float(ctx.extra.get("echo_seconds", 20.0)) + 0.5 + scoring
+
+
+# name -> seconds the check itself takes with this context (answers to its questions not counted)
+_ESTIMATES: dict[str, Callable[[CheckContext], float]] = {
+    "pc": lambda ctx: 1.5,
+    "wired": lambda ctx: 0.5,
+    "network": _network_seconds,
+    "line": lambda ctx: 0.2,
+    "headset": lambda ctx: 2.5,
+    "noise": lambda ctx: 1.0 if ctx.noise_input else ctx.quiet_seconds + ctx.speech_seconds + 1.5,
+}
+
+
+def estimated_seconds(names: Sequence[str], ctx: CheckContext) -> float:
+    """How long a run of ``names`` takes: checks that share a device run one after another, the rest in
+    parallel, so the longest lane decides (what the wizard announces before the run)."""
+    lanes: dict[str, float] = {}
+    for i, name in enumerate(names):
+        resource = create(name).resource if name in CHECKS else None
+        lane = resource or f"#{i}"
+        lanes[lane] = lanes.get(lane, 0.0) + _ESTIMATES.get(name, lambda _ctx: 1.0)(ctx)
+    return max(lanes.values(), default=0.0)
 
 
 def check_names() -> list[str]:

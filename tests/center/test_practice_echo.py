@@ -12,6 +12,7 @@ from agentdesk.center.practice.echo import USER, PracticeEcho, answer_sdp
 from agentdesk.center.practice.sip_proxy import PracticeSipProxy
 from agentdesk.checks.base import CheckContext
 from agentdesk.checks.network import NetworkCheck
+from agentdesk.checks.runner import estimated_seconds
 
 OFFER = ("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
          "m=audio 4000 RTP/AVP 9 0 8 101\r\na=rtpmap:9 G722/8000\r\na=rtpmap:0 PCMU/8000\r\n"
@@ -62,3 +63,6 @@ def test_the_network_check_passes_against_the_practice_center(practice_sip) -> N
     assert e["correlation"] > 0.9 and e["audio_score"] >= 3.8, e
     assert echo.echoed >= 0.9 * 50 * 6  # 20 ms packets for six seconds came back from the echo service
     assert not echo.calls  # the check hung up: the echo service saw the BYE
+    # what the wizard announces before the run is what the run takes (give or take a loaded machine)
+    announced = estimated_seconds(["network"], ctx)
+    assert abs(r.duration_s - announced) <= max(5.0, 0.35 * announced), (r.duration_s, announced, e)

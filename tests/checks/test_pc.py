@@ -103,9 +103,13 @@ def test_windows_insecure_pc() -> None:
     assert items["firewall"]["status"] == "fail" and items["firewall"]["value"]["Public"] is False
     assert items["updates"]["status"] == "warn"
     assert items["antivirus"]["status"] == "fail"
-    r = PcCheck(security=lambda: items).execute(CheckContext())
+    r = PcCheck(security=lambda: items, platform="win32").execute(CheckContext())
     assert r.status == "fail"
     assert "BitLocker" in r.remedy.ja and "ファイアウォール" in r.summary.ja
+    # the same findings on Linux get Linux advice: no Windows settings where there is no Windows
+    r = PcCheck(security=lambda: items, platform="linux").execute(CheckContext())
+    assert "Windows" not in r.remedy.ja + r.remedy.en and "ufw" in r.remedy.en
+    assert "FileVault" in PcCheck(security=lambda: items, platform="darwin").execute(CheckContext()).remedy.en
 
 
 def test_windows_unknown_is_skipped_never_a_pass() -> None:

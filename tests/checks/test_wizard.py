@@ -99,7 +99,18 @@ def test_keyboard_only_run_to_results_and_saved_report(qtbot, japanese, kamailio
     assert saved.exists()
     page = saved.read_text(encoding="utf-8")
     assert "AgentDesk 環境セルフチェック結果" in page and saved.with_suffix(".json").exists()
-    assert "保存しました" in v.overall.text()
+    # saving is shown as its own success, in the success colour, whatever the result was
+    assert "保存しました" in v.saved_label.text() and v.saved_label.isVisible()
+    assert "#1b7f3b" in v.saved_label.styleSheet() and v.overall.text().startswith("総合判定: ")
+    # every check's row is in view at the end
+    assert v.summary_list.topLevelItemCount() == 3
+    assert v.summary_list.verticalScrollBar().maximum() == 0
+    rows = [v.summary_list.topLevelItem(i) for i in range(3)]
+    assert all(v.summary_list.visualItemRect(r).bottom() <= v.summary_list.viewport().height() for r in rows)
+    # the landline typed once is remembered for the next self-check
+    from agentdesk import settings as settings_mod
+
+    assert settings_mod.load().settings.center.fixed_line_number == "０３－１２３４－５６７８"
 
     press(qtbot, Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is v.again_button
@@ -176,3 +187,40 @@ def test_live_meter_chart_and_prompt_follow_progress(qtbot) -> None:
     assert v.chart.series["rtt"] == {0: 12.5, 1: None}
     assert v.chart.series["jitter"] == {21: 1.2}
     v.chart.grab()  # paints both series without error
+
+
+@pytest.mark.audio
+@pytest.mark.parametrize(("answer", "status"), [(Qt.Key.Key_Y, "pass"), (Qt.Key.Key_N, "fail")])
+def test_did_you_hear_the_tone_is_answered_with_yes_or_no(qtbot, japanese, virtual_headset, tmp_path: Path,
+                                                         answer: Qt.Key, status: str) -> None:
+    """A headset that keeps its earpiece out of the microphone (as many do): the tone is not heard back, so the
+    wizard asks the one who wears it; Alt+Y or Alt+N answers, and the answer decides the headset's result."""
+    from tests.infra.pulse import tone, write_wav
+
+    room = write_wav(tmp_path / "room.wav", tone(180.0, 12.0, 48000, 0.2), 48000)  # the room: a hum, no beep
+    widget = open_self_check(None, language="ja", checks=["headset"],
+                             context={"call_device": "agentdesk_headset"})
+    qtbot.addWidget(widget)
+    qtbot.waitExposed(widget)
+    widget.activateWindow()
+    c = widget.controller
+    v = c.view
+    player = virtual_headset.play_into_mic(room)
+    try:
+        v.start_button.setFocus()
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is v.start_button, timeout=3000)
+        press(qtbot, Qt.Key.Key_Space)
+        qtbot.waitUntil(lambda: v.question_box.isVisible() or c.report_json is not None, timeout=15000)
+        assert v.question_box.isVisible(), c.report_json
+        assert "聞こえましたか" in v.prompt.text()
+        assert QApplication.focusWidget() is v.yes_button  # the answer is one key away
+        assert v.yes_button.accessibleName() and v.no_button.accessibleName()
+        qtbot.keyClick(QApplication.focusWidget(), answer, Qt.KeyboardModifier.AltModifier)
+        qtbot.waitUntil(lambda: c.report_json is not None, timeout=15000)
+    finally:
+        player.terminate()
+        player.wait(5)
+    headset = c.report_json["checks"][0]
+    assert headset["details"]["tone_heard"] is False  # not through the microphone...
+    assert headset["details"]["agent_heard_tone"] is (answer == Qt.Key.Key_Y)  # ...but by the agent, or not
+    assert headset["status"] == status and not v.question_box.isVisible()

@@ -183,7 +183,9 @@ def self_check(env: Env) -> Iterator[tuple[str, QWidget]]:
     from agentdesk.checks.headset import HEARD_QUESTION
 
     c._on_progress(("network", 0.4, {"seq": 3, "rtt_ms": 14.2}))
-    c._on_progress(("headset", 0.2, {"phase": "tone", "prompt": HEARD_QUESTION, "ask": "heard"}))
+    import threading
+
+    c._show_question((HEARD_QUESTION, threading.Event(), [None]))
     settle()
     yield "run", widget
     long = Text(ja="ルーターと PC を LAN ケーブルで直接つなぎ、動画や大きなダウンロードを止めてください。" * 2,
@@ -193,6 +195,7 @@ def self_check(env: Env) -> Iterator[tuple[str, QWidget]]:
                                     ("headset", "warn"), ("noise", "skipped"))]
     c._on_done(Report(results, datetime.now(JST), 28.4))
     v.result_chart.set_samples([12.0, 14.5, None, 13.1] * 5)
+    c._saved(str(env.tmp / "agentdesk-self-check.html"), ok=True)
     settle()
     yield "results", widget
     v.pages.setCurrentIndex(v.PAGE_START)

@@ -8,17 +8,19 @@ import html
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QFileDialog, QTreeWidgetItem
 
 from agentdesk.checks import report as report_mod
 from agentdesk.checks.base import STATUS_TEXT, CheckContext, CheckResult
 from agentdesk.checks.config import context_from_settings
-from agentdesk.checks.runner import CHECKS, Report, create, run_checks
+from agentdesk.checks.runner import CHECKS, Report, create, estimated_seconds, run_checks
 from agentdesk.i18n import Text
 from agentdesk.ui.checks.view import SelfCheckView
 from agentdesk.ui.qt_bridge import QtBridge
@@ -40,6 +42,7 @@ class SelfCheckController(QObject):
         context_factory: Callable[..., CheckContext] = context_from_settings,
         ask_save_path: Callable[[], str | None] | None = None,
         initial_number: str = "",
+        remember_number: Callable[[str], None] | None = None,
     ) -> None:
         super().__init__(view)
         self.view = view
@@ -53,7 +56,13 @@ class SelfCheckController(QObject):
         self._thread: threading.Thread | None = None
         self._fractions: dict[str, float] = {}
         self._rows: dict[str, QTreeWidgetItem] = {}
+        self.remember_number = remember_number or _remember_in_settings
+        self._question: tuple[threading.Event, list[bool | None]] | None = None
+        self.estimate_s = 0.0
         view.line_edit.setText(initial_number)
+        view.yes_button.clicked.connect(lambda: self.answer(True))
+        view.no_button.clicked.connect(lambda: self.answer(False))
+        self._announce_duration()
         view.start_button.clicked.connect(self.start)
         view.line_edit.returnPressed.connect(self.start)
         view.cancel_button.clicked.connect(self.cancel)
@@ -82,23 +91,15 @@ class SelfCheckController(QObject):
             return
         ctx.extra.setdefault("screen_size", self._screen_size())
         ctx.on_progress = lambda name, fraction, sample: self.bridge.post(self._on_progress, (name, fraction, sample))
+        ctx.on_ask = self._ask_from_worker
         self._ctx = ctx
-        checks = [create(n) for n in self.check_names]
-        v.check_list.clear()
-        self._rows.clear()
-        self._fractions = {c.name: 0.0 for c in checks}
-        for c in checks:
-            item = QTreeWidgetItem([c.title.pick(self.language), self.tr("Waiting")])
-            v.check_list.addTopLevelItem(item)
-            self._rows[c.name] = item
-        v.check_list.resizeColumnToContents(0)
-        v.progress.setValue(0)
-        v.prompt.setText("")
-        v.meter.set_level(-80)
-        v.chart.clear()
-        v.pages.setCurrentIndex(v.PAGE_RUN)
-        v.cancel_button.setEnabled(True)
-        v.cancel_button.setFocus()
+        if number:
+            try:
+                self.remember_number(number)  # the landline is asked once, not at every self-check
+            except Exception:
+                log.exception("the fixed-line number could not be remembered")
+        self.estimate_s = estimated_seconds(self.check_names, ctx)
+        checks = self.show_run_page(self.check_names)
 
         def work() -> None:
             try:
@@ -113,7 +114,67 @@ class SelfCheckController(QObject):
         self._thread = threading.Thread(target=work, name="self-check-wizard", daemon=True)
         self._thread.start()
 
+    def show_run_page(self, names: list[str]) -> list[Any]:
+        """The run page with a row per check, before the worker starts (also used by the screen catalog)."""
+        v = self.view
+        checks = [create(n) for n in names]
+        v.check_list.clear()
+        self._rows.clear()
+        self._fractions = {c.name: 0.0 for c in checks}
+        for c in checks:
+            item = QTreeWidgetItem([c.title.pick(self.language), self.tr("Waiting")])
+            v.check_list.addTopLevelItem(item)
+            self._rows[c.name] = item
+        v.check_list.resizeColumnToContents(0)
+        v.progress.setValue(0)
+        v.prompt.setText("")
+        v.question_box.hide()
+        v.meter.set_level(-80)
+        v.chart.clear()
+        v.pages.setCurrentIndex(v.PAGE_RUN)
+        v.cancel_button.setEnabled(True)
+        v.cancel_button.setFocus()
+        return checks
+
+    # --- questions only the agent can answer -------------------------------------------------------------
+    def _ask_from_worker(self, name: str, question: Text, timeout_s: float) -> bool | None:
+        """Runs on the check's thread: show the question with yes/no buttons and wait for the answer."""
+        done = threading.Event()
+        box: list[bool | None] = [None]
+        self.bridge.post(self._show_question, (question, done, box))
+        deadline = time.monotonic() + timeout_s
+        while not done.wait(0.1):
+            if time.monotonic() > deadline or (self._ctx is not None and self._ctx.cancel.is_set()):
+                self.bridge.post(lambda _=None: self._hide_question(done), None)
+                return None
+        return box[0]
+
+    def _show_question(self, payload: tuple[Text, threading.Event, list[bool | None]]) -> None:
+        question, done, box = payload
+        v = self.view
+        self._question = (done, box)
+        v.prompt.setText(question.pick(self.language))
+        v.question_box.show()
+        v.yes_button.setFocus()
+
+    def _hide_question(self, done: threading.Event) -> None:
+        if self._question is not None and self._question[0] is done:
+            self._question = None
+            self.view.question_box.hide()
+            self.view.cancel_button.setFocus()
+
+    def answer(self, yes: bool) -> None:
+        if self._question is None:
+            return
+        done, box = self._question
+        box[0] = yes
+        done.set()
+        self._hide_question(done)
+        self.view.prompt.setText("")
+
     def cancel(self) -> None:
+        if self._question is not None:
+            self._hide_question(self._question[0])
         if self._ctx is not None:
             self._ctx.cancel.set()
         self.view.cancel_button.setEnabled(False)
@@ -154,6 +215,21 @@ class SelfCheckController(QObject):
         v.overall.setText(self.tr("Overall result: %1").replace("%1", status))
         v.overall.setStyleSheet(f"color: {STATUS_COLORS[data['overall']]}")
         v.results_view.setHtml(self.results_html(data))
+        v.summary_list.clear()
+        for c in data["checks"]:
+            title = create(c["name"]).title.pick(self.language) if c["name"] in CHECKS else c["name"]
+            item = QTreeWidgetItem([title, STATUS_TEXT[c["status"]].pick(self.language)])
+            item.setForeground(1, QBrush(QColor(STATUS_COLORS[c["status"]])))
+            v.summary_list.addTopLevelItem(item)
+        v.summary_list.resizeColumnToContents(0)
+        rows = v.summary_list.topLevelItemCount()
+        row_h = v.summary_list.sizeHintForRow(0) if rows else 0
+        v.summary_list.setFixedHeight(v.summary_list.header().sizeHint().height() + rows * row_h
+                                      + 2 * v.summary_list.frameWidth() + 2)
+        took = float(data.get("duration_s") or 0.0)
+        v.duration_label.setText(self.tr("The check took %1 s (announced: about %2 s).")
+                                 .replace("%1", f"{took:.0f}").replace("%2", f"{self.estimate_s:.0f}"))
+        v.saved_label.hide()
         network = next((c["details"] for c in data["checks"] if c["name"] == "network"), {})
         samples = network.get("samples_ms") or []
         echo_jitter = [s.get("jitter_ms") for s in (network.get("echo") or {}).get("samples", [])]
@@ -207,10 +283,28 @@ class SelfCheckController(QObject):
             path.with_suffix(".json").write_text(json.dumps(self.report_json, ensure_ascii=False, indent=2),
                                                  encoding="utf-8")
         except OSError as exc:
-            self.view.overall.setText(self.tr("The report could not be saved: %1").replace("%1", str(exc)))
+            self._saved(self.tr("The report could not be saved: %1").replace("%1", str(exc)), ok=False)
             return None
-        self.view.overall.setText(self.view.overall.text() + "  " + self.tr("(saved: %1)").replace("%1", str(path)))
+        self._saved(self.tr("Report saved: %1").replace("%1", str(path)), ok=True)
         return path
+
+    def _saved(self, text: str, ok: bool) -> None:
+        """Saving is its own success or failure, in its own colour, whatever the check's result was."""
+        label = self.view.saved_label
+        label.setText(("✔ " if ok else "✖ ") + text)
+        label.setStyleSheet(f"color: {STATUS_COLORS['pass'] if ok else STATUS_COLORS['fail']}")
+        label.show()
+
+    def _announce_duration(self) -> None:
+        """The intro says how long this run will take, from the checks and the context they will get."""
+        try:
+            ctx = self.context_factory(line_number=None, line_confirmed=None, fiber_declared=None)
+            self.estimate_s = estimated_seconds(self.check_names, ctx)
+        except Exception:
+            log.exception("could not estimate the self-check's duration")
+            self.estimate_s = estimated_seconds(self.check_names, CheckContext())
+        self.view.estimate_s = max(5, 5 * round(self.estimate_s / 5))
+        self.view.retranslate()
 
     def restart(self) -> None:
         self.view.pages.setCurrentIndex(self.view.PAGE_START)
@@ -236,3 +330,14 @@ class SelfCheckController(QObject):
             return None
         size = screen.size()
         return (size.width(), size.height()) if size.width() > 0 else None
+
+
+def _remember_in_settings(number: str) -> None:
+    """The landline the agent typed, kept in settings for the next self-check and the fixed-line mode."""
+    from agentdesk import settings
+
+    loaded = settings.load()
+    if not loaded.writable or loaded.settings.center.fixed_line_number == number:
+        return
+    loaded.settings.center.fixed_line_number = number
+    settings.save(loaded.settings)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QTextBrowser,
     QTreeWidget,
@@ -30,7 +31,7 @@ class SelfCheckView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("selfCheck")
-        self.setMinimumSize(560, 480)
+        self.estimate_s = 30  # announced before the run; the controller computes it from the checks and settings
         layout = QVBoxLayout(self)
         self.title = QLabel(self)
         font = QFont(self.title.font())
@@ -90,6 +91,20 @@ class SelfCheckView(QWidget):
         pf.setBold(True)
         self.prompt.setFont(pf)
         r.addWidget(self.prompt)
+        # A question only the agent can answer ("did you hear the tone?"): yes and no, by mouse or keyboard.
+        self.question_box = QWidget(running)
+        self.question_box.setObjectName("questionBox")
+        q = QHBoxLayout(self.question_box)
+        q.setContentsMargins(0, 0, 0, 0)
+        self.yes_button = QPushButton(self.question_box)
+        self.yes_button.setObjectName("answerYes")
+        self.no_button = QPushButton(self.question_box)
+        self.no_button.setObjectName("answerNo")
+        q.addWidget(self.yes_button)
+        q.addWidget(self.no_button)
+        q.addStretch(1)
+        self.question_box.hide()
+        r.addWidget(self.question_box)
         self.meter_label = QLabel(running)
         r.addWidget(self.meter_label)
         self.meter = LevelMeter(running)
@@ -113,6 +128,17 @@ class SelfCheckView(QWidget):
         of.setBold(True)
         self.overall.setFont(of)
         rr.addWidget(self.overall)
+        self.duration_label = QLabel(results)
+        self.duration_label.setObjectName("duration")
+        rr.addWidget(self.duration_label)
+        # Every check's row, all of them in view (the details below scroll).
+        self.summary_list = QTreeWidget(results)
+        self.summary_list.setObjectName("resultSummary")
+        self.summary_list.setColumnCount(2)
+        self.summary_list.setRootIsDecorated(False)
+        self.summary_list.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.summary_list.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        rr.addWidget(self.summary_list)
         self.results_view = QTextBrowser(results)
         self.results_view.setObjectName("results")
         self.results_view.setOpenLinks(False)
@@ -121,6 +147,12 @@ class SelfCheckView(QWidget):
         rr.addWidget(self.result_chart_label)
         self.result_chart = RttChart(results)
         rr.addWidget(self.result_chart)
+        self.saved_label = QLabel(results)
+        self.saved_label.setObjectName("savedReport")
+        self.saved_label.setWordWrap(True)
+        self.saved_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.saved_label.hide()
+        rr.addWidget(self.saved_label)
         buttons = QHBoxLayout()
         self.save_button = QPushButton(results)
         self.save_button.setObjectName("saveButton")
@@ -143,8 +175,9 @@ class SelfCheckView(QWidget):
         self.title.setText(self.tr("Environment self-check"))
         self.intro.setText(self.tr(
             "This check looks at your PC, your connection, your headset, your telephone line and the noise in your "
-            "room, and tells you how to fix what does not meet the center's rules. It takes about half a minute. "
-            "During the noise check, stay silent first, then read the sentence shown aloud."))
+            "room, and tells you how to fix what does not meet the center's rules. It takes about %1 seconds. "
+            "During the noise check, stay silent first, then read the sentence shown aloud.").replace(
+            "%1", str(self.estimate_s)))
         self.line_label.setText(self.tr("Fixed-line &number:"))
         self.line_edit.setPlaceholderText(self.tr("e.g. 03-1234-5678"))
         self.line_edit.setAccessibleName(self.tr("Fixed-line number"))
@@ -173,6 +206,14 @@ class SelfCheckView(QWidget):
             chart.legends = {"rtt": self.tr("Round trip (probes)"), "jitter": self.tr("Jitter (test call)")}
         self.chart.setAccessibleName(self.tr("Chart of the network measurements"))
         self.result_chart.setAccessibleName(self.tr("Chart of the network measurements"))
+        self.yes_button.setText(self.tr("&Yes, I heard it"))
+        self.no_button.setText(self.tr("&No, nothing"))
+        self.yes_button.setAccessibleName(self.tr("Yes, I heard it"))
+        self.no_button.setAccessibleName(self.tr("No, I heard nothing"))
+        self.summary_list.setHeaderLabels([self.tr("Check"), self.tr("Result")])
+        self.summary_list.setAccessibleName(self.tr("Result of each check"))
+        self.duration_label.setAccessibleName(self.tr("How long the check took"))
+        self.saved_label.setAccessibleName(self.tr("Where the report was saved"))
         self.cancel_button.setText(self.tr("C&ancel"))
         self.cancel_button.setAccessibleName(self.tr("Cancel the check"))
         self.overall.setAccessibleName(self.tr("Overall result"))
