@@ -72,7 +72,8 @@ def _calls(lab: _Lab, k: Kamailio) -> dict[str, list[Any]]:
     for i, eng in enumerate((agent, customer, target)):
         from tests.infra.engine import account_config
 
-        eng.command(account_config(("agent1", "cust1", "escalation")[i], k, sip={"stats_interval": 0}))
+        eng.command(account_config(("agent1", "cust1", "escalation")[i], k,
+                                   sip={"stats_interval": 0, "transfer_requests": "accept"}))
     for _ in range(RUNS):
         for eng in (agent,):
             mark = eng.mark()

@@ -34,16 +34,18 @@ from typing import Any
 import pjsua2 as pj
 
 from agentdesk import __version__, credentials
+from agentdesk.sip import bounds, quality
+from agentdesk.sip import configure as configure_plan
 from agentdesk.sip import protocol as P
-from agentdesk.sip import quality
 from agentdesk.sip.call_audio import CallAudio
+from agentdesk.sip.guard import RequestGuard, header_value
 from agentdesk.sip.headset.control import HeadsetControl
 from agentdesk.sip.media_watch import MediaWatchSettings
 from agentdesk.sip.nat import NatSettings
 from agentdesk.sip.netpath import NetPath
 from agentdesk.sip.null_audio import NullCallAudio, make_backend
 from agentdesk.sip.protocol import PROTOCOL_VERSION, CommandError, Emit
-from agentdesk.sip.registrars import Backoff, Prober, Registrar, parse_registrar, resolve
+from agentdesk.sip.registrars import Backoff, Prober, Registrar, resolve
 from agentdesk.sip.training import CONTENT_TYPE as TRAINING_CONTENT_TYPE
 from agentdesk.sip.training import HEADER as TRAINING_HEADER
 from agentdesk.sip.training import TrainingConfig, TrainingMixer, parse_mode
@@ -102,27 +104,24 @@ def _pj_error(exc: pj.Error) -> str:
 
 
 def parse_headers(message: str) -> dict[str, str]:
-    """The selected headers of a SIP message (X-* and a few standard ones), first occurrence of each."""
+    """The selected headers of a SIP message (X-* and a few standard ones), first occurrence of each; text that
+    is not valid UTF-8 arrives as U+FFFD, and at most 32 headers are kept (bounds.from_network)."""
     head = message.split("\r\n\r\n", 1)[0].replace("\r\n ", " ").replace("\r\n\t", " ")
     out: dict[str, str] = {}
     for line in head.split("\r\n")[1:]:
         name, sep, value = line.partition(":")
         if not sep:
             continue
-        name = name.strip()
+        name = bounds.from_network(name.strip(), bounds.MAX_HEADER_NAME)
         key = name.lower()
-        if (key.startswith("x-") or key in SELECTED_HEADERS) and name not in out:
-            out[name] = value.strip()
+        if (key.startswith("x-") or key in SELECTED_HEADERS) and name not in out and len(out) < 32:
+            out[name] = bounds.from_network(value.strip())
     return out
 
 
 def _header_value(message: str, names: tuple[str, ...]) -> str | None:
-    head = message.split("\r\n\r\n", 1)[0]
-    for line in head.split("\r\n")[1:]:
-        name, sep, value = line.partition(":")
-        if sep and name.strip().lower() in names:
-            return value.strip()
-    return None
+    value = header_value(message, names)
+    return None if value is None else bounds.from_network(value)
 
 
 class EngineAccount(pj.Account):
@@ -138,6 +137,13 @@ class EngineAccount(pj.Account):
     @guarded
     def onIncomingCall(self, prm: Any) -> None:
         self.engine._on_incoming_call(self, prm)
+
+    @guarded
+    def onIncomingSubscribe(self, prm: Any) -> None:
+        # pjsua would answer 200 and send NOTIFYs to any Contact: the engine publishes no presence (guard.py)
+        prm.code = 403
+        prm.reason = "Forbidden"
+        self.engine.guard.refuse("SUBSCRIBE", str(prm.rdata.srcAddress), "refused: the phone offers no presence")
 
 
 class EngineCall(pj.Call):
@@ -199,10 +205,8 @@ class EngineCall(pj.Call):
     def onCallReplaceRequest(self, prm: Any) -> None:
         # An INVITE with Replaces does not pass onIncomingCall: apply the same source check here.
         src, msg = str(prm.rdata.srcAddress), str(prm.rdata.wholeMsg)
-        if not self.engine._from_registrar(src, msg):
-            log.warning("INVITE with Replaces from %s did not come through the registrar/proxy: refused", src)
-            self.engine.emit(P.Security(what="invite_refused", source=src,
-                                        reason="INVITE not through the account's registrar/proxy"))
+        if not self.engine.guard.from_registrar(src, msg):
+            self.engine.guard.refuse("INVITE", src, "with Replaces not through the account's registrar/proxy")
             prm.statusCode = 403
             prm.reason = "Forbidden"
 
@@ -223,6 +227,25 @@ class EngineCall(pj.Call):
             self.engine.emit(P.TrainingDelivered(call=self.number, code=int(prm.code), reason=str(prm.reason)))
 
 
+class RefusingAccount(pj.Account):
+    """Requests from outside the registrar are given to this account (guard.py): its forced Contact cannot be
+    parsed, so pjsua cannot create a dialog for them and answers statelessly, before any media exists."""
+
+    CONFIG_ID = "sip:refused@invalid"
+    CONTACT = "<>"  # not a URI: pjsip_dlg_create_uas fails, the request is answered 500 (INVITE) / 400 (SUBSCRIBE)
+
+    @classmethod
+    def config(cls) -> Any:
+        ac = pj.AccountConfig()
+        ac.idUri = cls.CONFIG_ID
+        ac.regConfig.registerOnAdd = False
+        ac.sipConfig.contactForced = cls.CONTACT
+        ac.natConfig.iceEnabled = False
+        ac.natConfig.sipStunUse = pj.PJSUA_STUN_USE_DISABLED
+        ac.natConfig.mediaStunUse = pj.PJSUA_STUN_USE_DISABLED
+        return ac
+
+
 class EngineEndpoint(pj.Endpoint):
     def __init__(self, engine: Engine) -> None:
         super().__init__()
@@ -231,6 +254,15 @@ class EngineEndpoint(pj.Endpoint):
     @guarded
     def onRejectedIncomingCall(self, prm: Any) -> None:
         self.engine._on_rejected_incoming(prm)
+
+    @guarded
+    def onSelectAccount(self, prm: Any) -> None:
+        # Every new INVITE, SUBSCRIBE and MESSAGE passes here before pjsua creates a dialog or media: one from
+        # outside the registrar goes to the refusing account and is answered statelessly (guard.py).
+        if not self.engine.guard.admit(str(prm.rdata.srcAddress), str(prm.rdata.wholeMsg)):
+            refuser = self.engine.refuser
+            if refuser is not None:
+                prm.accountIndex = refuser.getId()
 
 
 class Engine:
@@ -244,6 +276,9 @@ class Engine:
         self.ep: Any = None
         self.log_writer: PjLogWriter | None = None
         self.account: EngineAccount | None = None
+        self.refuser: RefusingAccount | None = None  # takes what did not come through the registrar (guard.py)
+        self.guard = RequestGuard(emit)
+        self.transfer_requests = "refuse"  # REFER from the far end: "accept" only where the center allows it
         self.transport_id: int | None = None
         self.transport_key: tuple[Any, ...] | None = None
         self.local_port: int | None = None
@@ -285,6 +320,7 @@ class Engine:
                 self._poll_audio()
                 self._periodic_stats()
                 self.path.watch_media()
+                self.guard.poll()
         finally:
             self._shutdown()
         return 0
@@ -355,6 +391,7 @@ class Engine:
         self.rejected.clear()
         self._released.clear()
         self.account = None
+        self.refuser = None
         self.audio = NullCallAudio(self.emit)
         gc.collect()
         try:
@@ -453,46 +490,25 @@ class Engine:
 
     # ---- configure --------------------------------------------------------------------------------------------
     def cmd_configure(self, cmd: P.Configure) -> dict[str, Any]:
-        account: Any = cmd.account
-        sip: Any = cmd.sip
-        if not isinstance(account, dict):
-            raise CommandError('configure needs an "account" object')
-        if not isinstance(sip, dict):
-            raise CommandError('"sip" must be an object')
-        user = account.get("user")
-        domain = account.get("domain")
-        if not user or not domain:
-            raise CommandError('the account needs "user" and "domain"')
-        transport = str(account.get("transport", "udp")).lower()
-        if transport not in ("udp", "tcp", "tls"):
-            raise CommandError("transport must be udp, tcp or tls")
-        srtp = str(account.get("srtp", "off")).lower()
-        if srtp not in ("off", "optional", "mandatory"):
-            raise CommandError("srtp must be off, optional or mandatory")
-        regs = account.get("registrars") or []
-        if isinstance(regs, str):
-            regs = [regs]
-        if not regs:
-            raise CommandError("the account needs at least one registrar")
-        registrars = [parse_registrar(r, transport) for r in regs]
+        # The whole command is checked first (configure.py): a bad configure never drops a working account.
+        plan = configure_plan.plan(cmd.account, cmd.sip, cmd.audio)
+        account, sip = plan.account, plan.sip
         password = self._password(account)
-        codecs = account.get("codecs") or []
-        if not isinstance(codecs, list):
-            raise CommandError("codecs must be a list such as [\"G722\", \"PCMU\"]")
-        audio_cfg = cmd.audio
-        if audio_cfg is not None and not isinstance(audio_cfg, dict):
-            raise CommandError('"audio" must be an object')
         training = TrainingConfig.parse(cmd.training) if cmd.training is not None else None
         nat = NatSettings.parse(sip)
         media_watch = MediaWatchSettings.parse(sip)
-
-        # Everything validated: apply. Calls in progress keep their account object until they end.
+        for uri in [f"sip:{plan.user}@{plan.domain}"] + [r.uri for r in plan.registrars]:
+            if self.ep.utilVerifySipUri(uri) != 0:  # bounded lengths (configure.py): safe to ask pjsua
+                raise CommandError(f"not a valid SIP address: {uri}")
+        audio_cfg = plan.audio
         in_call = any(not c.ended for c in self.calls.values())
         if audio_cfg is not None and in_call:
             raise CommandError("cannot change the audio backend during a call")
         new_audio = make_backend(self.emit, audio_cfg) if (audio_cfg is not None or self.config == {}) else None
-        self._ensure_transport(transport, sip)
-        self._apply_codecs(codecs)
+        self._ensure_transport(plan.transport, sip)  # a new transport first: the old one goes only if it works
+
+        # Everything checked: apply. Calls in progress keep their account object until they end.
+        self._apply_codecs(plan.codecs)
         if training is not None:
             self.training.configure(training)
         if new_audio is not None:
@@ -513,32 +529,31 @@ class Engine:
             self.account = None
             gc.collect()
         self.reg_state = "unregistered"
-        self.config = {"account": dict(account, password=None), "sip": dict(sip), "transport": transport,
-                       "srtp": srtp, "user": user, "domain": domain, "password": password,
-                       "auth_user": account.get("auth_user") or user, "expires": int(account.get("expires", 300))}
-        self.registrars = registrars
+        self.config = {"account": dict(account, password=None), "sip": dict(sip), "transport": plan.transport,
+                       "srtp": plan.srtp, "user": plan.user, "domain": plan.domain, "password": password,
+                       "auth_user": plan.auth_user, "expires": plan.expires}
+        self.registrars = plan.registrars
         self.reg_index = 0
-        self.backoff = Backoff(base=float(sip.get("retry_base", 2.0)), cap=float(sip.get("retry_max", 60.0)))
-        self.trusted = set()
-        for reg in registrars:
+        self.backoff = Backoff(base=plan.retry_base, cap=plan.retry_max)
+        self.trusted = plan.trusted
+        for reg in self.registrars:
             reg.address = resolve(reg.host)  # the prober keeps it current
-        for src in sip.get("trusted_sources", []) or []:
-            host, _, port = str(src).rpartition(":")
-            if host and port.isdigit():
-                self.trusted.add((host, int(port)))
-        self.stats_interval = float(sip.get("stats_interval", 5.0))
+        self.guard.configure(self.registrars, self.trusted, plan.transport)
+        self.stats_interval = plan.stats_interval
         self.path.configure(nat, media_watch)
+        self.transfer_requests = plan.transfer_requests
         self.account = EngineAccount(self)
         self.account.create(self._account_config(self.registrars[0]), True)
-        if bool(sip.get("probe", True)):
-            self.prober = Prober(self.registrars, self.queue.put, interval=float(sip.get("probe_interval", 1.0)),
-                                 timeout=float(sip.get("probe_timeout", 0.6)))
+        if plan.probe:
+            self.prober = Prober(self.registrars, self.queue.put, interval=plan.probe_interval,
+                                 timeout=plan.probe_timeout)
             self.prober.start()
         self.headset.configure(cmd.headset)
         if was_registered:
             self.want_registered = False
             self.cmd_register(P.Register())
-        return {"port": self.local_port, "transport": transport, "audio": (audio_cfg or {}).get("backend", "null")}
+        return {"port": self.local_port, "transport": plan.transport,
+                "audio": (audio_cfg or {}).get("backend", "null")}
 
     def _password(self, account: dict[str, Any]) -> str:
         if account.get("password") is not None:
@@ -558,12 +573,8 @@ class Engine:
         key = (transport, bind, port, tuple(sorted((str(k), str(v)) for k, v in tls.items())))
         if self.transport_key == key and self.transport_id is not None:
             return
-        if self.transport_id is not None:
-            if any(not c.ended for c in self.calls.values()):
-                raise CommandError("cannot change the SIP transport during a call")
-            with contextlib.suppress(pj.Error):
-                self.ep.transportClose(self.transport_id)
-            self.transport_id = None
+        if self.transport_id is not None and any(not c.ended for c in self.calls.values()):
+            raise CommandError("cannot change the SIP transport during a call")
         tc = pj.TransportConfig()
         tc.port = port
         if bind not in ("0.0.0.0", ""):
@@ -575,7 +586,25 @@ class Engine:
             if ca:
                 tc.tlsConfig.CaListFile = str(ca)
             tc.tlsConfig.method = pj.PJSIP_TLSV1_2_METHOD
-        self.transport_id = self.ep.transportCreate(kind, tc)
+        old = self.transport_id
+        try:
+            new = self.ep.transportCreate(kind, tc)  # the old transport stays until the new one exists
+        except pj.Error:
+            if old is None or port == 0 or port != self.local_port:
+                raise
+            # the same port again (other TLS settings): the old transport must go first
+            with contextlib.suppress(pj.Error):
+                self.ep.transportClose(old)
+            self.transport_id = self.transport_key = None
+            old = None
+            new = self.ep.transportCreate(kind, tc)
+        if old is not None:
+            with contextlib.suppress(pj.Error):
+                self.ep.transportClose(old)
+        self.transport_id = new
+        if self.refuser is None:  # pjsua accepts accounts only once a transport exists
+            self.refuser = RefusingAccount()
+            self.refuser.create(RefusingAccount.config(), False)
         info = self.ep.transportGetInfo(self.transport_id)
         self.local_port = int(str(info.localName).rsplit(":", 1)[1])
         self.transport_key = key
@@ -845,10 +874,12 @@ class Engine:
         target = str(target).strip()
         if not target:
             raise CommandError("empty SIP address")
+        bounds.check_uri(target)  # before pjsua sees it: ~900 characters abort pjsua's URI check
         inner = target[1:-1] if target.startswith("<") and target.endswith(">") else target
         if not inner.startswith(("sip:", "sips:", "tel:")):
             domain = self.config.get("domain", "")
             inner = f"sip:{inner}" if "@" in inner else f"sip:{inner}@{domain}"
+        bounds.check_uri(inner)
         if self.ep.utilVerifySipUri(inner) != 0 and not inner.startswith("tel:"):
             raise CommandError(f"not a valid SIP address: {target}")
         return inner
@@ -856,11 +887,7 @@ class Engine:
     @staticmethod
     def _header_vector(headers: Any) -> Any:
         vec = pj.SipHeaderVector()
-        if not headers:
-            return vec
-        if not isinstance(headers, dict):
-            raise CommandError('"headers" must be an object {"X-Name": "value"}')
-        for name, value in headers.items():
+        for name, value in bounds.check_headers(headers).items():
             if not _HEADER_NAME.match(str(name)) or "\r" in str(value) or "\n" in str(value):
                 raise CommandError(f"bad header {name!r}")
             h = pj.SipHeader()
@@ -878,7 +905,7 @@ class Engine:
         call.remote = uri
         op = pj.CallOpParam(True)
         op.txOption.headers = self._header_vector(cmd.headers)
-        call.makeCall(uri, op)
+        self._make_call(call, uri, op)
         self.calls[call.number] = call
         if call.state == "new":
             self._call_event(call, "calling")
@@ -888,61 +915,64 @@ class Engine:
         rdata = prm.rdata
         src = str(rdata.srcAddress)
         msg = str(rdata.wholeMsg)
-        if not self._from_registrar(src, msg):
+        if not self.guard.from_registrar(src, msg):
+            # onSelectAccount refuses these before pjsua allocates anything; should one still get here, it is
+            # answered 403 on the next loop turn (a hangup inside this callback aborts pjsua for an INVITE
+            # without SDP: pjsip_rx_data_free_cloned)
             call = EngineCall(self, acc, 0, "incoming", prm.callId)
             call.secured = False
             self.rejected.append(call)
-            log.warning("INVITE from %s did not come through the registrar/proxy: refused", src)
-            self.emit(P.Security(what="invite_refused", source=src,
-                                 reason="INVITE not through the account's registrar/proxy"))
-            op = pj.CallOpParam()
-            op.statusCode = 403
-            op.reason = "Forbidden"
-            call.hangup(op)
+            self.guard.refuse("INVITE", src, "not through the account's registrar/proxy")
+            self._after(0.0, f"refuse-{prm.callId}", lambda: self._refuse_now(call))
             return
         if self._training_incoming(acc, prm, msg):
             return  # training hook: a trainer's leg (answered at once) or a refused one; it never rings
         call = EngineCall(self, acc, self._new_number(), "incoming", prm.callId)
         self.calls[call.number] = call
         ci = call.getInfo()
-        call.remote = str(ci.remoteUri)
+        call.remote = bounds.from_network(ci.remoteUri)
         call.headers = parse_headers(msg)
         others = [c.number for c in self._live_calls() if c is not call]
         op = pj.CallOpParam()
         op.statusCode = 180
         call.answer(op)
-        self._call_event(call, "incoming", others=others, local=str(ci.localUri))
+        self._call_event(call, "incoming", others=others, local=bounds.from_network(ci.localUri))
+
+    def _refuse_now(self, call: EngineCall) -> None:
+        if not call.ended and call.isActive():
+            op = pj.CallOpParam()
+            op.statusCode = 403
+            op.reason = "Forbidden"
+            call.hangup(op)
+
+    def _make_call(self, call: EngineCall, uri: str, op: Any) -> None:
+        """makeCall, with pjsua's own slot exhaustion as a ``limit`` event: calls hung up before any answer (the
+        registrar unreachable) keep their pjsua slots until their INVITE times out (~32 s)."""
+        try:
+            call.makeCall(uri, op)
+        except pj.Error as exc:
+            if "ETOOMANY" not in _pj_error(exc):
+                raise
+            closing = max(0, MAX_CALLS - len(self._live_calls()))
+            self.emit(P.Limit(what="calls", max=MAX_CALLS, closing=closing,
+                              reason="calls that were just hung up are still closing (up to 32 s)"))
+            raise CommandError(f"call limit reached: {closing} call(s) just hung up are still closing; "
+                               "try again in a few seconds") from None
 
     def _on_rejected_incoming(self, prm: Any) -> None:
         """pjsua refused a call before the engine saw it (the 4-call limit, or no acceptable media such as plain
         RTP under srtp: mandatory)."""
         code = int(prm.statusCode)
-        remote = str(prm.remoteInfo)
-        log.info("incoming call from %s refused by pjsua: %s %s", remote, code, prm.reason)
+        remote = bounds.from_network(prm.remoteInfo)
+        with contextlib.suppress(Exception):
+            if not self.guard.from_registrar(str(prm.rdata.srcAddress), str(prm.rdata.wholeMsg)):
+                return  # refused by the guard (onSelectAccount), already counted and reported
+        log.info("incoming call refused by pjsua: %s %s", code, prm.reason)
         if len(self._live_calls()) >= MAX_CALLS:
             self.emit(P.Limit(what="calls", max=MAX_CALLS, remote=remote, code=code,
                               reason=f"a call was refused: at most {MAX_CALLS} calls at a time"))
         else:
             self.emit(P.CallRefused(remote=remote, code=code, reason=str(prm.reason)))
-
-    def _from_registrar(self, src: str, msg: str) -> bool:
-        """Did this INVITE come through one of the account's registrars/proxies? UDP: the source address and
-        port are a registrar's. TCP/TLS: the source IP is a registrar's (it cannot be spoofed on a connection)
-        and either the port or the top Via's sent-by is the registrar's listening address."""
-        host, _, port = src.rpartition(":")
-        ip, sport = host.strip("[]"), int(port) if port.isdigit() else 0
-        allowed = {r.source for r in self.registrars} | self.trusted
-        if (ip, sport) in allowed:
-            return True
-        if self.config.get("transport") in ("tcp", "tls"):
-            via = _header_value(msg, ("via", "v")) or ""
-            m = re.match(r"SIP/2\.0/\w+\s+\[?([^\]\s;:]+)\]?(?::(\d+))?", via, re.I)
-            for reg in self.registrars:
-                if reg.source[0] != ip:
-                    continue
-                if m and m.group(1) in (reg.host, reg.address) and int(m.group(2) or 5060) == reg.port:
-                    return True
-        return False
 
     def _on_call_state(self, call: EngineCall) -> None:
         ci = call.getInfo()
@@ -963,7 +993,7 @@ class Engine:
                 self._detach(call)
             self.path.call_ended(call.number)
             cause = {"cause": call.end_cause} if call.end_cause else {}
-            self._call_event(call, "ended", code=int(ci.lastStatusCode), reason=str(ci.lastReason),
+            self._call_event(call, "ended", code=int(ci.lastStatusCode), reason=bounds.from_network(ci.lastReason),
                              duration=round(ci.connectDuration.sec + ci.connectDuration.msec / 1000, 3), **cause)
             self.calls.pop(call.number, None)
             self._released.append(call)  # dropped on the next loop turn, outside its own callback
@@ -1091,7 +1121,7 @@ class Engine:
         call.training = "join"
         op = pj.CallOpParam(True)
         op.txOption.headers = self._header_vector({TRAINING_HEADER: mode})
-        call.makeCall(uri, op)
+        self._make_call(call, uri, op)
         self.calls[call.number] = call
         if call.state == "new":
             self._call_event(call, "calling", training=mode)
@@ -1221,7 +1251,7 @@ class Engine:
     def cmd_dtmf(self, cmd: P.Dtmf) -> dict[str, Any]:
         call = self._get_call(cmd.call)
         digits = cmd.digits
-        if not _DTMF.match(digits):
+        if len(digits) > bounds.MAX_DIGITS or not _DTMF.match(digits):
             raise CommandError("DTMF digits are 0-9, *, #, A-D")
         method = cmd.method or "rfc4733"
         if method == "info":  # one INFO transaction at a time, in order (agentdesk/sip/dtmf.py)
@@ -1241,15 +1271,17 @@ class Engine:
     # ---- transfer ---------------------------------------------------------------------------------------------
     def _refer_target(self, target: str, headers: Any) -> str:
         uri = self._normalize_uri(target)
-        if headers:
-            if not isinstance(headers, dict):
-                raise CommandError('"headers" must be an object {"X-Name": "value"}')
+        checked = bounds.check_headers(headers)
+        if checked:
             parts = []
-            for name, value in headers.items():
+            for name, value in checked.items():
                 if not _HEADER_NAME.match(str(name)):
                     raise CommandError(f"bad header name {name!r}")
                 parts.append(f"{name}={urllib.parse.quote(str(value), safe='')}")
             uri += ("&" if "?" in uri else "?") + "&".join(parts)
+        if len(uri) > bounds.MAX_REFER_TO:
+            raise CommandError(f"the transfer target with its headers is too long (at most {bounds.MAX_REFER_TO} "
+                               "characters)")
         return f"<{uri}>"
 
     def cmd_transfer(self, cmd: P.Transfer) -> dict[str, Any]:
@@ -1277,7 +1309,7 @@ class Engine:
         consult.consult_of = call.number
         op = pj.CallOpParam(True)
         op.txOption.headers = self._header_vector(cmd.headers)
-        consult.makeCall(uri, op)
+        self._make_call(consult, uri, op)
         self.calls[consult.number] = consult
         if consult.state == "new":
             self._call_event(consult, "calling", consult_for=call.number)
@@ -1346,13 +1378,16 @@ class Engine:
         call.xfer(f"<{target}>", pj.CallOpParam(True))
 
     def _on_transfer_request(self, call: EngineCall, prm: Any) -> None:
-        # The far end asks us (as transferee) to call someone else: follow it, and report the new call.
+        # The far end asks us (as transferee) to call someone else. An agent's engine never dials on a
+        # customer's say-so: only where the center's policy allows it (sip.transfer_requests: accept).
         acc = self.account
-        if acc is None:
+        if acc is None or self.transfer_requests != "accept" or call.training is not None:
             prm.statusCode = 603
+            self.guard.refuse("REFER", call.remote, "refused: transfer requests are not accepted here",
+                              logged=False, call=call.number)
             return
         new = EngineCall(self, acc, self._new_number(), "outgoing")
-        new.remote = str(prm.dstUri)
+        new.remote = bounds.from_network(prm.dstUri)
         self.calls[new.number] = new
         prm.newCall = new
         self._call_event(new, "calling", transferred_from=call.number)
@@ -1450,24 +1485,41 @@ def _system_ca_file() -> str | None:
 
 
 def _read_commands(stream: Any, commands: queue.Queue[tuple[Any, ...]]) -> None:
+    """stdin lines -> the command queue. Any line gets an answer (a command, or a "bad" reply), a line too long or
+    too deeply nested included; only the end of stdin ends this thread (bounds.py)."""
+    too_deep = f"too deeply nested (at most {bounds.MAX_DEPTH} levels)"
     try:
-        for raw in stream:
-            line = raw.decode("utf-8", errors="replace").strip() if isinstance(raw, bytes) else raw.strip()
+        for item in bounds.read_lines(stream):
+            if isinstance(item, bounds.LineTooLong):
+                commands.put(("bad", None, str(item)))
+                continue
+            line = item.strip()
             if not line:
                 continue
             try:
-                commands.put(("cmd", P.parse_line(line)))
+                cmd = P.parse_line(line)
+                if bounds.depth(cmd) > bounds.MAX_DEPTH:
+                    commands.put(("bad", None, too_deep))  # not even its id is echoed back
+                    continue
+                commands.put(("cmd", cmd))
+            except RecursionError:
+                commands.put(("bad", None, too_deep))
             except CommandError as exc:
-                cid = None
-                try:
-                    obj = json.loads(line)
-                    cid = obj.get("id") if isinstance(obj, dict) else None
-                except Exception:
-                    pass
-                commands.put(("bad", cid, str(exc)))
+                commands.put(("bad", _command_id(line), str(exc)))
+            except Exception:
+                log.exception("reading a command line")
+                commands.put(("bad", None, "the command could not be read"))
     except Exception:
         log.exception("reading commands")
     commands.put(("eof",))
+
+
+def _command_id(line: str) -> Any:
+    try:
+        obj = json.loads(line)
+        return obj.get("id") if isinstance(obj, dict) else None
+    except Exception:
+        return None
 
 
 def main() -> int:

@@ -20,12 +20,17 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import threading
 import types
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any, ClassVar, Literal, Self, TypeVar, Union, get_args, get_origin
+
+from agentdesk.sip.bounds import escape_surrogates
+
+log = logging.getLogger(__name__)
 
 PROTOCOL_VERSION = 1
 
@@ -705,6 +710,7 @@ class Limit(Event):
     remote: str | None = optional()  # an incoming call was refused
     code: int | None = optional()
     reason: str = ""
+    closing: int | None = optional()  # pjsua still holds this many slots of calls hung up before any answer
 
 
 @event("call_refused")
@@ -715,12 +721,24 @@ class CallRefused(Event):
     reason: str
 
 
+SecurityWhat = Literal["invite_refused", "subscribe_refused", "message_refused", "refer_refused",
+                       "request_refused", "rate_limited", "rtp_stranger"]
+
+
 @event("security")
 @dataclass(frozen=True, kw_only=True)
 class Security(Event):
-    what: Literal["invite_refused"]
-    source: str
-    reason: str
+    """A request or packet from the network that the engine refused or dropped (agentdesk/sip/guard.py); the
+    first few per 10 s window, then one ``rate_limited`` summary."""
+
+    what: SecurityWhat
+    source: str | None = optional()  # ip:port (left out of a summary)
+    reason: str = ""
+    method: str | None = optional()  # request_refused: the SIP method
+    call: int | None = optional()  # refer_refused, rtp_stranger: the call it concerned
+    refused: int | None = optional()  # rate_limited: how many were refused without an event of their own
+    sources: int | None = optional()  # rate_limited: from how many addresses
+    seconds: float | None = optional()  # rate_limited: over how long
 
 
 @event("mute")
@@ -1004,7 +1022,15 @@ class EventWriter:
     def __call__(self, event: Event) -> None:
         if not isinstance(event, Event):
             raise TypeError(f"the engine emits protocol events, not {type(event).__name__}")
-        line = encode(event)
+        try:
+            # lone surrogates (bytes from the network that were not UTF-8, a command id "\ud800") are written as
+            # \uXXXX escapes: the line stays valid UTF-8 and the writer never stops over one event (bounds.py)
+            line = escape_surrogates(encode(event))
+        except (ValueError, TypeError, RecursionError):
+            log.exception("an event could not be encoded: %s", event.NAME)
+            if not isinstance(event, Reply):
+                return
+            line = encode(Reply(id=None, cmd=event.cmd, ok=False, error="the reply could not be encoded"))
         with self._lock:
             if self.broken:
                 return

@@ -70,7 +70,7 @@ def test_incoming_call_answered_from_the_ui_and_escalated_with_context(
         assert desk.session.state == AgentState.READY
 
         customer = engine_factory(name="customer")
-        customer.register("customer", kamailio)
+        customer.register("customer", kamailio, sip={"transfer_requests": "accept"})  # follows the REFER
         customer.command({"cmd": "call", "uri": f"sip:agent1001@{DOMAIN}",
                           "headers": {"X-Contract-Id": "C-2024-00042", "X-Queue": "support"}})
         qtbot.waitUntil(lambda: desk.session.state == AgentState.RINGING, timeout=15000)

@@ -41,7 +41,7 @@ class RealPhone:
         self.agent = engine_factory("agent")
         self.agent.register("agent1", kamailio)
         self.customer = engine_factory("customer")
-        self.customer.register("cust1", kamailio)
+        self.customer.register("cust1", kamailio, sip={"transfer_requests": "accept"})  # follows the escalation
         self.escalation = engine_factory("escalation")
         self.escalation.register("esc1", kamailio)
         self.customer_call: int | None = None

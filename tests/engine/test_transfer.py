@@ -24,7 +24,7 @@ def connected_pair(kamailio: Kamailio, engine_factory: Callable[..., EngineProce
     agent = engine_factory("agent")
     customer = engine_factory("customer")
     agent.register("agent1", kamailio)
-    customer.register("cust1", kamailio)
+    customer.register("cust1", kamailio, sip={"transfer_requests": "accept"})  # the center lets it follow REFER
     ccall = customer.command({"cmd": "call", "uri": "agent1"})["call"]
     incoming = agent.wait_event({"event": "call", "state": "incoming"}, 10)
     assert "cust1@" in incoming["remote"]

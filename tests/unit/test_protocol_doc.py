@@ -96,6 +96,13 @@ SHAPES = [
     '{"event":"call_refused","remote":"<sip:c@x>","code":488,"reason":"Not Acceptable Here"}',
     '{"event":"security","what":"invite_refused","source":"203.0.113.9:5060","reason":"INVITE not through the '
     'account\'s registrar/proxy"}',
+    '{"event":"security","what":"rate_limited","reason":"many requests or packets from outside were refused",'
+    '"refused":295,"sources":3,"seconds":10.0}',
+    '{"event":"security","what":"refer_refused","source":"<sip:c@x>","reason":"REFER refused","call":7}',
+    '{"event":"limit","what":"calls","max":4,"reason":"calls that were just hung up are still closing (up to 32 s)",'
+    '"closing":4}',
+    '{"event":"call","call":7,"direction":"incoming","state":"ended","remote":"<sip:c@x>","code":200,'
+    '"reason":"OK","duration":61.0,"cause":"media_timeout"}',
     '{"event":"mute","muted":true}',
     '{"event":"network","state":"changed","previous":"192.168.1.5","address":"192.168.1.7"}',
     '{"event":"network","state":"public_address","previous":"203.0.113.2:5060","address":"203.0.113.3:5060"}',

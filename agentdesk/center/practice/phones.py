@@ -119,7 +119,8 @@ class PracticePhones:
         cmd: dict[str, Any] = {
             "cmd": "configure",
             "account": {"user": user, "domain": "127.0.0.1", "registrars": [self.proxy.uri], "srtp": "off"},
-            "sip": {"bind": "127.0.0.1", "port": 0, "probe": False},
+            # the simulated customer follows the agent's escalation (REFER); a real agent's engine refuses REFER
+            "sip": {"bind": "127.0.0.1", "port": 0, "probe": False, "transfer_requests": "accept"},
             "audio": {"backend": "files", "play": play} if play else {"backend": "null"},
         }
         return cmd

@@ -1,0 +1,131 @@
+"""Raw SIP and RTP from the test process: hostile peers that SIPp cannot play (bytes that are not UTF-8, floods
+at a chosen rate, malformed messages, RTP from a stranger), on loopback only.
+
+    peer = SipPeer()                                    # UDP on 127.0.0.1, a free port
+    peer.send(request("INVITE", f"127.0.0.1:{port}", "agent1", sdp=None), ("127.0.0.1", port))
+    peer.responses(1.0)                                 # [(status, raw bytes), ...] received within 1 s
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import socket
+import time
+from dataclasses import dataclass, field
+
+_seq = itertools.count(1)
+
+
+def sdp(ip: str = "127.0.0.1", port: int = 40000, session: str = "-") -> bytes:
+    return (f"v=0\r\no=peer 1 1 IN IP4 {ip}\r\ns={session}\r\nc=IN IP4 {ip}\r\nt=0 0\r\n"
+            f"m=audio {port} RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n").encode()
+
+
+def request(method: str, target: str, user: str, *, local: str = "127.0.0.1:5999", transport: str = "UDP",
+            body: bytes | None = b"", content_type: str = "application/sdp", display: bytes = b"Caller",
+            headers: list[bytes] | None = None, call_id: str | None = None, uri: bytes | None = None) -> bytes:
+    """One SIP request as bytes. ``body=None`` sends no body at all; ``display`` and ``headers`` are raw bytes
+    (they may hold anything, including bytes that are not UTF-8)."""
+    n = next(_seq)
+    cid = call_id or f"raw-{os.getpid()}-{n}-{time.monotonic_ns()}"
+    ruri = uri or f"sip:{user}@{target}".encode()
+    lines = [
+        method.encode() + b" " + ruri + b" SIP/2.0",
+        f"Via: SIP/2.0/{transport} {local};branch=z9hG4bK-raw{n}-{time.monotonic_ns()};rport".encode(),
+        b"Max-Forwards: 70",
+        b'From: "' + display + f'" <sip:peer@{local}>;tag=raw{n}'.encode(),
+        f"To: <sip:{user}@{target}>".encode(),
+        f"Call-ID: {cid}".encode(),
+        f"CSeq: 1 {method}".encode(),
+        f"Contact: <sip:peer@{local};transport={transport.lower()}>".encode(),
+        *(headers or []),
+    ]
+    if method == "SUBSCRIBE":
+        lines += [b"Event: presence", b"Expires: 600"]
+    if body:
+        lines.append(f"Content-Type: {content_type}".encode())
+    lines.append(f"Content-Length: {len(body or b'')}".encode())
+    return b"\r\n".join(lines) + b"\r\n\r\n" + (body or b"")
+
+
+def status_of(data: bytes) -> int | None:
+    if data.startswith(b"SIP/2.0 ") and len(data) >= 11 and data[8:11].isdigit():
+        return int(data[8:11])
+    return None
+
+
+@dataclass
+class SipPeer:
+    """A UDP (or TCP) SIP endpoint on loopback that sends raw bytes and collects what comes back."""
+
+    transport: str = "udp"
+    host: str = "127.0.0.1"
+    sock: socket.socket = field(init=False)
+    received: list[bytes] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        kind = socket.SOCK_DGRAM if self.transport == "udp" else socket.SOCK_STREAM
+        self.sock = socket.socket(socket.AF_INET, kind)
+        if self.transport == "udp":
+            self.sock.bind((self.host, 0))
+        self._connected: tuple[str, int] | None = None
+
+    @property
+    def local(self) -> str:
+        host, port = self.sock.getsockname()[:2]
+        return f"{host}:{port}"
+
+    def connect(self, addr: tuple[str, int]) -> None:
+        if self.transport != "udp" and self._connected is None:
+            self.sock.settimeout(3)
+            self.sock.connect(addr)
+            self._connected = addr
+
+    def send(self, data: bytes, addr: tuple[str, int]) -> None:
+        if self.transport == "udp":
+            self.sock.sendto(data, addr)
+        else:
+            self.connect(addr)
+            self.sock.sendall(data)
+
+    def collect(self, seconds: float) -> list[bytes]:
+        """Everything received within ``seconds`` (UDP datagrams; TCP: raw chunks)."""
+        deadline = time.monotonic() + seconds
+        got: list[bytes] = []
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            self.sock.settimeout(left)
+            try:
+                data = self.sock.recv(65535)
+            except (TimeoutError, BlockingIOError):
+                break
+            except OSError:
+                break
+            if not data and self.transport != "udp":
+                break
+            got.append(data)
+        self.received.extend(got)
+        return got
+
+    def statuses(self, seconds: float) -> list[int]:
+        codes: list[int] = []
+        for chunk in self.collect(seconds):
+            for part in chunk.split(b"SIP/2.0 ")[1:] if self.transport != "udp" else [chunk[8:]]:
+                part = b"SIP/2.0 " + part
+                code = status_of(part)
+                if code is not None:
+                    codes.append(code)
+        return codes
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def rtp_packet(seq: int, ssrc: int = 0x1234ABCD, payload: bytes = b"\xff" * 160, pt: int = 0) -> bytes:
+    ts = seq * 160
+    header = bytes([0x80, pt & 0x7F]) + seq.to_bytes(2, "big") + (ts & 0xFFFFFFFF).to_bytes(4, "big") + \
+        ssrc.to_bytes(4, "big")
+    return header + payload
