@@ -6,6 +6,7 @@ import signal
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tests.infra import net, require
 from tests.infra.proc import stop_group
@@ -13,6 +14,9 @@ from tests.infra.proc import stop_group
 CONFIG = Path(__file__).with_name("kamailio.cfg")
 DOMAIN = "agentdesk.test"
 PASSWORD = "agentdesk-test-secret"  # TEST_PASSWORD in kamailio.cfg
+
+if TYPE_CHECKING:
+    from tests.infra.netrig.ns import Netns
 
 
 @dataclass
@@ -23,6 +27,8 @@ class Kamailio:
     port: int = 0
     proc: subprocess.Popen[bytes] | None = None
     log_path: Path = field(init=False)
+    netns: Netns | None = None  # run inside this network namespace (the network rig's center); port 5060 there
+    defines: tuple[str, ...] = ()  # more kamailio.cfg defines (-A), e.g. WITH_NAT
 
     def __post_init__(self) -> None:
         self.log_path = self.workdir / "kamailio.log"
@@ -36,7 +42,7 @@ class Kamailio:
 
     def start(self, port: int | None = None, timeout: float = 10.0) -> Kamailio:
         exe = require.binary("kamailio")
-        self.port = port or self.port or net.free_port(self.host)
+        self.port = port or self.port or (5060 if self.netns else net.free_port(self.host))
         rundir = self.workdir / "run"
         rundir.mkdir(parents=True, exist_ok=True)
         cmd = [
@@ -46,13 +52,21 @@ class Kamailio:
         ]
         if self.auth:
             cmd += ["-A", "WITH_AUTH"]
+        for define in self.defines:
+            cmd += ["-A", define]
+        if self.netns is not None:
+            cmd = self.netns.prefix + cmd
         self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(cmd, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
-        if not net.wait_until(lambda: self.proc.poll() is None and net.sip_options_ping(self.host, self.port),
-                              timeout, interval=0.1):
+        if not net.wait_until(lambda: self.proc.poll() is None and self._answers(), timeout, interval=0.1):
             self.stop()
             raise RuntimeError(f"kamailio did not answer on {self.host}:{self.port}:\n{self.log()}")
         return self
+
+    def _answers(self) -> bool:
+        if self.netns is None:
+            return net.sip_options_ping(self.host, self.port)
+        return self.netns.call(net.sip_options_ping, self.host, self.port, 0.5, self.host)
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None

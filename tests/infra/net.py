@@ -31,18 +31,18 @@ def wait_until(predicate: Callable[[], bool], timeout: float, interval: float = 
     return predicate()
 
 
-def sip_options_ping(host: str, port: int, timeout: float = 0.5) -> bool:
-    """Send one SIP OPTIONS over UDP to host:port and report whether any SIP response came back."""
+def sip_options_ping(host: str, port: int, timeout: float = 0.5, bind: str = "127.0.0.1") -> bool:
+    """Send one SIP OPTIONS over UDP to host:port (from ``bind``) and report whether any SIP response came back."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
+        s.bind((bind, 0))
         lport = s.getsockname()[1]
         s.settimeout(timeout)
         call_id = f"ping-{time.monotonic_ns()}"
         msg = (
             f"OPTIONS sip:{host}:{port} SIP/2.0\r\n"
-            f"Via: SIP/2.0/UDP 127.0.0.1:{lport};branch=z9hG4bK{call_id}\r\n"
+            f"Via: SIP/2.0/UDP {bind}:{lport};branch=z9hG4bK{call_id}\r\n"
             "Max-Forwards: 70\r\n"
-            f"From: <sip:ping@127.0.0.1>;tag={call_id}\r\n"
+            f"From: <sip:ping@{bind}>;tag={call_id}\r\n"
             f"To: <sip:{host}:{port}>\r\n"
             f"Call-ID: {call_id}\r\n"
             "CSeq: 1 OPTIONS\r\n"

@@ -20,6 +20,9 @@ PACKAGES: dict[str, str] = {
     "ip": "iproute2",
     "makensis": "nsis",
     "7zz": "7zip",
+    "nft": "nftables",
+    "conntrack": "conntrack",
+    "rtpengine": "rtpengine-daemon",
 }
 
 
@@ -32,6 +35,15 @@ def missing(what: str, package: str) -> None:
     if in_ci():
         pytest.fail(f"CI: {message}", pytrace=False)
     pytest.skip(message)
+
+
+def root(what: str) -> None:
+    """``what`` needs root (network namespaces): a failure in CI, a skip elsewhere."""
+    if os.geteuid() != 0:
+        message = f"{what} needs root (run the tests as root, e.g. in the CI container)"
+        if in_ci():
+            pytest.fail(f"CI: {message}", pytrace=False)
+        pytest.skip(message)
 
 
 def binary(name: str) -> str:
