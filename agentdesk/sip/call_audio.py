@@ -45,3 +45,8 @@ class CallAudio(Protocol):
         connects to each call) and the one whose input is what the agent hears (each call is connected to it).
         Either may be None. The engine connects them to trainers' legs, and the join tone to the ear, per mode;
         the objects must stay valid until :meth:`stop`."""
+
+    # Optional: the engine looks it up with getattr on every call state change (incoming, calling, ringing,
+    # connected, held, ended); the devices backend starts its headset streams when a call rings or dials.
+    def on_call_state(self, call_id: int, state: str) -> None:
+        """A call's state changed (the same states as the ``call`` event); never raises."""

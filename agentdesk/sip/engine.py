@@ -847,6 +847,9 @@ class Engine:
                 self.training.leg_ended(call.number, int(extra.get("code", 0)), str(extra.get("reason", "")),
                                         float(extra.get("duration", 0.0)))
             return
+        hook = getattr(self.audio, "on_call_state", None)  # optional: the headset backend starts its streams on ring
+        if hook is not None:
+            hook(call.number, state)
         self.emit(P.CallEvent(call=call.number, direction="incoming" if call.direction == "incoming" else "outgoing",
                               state=state, remote=call.remote, headers=call.headers, **extra))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import numpy as np
 import pytest
 
 from agentdesk.sip.audio import devices
+from agentdesk.sip.audio.pumped import PumpedStreamSet
 from agentdesk.sip.audio.streams import StreamSet
 from tests.audio.speech import write_wav
 from tests.infra import require
@@ -57,3 +59,49 @@ def test_a_7_1_headset_is_downmixed_and_upmixed(virtual_headset: VirtualHeadset,
     assert abs(dominant_frequency(recording[0], 16000) - 500) < 10  # upmixed to every channel, heard downmixed
     assert np.sqrt(np.mean(recording[0] ** 2)) > 0.1
     assert abs(dominant_frequency(captured, s.rate_in) - 900) < 10  # 8 mic channels downmixed to mono
+
+
+@pytest.mark.slow
+def test_a_pumped_7_1_headset_runs_without_callbacks_and_pauses(virtual_headset: VirtualHeadset,
+                                                                tmp_path: Path) -> None:
+    """The shipped mode: no PortAudio callback thread; this test is the clock thread (pull and write every 20 ms).
+    8 channels down- and upmixed; the device's own buffer is the playback queue; a paused set moves nothing."""
+    require.portaudio()
+    dev = devices.find("ALSA:agentdesk_headset", "input")
+    assert dev is not None
+    s = PumpedStreamSet(dev, dev, channels=8, output_latency_ms=50.0).open()
+    t = tone(500, 0.02, s.rate_out, amplitude=0.3)
+    try:
+        assert (s.ch_in, s.ch_out) == (8, 8) and s.started and s.out_size > 0
+        mic = virtual_headset.play_into_mic(write_wav(tmp_path / "mic.wav", tone(900, 4.0, 16000, 0.3)))
+        recording: list[np.ndarray] = []
+        recorder = threading.Thread(target=lambda: (time.sleep(2.0), recording.append(virtual_headset.record(1.0))))
+        recorder.start()
+        next_tick = time.monotonic()
+        for _ in range(200):  # 4 s of 20 ms ticks
+            next_tick += 0.02
+            time.sleep(max(0.0, next_tick - time.monotonic()))
+            s.pull()
+            if s.queue.available() < 0.06 * s.rate_out:  # keep ~60 ms queued, as the drift controller would
+                s.queue.write(t)
+        recorder.join(10)
+        captured = np.zeros(s.rate_in // 2, np.float32)
+        s.cap_ring.discard(max(0, s.cap_ring.available() - len(captured)))
+        s.cap_ring.read_into(captured)
+        mic.wait(10)
+        assert s.io_errors == 0 and s.in_beats > 100 and s.out_beats > 20
+        s.pause()
+        beats = s.in_beats
+        s.pull()
+        assert not s.started and s.queue.write(t) == 0 and s.in_beats == beats  # paused: nothing moves
+        s.resume()  # (the heartbeats count from the resume)
+        end = time.monotonic() + 3
+        while s.in_beats == 0 and time.monotonic() < end:
+            time.sleep(0.02)
+            s.pull()
+        assert s.in_beats > 0, "the microphone delivers again after a resume"
+    finally:
+        s.close()
+    assert abs(dominant_frequency(recording[0], 16000) - 500) < 10
+    assert np.sqrt(np.mean(recording[0] ** 2)) > 0.1
+    assert abs(dominant_frequency(captured, s.rate_in) - 900) < 10

@@ -6,6 +6,7 @@ against baresip on the same path), not of this test."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -43,8 +44,12 @@ def test_engine_with_headset_backend_talks_to_a_customer_engine(
     devices = agent.command({"cmd": "devices"})
     assert "ALSA:agentdesk_headset" in {d["id"] for d in devices["devices"]}
 
+    # between calls the headset's streams are paused (no audio wake-ups at all); a ringing call starts them, so
+    # they run by the time the agent answers (docs/audio.md, fourth pass)
+    assert _streams_running(agent, False), "paused between calls"
     ccall = customer.command({"cmd": "call", "uri": "agent1"})["call"]
     incoming = agent.wait_event({"event": "call", "state": "incoming"}, 10)
+    assert _streams_running(agent, True), "started while ringing"
     agent.command({"cmd": "answer", "call": incoming["call"]})
     customer.wait_event({"event": "call", "call": ccall, "state": "connected"}, 10)
     mic = virtual_headset.play_into_mic(tmp_path / "agent.wav")
@@ -53,6 +58,7 @@ def test_engine_with_headset_backend_talks_to_a_customer_engine(
     stats = agent.command({"cmd": "audio_stats"})
     customer.command({"cmd": "hangup", "call": ccall})
     customer.wait_event({"event": "call", "call": ccall, "state": "ended"}, 10)
+    assert _streams_running(agent, False), "paused again after the call"
     customer.stop()  # the recorder's WAV is complete once the engine has released it
     levels = agent.find(lambda e: e.get("event") == "audio_level")
     assert len(levels) > 20 and max(e["mic_dbfs"] for e in levels) > -40
@@ -72,3 +78,15 @@ def test_engine_with_headset_backend_talks_to_a_customer_engine(
     assert scores["agent_to_customer"]["visqol"] >= 3.5, scores
     assert scores["customer_to_headset"]["visqol"] >= 3.5, scores
     assert stats["errors"] == 0
+    assert stats["device_io"] == "pump"  # no PortAudio callback thread: pjmedia's clock thread moves the audio
+
+
+def _streams_running(engine: EngineProcess, wanted: bool, timeout: float = 5.0) -> bool:
+    """Polls ``audio_stats`` (bounded) until the headset streams run (or are paused) as wanted."""
+    end = time.monotonic() + timeout
+    while True:
+        if engine.command({"cmd": "audio_stats"}).get("streams_running") is wanted:
+            return True
+        if time.monotonic() > end:
+            return False
+        time.sleep(0.1)

@@ -17,6 +17,7 @@ from agentdesk.sip.audio.bridge import BridgeCore
 from agentdesk.sip.audio.levels import dbfs
 from agentdesk.sip.audio.manager import DeviceManager
 from agentdesk.sip.audio.processing import VoiceProcessor
+from agentdesk.sip.audio.pumped import PumpedStreamSet
 from agentdesk.sip.audio.streams import StreamSet
 from agentdesk.sip.audio.tones import TONES
 from agentdesk.sip.protocol import AudioLevel, Emit
@@ -24,6 +25,8 @@ from agentdesk.sip.protocol import AudioLevel, Emit
 __all__ = ["DeviceCallAudio"]
 
 OPTIONS = ("echo_cancellation", "noise_suppression", "auto_gain")
+RINGING_S = 90.0  # a call ringing or dialling keeps the streams running this long at most without media
+LINGER_S = 1.0  # after the last call's media stops (hold, hang-up, a transfer's re-INVITE) before pausing
 
 
 def _echo_option(value: Any) -> bool | str:
@@ -49,11 +52,14 @@ class DeviceCallAudio:
                                      latency_ms=float(c.get("input_latency_ms", 20.0)),
                                      output_latency_ms=float(c.get("output_latency_ms", 50.0)),
                                      channels=int(c["channels"]) if c.get("channels") else None,
-                                     rate_scale=float(c.get("rate_scale", 1.0)))
+                                     rate_scale=float(c.get("rate_scale", 1.0)),
+                                     pumped=c.get("device_io", "pump") != "callback")
         self.port: Any = None
         self.media: dict[int, Any] = {}
         self._next_level = 0.0
         self._streams: StreamSet | None = None
+        self._ringing: dict[int, float] = {}  # call id -> monotonic deadline, calls ringing or dialling
+        self._linger_until = 0.0
 
     # called on the watcher thread when the headset streams change
     def _on_streams(self, s: StreamSet | None) -> None:
@@ -62,7 +68,8 @@ class DeviceCallAudio:
             self.core.detach_rings()
             return
         s.playing = False  # the bridge sets it once it has primed the new rings during a call
-        self.core.attach_rings(s.cap_ring, s.play_ring, s.rate_in, s.rate_out, owner=s)
+        play = s.queue if isinstance(s, PumpedStreamSet) else s.play_ring  # pumped: the device's buffer
+        self.core.attach_rings(s.cap_ring, play, s.rate_in, s.rate_out, owner=s)
         self.processor.stream_delay_ms = int(20 + s.device_latency * 1000)
         # an echo path is likely on the default/fallback device (laptop speakers), not on the chosen headset
         self.processor.set_echo_path(self.manager.fallback or not self.manager.call_device)
@@ -82,6 +89,8 @@ class DeviceCallAudio:
         media.startTransmit(self.port)
         self.port.startTransmit(media)
         self.media[call_id] = media
+        self._ringing.pop(call_id, None)
+        self.manager.want_streams(True)
         self.core.active = True  # the bridge primes the rings on its next tick, then marks the streams playing
         if self._streams is not None:
             self._streams.tones.stop()
@@ -94,8 +103,18 @@ class DeviceCallAudio:
                     stop()
         if not self.media:
             self.core.active = False
+            self._linger_until = time.monotonic() + LINGER_S
             if self._streams is not None:
                 self._streams.playing = False
+
+    def on_call_state(self, call_id: int, state: str) -> None:
+        """The engine's call states (optional in the CallAudio protocol): a call that rings or dials starts the
+        headset streams, so they run by the time it is answered; its end lets them pause."""
+        if state in ("incoming", "calling", "ringing"):
+            self._ringing[call_id] = time.monotonic() + RINGING_S
+            self.manager.want_streams(True)
+        elif state == "ended":
+            self._ringing.pop(call_id, None)
 
     def set_mute(self, muted: bool) -> None:
         self.core.muted = bool(muted)
@@ -144,6 +163,7 @@ class DeviceCallAudio:
             s = self._streams
             if s is not None:
                 s.tones.play(tone, loop=False, gain=float(cmd.get("gain", 0.5)))
+                self.manager.want_streams(True)
             return {"tone": tone, "played": s is not None}
         if name == "audio_processing":
             opts = {k: v for k, v in cmd.items() if k in OPTIONS}
@@ -154,7 +174,19 @@ class DeviceCallAudio:
             return self._stats()
         return None
 
+    def _streams_wanted(self, now: float) -> bool:
+        """A call's media, a call ringing or dialling, the short linger after a call, or a tone on the headset."""
+        if self.media or now < self._linger_until:
+            return True
+        for call_id, deadline in list(self._ringing.items()):
+            if now < deadline:
+                return True
+            del self._ringing[call_id]
+        s = self._streams
+        return s is not None and s.tones.playing
+
     def poll(self) -> None:
+        self.manager.want_streams(self._streams_wanted(time.monotonic()))
         for q in (self.manager.events, self.core.events):
             while q:
                 try:
@@ -189,7 +221,9 @@ class DeviceCallAudio:
                   "muted": self.core.muted, "active_call_device": self.manager.active_call_device,
                   "fallback": self.manager.fallback})
         if s is not None:
-            d.update({"device_latency_ms": round(s.device_latency * 1000, 1), "speaker_underruns": s.underruns,
+            d.update({"device_io": "pump" if getattr(s, "pumped", False) else "callback",
+                      "streams_running": bool(getattr(s, "started", True)),
+                      "device_latency_ms": round(s.device_latency * 1000, 1), "speaker_underruns": s.underruns,
                       "capture_overflows": s.cap_ring.overflows, "input_channels": s.ch_in,
                       "output_channels": s.ch_out, "input_rate": s.rate_in, "output_rate": s.rate_out})
         return d

@@ -39,6 +39,7 @@ class Path:
     mic_ctl: DriftController
     spk_ctl: DriftController
     owner: Any = None  # the StreamSet, when real devices are behind the rings
+    pumped: bool = False  # the owner's streams are read and written on this (the clock) thread
     spk_underruns_seen: int = 0  # the device's underrun count at the last tick
     mic_primed: bool = False  # the capture ring has reached its target once (until then: silence, no reads)
     spk_primed: bool = False  # the playback ring got its cushion of silence
@@ -50,7 +51,7 @@ class Path:
             return DriftController(target=rate * target_ms / 1000, max_fill=rate * max_ms / 1000, rate=rate)
 
         return cls(cap_ring, play_ring, rate_in, rate_out, Resampler(rate_in / RATE), Resampler(RATE / rate_out),
-                   ctl(rate_in), ctl(rate_out), owner)
+                   ctl(rate_in), ctl(rate_out), owner, bool(getattr(owner, "pumped", False)))
 
 
 class BridgeCore:
@@ -109,6 +110,10 @@ class BridgeCore:
         p = self.path
         if p is None:
             return self._silence
+        if p.pumped:
+            if not p.owner.started:  # paused, or starting: nothing flows yet, the priming waits
+                return self._silence
+            p.owner.pull()
         ring, ctl, res = p.cap_ring, p.mic_ctl, p.mic_res
         fill = ring.available()
         if not p.mic_primed:  # start at the target delay instead of creeping up to it
@@ -160,7 +165,7 @@ class BridgeCore:
         self._far[:] = pcm
         self.spk_meter.add(pcm)
         p = self.path
-        if p is None:
+        if p is None or (p.pumped and not p.owner.started):
             return
         ring, ctl, res = p.play_ring, p.spk_ctl, p.spk_res
         if not p.spk_primed:  # a cushion of silence so the device never waits for the first frames
@@ -189,6 +194,12 @@ class BridgeCore:
         if n > 0:
             res.take(n, step, self._tmp_out)
             ring.write(self._tmp_out[:n])
+
+    def idle_tick(self) -> None:
+        """A tick between calls (pjmedia's empty frame): pumped streams that run (ringing, a tone) are serviced."""
+        p = self.path
+        if p is not None and p.pumped and p.owner.started:
+            p.owner.idle_tick()
 
     def _widen(self, ctl: Any) -> None:
         """An underrun: this device (or this machine, under load) needs a bigger cushion. Like a jitter buffer,

@@ -25,7 +25,9 @@ from typing import Any
 import sounddevice as sd
 
 from agentdesk.sip.audio import devices as devmod
+from agentdesk.sip.audio import pumped as pumpmod
 from agentdesk.sip.audio.devices import Device
+from agentdesk.sip.audio.pumped import PumpedStreamSet
 from agentdesk.sip.audio.streams import StreamSet
 from agentdesk.sip.protocol import AudioDevice, AudioDevices, AudioError, Event
 
@@ -40,7 +42,7 @@ POLL_S = 0.1  # health checks between requests (a stall is STALL_S; 20 -> 10 wak
 class DeviceManager:
     def __init__(self, on_streams: Callable[[StreamSet | None], None], call_device: str = "",
                  ring_device: str = "", latency_ms: float = 20.0, channels: int | None = None,
-                 rate_scale: float = 1.0, output_latency_ms: float = 50.0) -> None:
+                 rate_scale: float = 1.0, output_latency_ms: float = 50.0, pumped: bool = True) -> None:
         self.on_streams = on_streams  # called (on this thread) when the headset streams change
         self.call_device = call_device
         self.ring_device = ring_device
@@ -48,6 +50,9 @@ class DeviceManager:
         self.output_latency_ms = output_latency_ms
         self.channels = channels
         self.rate_scale = rate_scale
+        # the headset's streams driven from pjmedia's clock thread (pumped.py); False: PortAudio callbacks
+        self.pumped = pumped and pumpmod.AVAILABLE
+        self.wanted = True  # pumped streams run (a call, a ring, a tone) or pause (between calls)
         self.events: collections.deque[Event] = collections.deque(maxlen=100)
         self.devices: tuple[Device, ...] = ()
         self.call: StreamSet | None = None
@@ -68,6 +73,12 @@ class DeviceManager:
 
     def request(self, what: str, arg: Any = None) -> None:
         self._requests.put((what, arg))
+
+    def want_streams(self, wanted: bool) -> None:
+        """Run the headset's (pumped) streams, or pause them between calls; applied on the watcher thread."""
+        if wanted != self.wanted:
+            self.wanted = wanted
+            self.request("run" if wanted else "pause")
 
     def stop(self, timeout: float = 5.0) -> None:
         self._stop.set()
@@ -108,6 +119,8 @@ class DeviceManager:
                     self._ring_stop()
                 elif what == "rescan":
                     self._rescan_all()
+                elif what in ("run", "pause"):
+                    self._apply_wanted()
                 self._check()
             except Exception as exc:
                 log.exception("audio device watcher")
@@ -123,17 +136,27 @@ class DeviceManager:
         dev_out = devmod.find(ident, "output", list(self.devices))
         if dev_in is None and dev_out is None:
             return None
-        s = StreamSet(dev_in, dev_out, latency_ms=self.latency_ms, channels=self.channels,
-                      rate_scale=self.rate_scale, output_latency_ms=self.output_latency_ms)
+        kind = PumpedStreamSet if self.pumped else StreamSet
+        s = kind(dev_in, dev_out, latency_ms=self.latency_ms, channels=self.channels,
+                 rate_scale=self.rate_scale, output_latency_ms=self.output_latency_ms)
         return s.open()
 
     def _wait_running(self, s: StreamSet, timeout: float) -> bool:
+        ready = s.ready if isinstance(s, PumpedStreamSet) else s.running
         end = time.monotonic() + timeout
         while time.monotonic() < end and not self._stop.is_set():
-            if s.running():
+            if ready():
                 return True
             time.sleep(0.01)
-        return s.running()
+        return ready()
+
+    def _apply_wanted(self) -> None:
+        s = self.call
+        if isinstance(s, PumpedStreamSet):
+            if self.wanted:
+                s.resume()
+            else:
+                s.pause()
 
     def _open_call(self, ident: str, reason: str) -> bool:
         """Open the headset streams on ``ident`` (make before break); True when it worked."""
@@ -160,6 +183,7 @@ class DeviceManager:
         self.on_streams(new)
         if old is not None:
             old.close()
+        self._apply_wanted()  # a headset opened between calls pauses until the next one
         self.active_call_device = ident
         self._stalled_since = 0.0
         if reason != "fallback":
@@ -195,8 +219,11 @@ class DeviceManager:
     def _check(self) -> None:
         now = time.monotonic()
         s = self.call
-        if s is not None and now - s.opened_at > 0.2:
-            if s.stalled(now, STALL_S) or (not s.running() and now - s.opened_at > START_GRACE_S):
+        if isinstance(s, PumpedStreamSet) and not s.started:
+            s = None  # paused between calls: nothing to watch (a pull shows when the next call starts them)
+        since = s.resumed_at if isinstance(s, PumpedStreamSet) else s.opened_at if s is not None else 0.0
+        if s is not None and now - since > 0.2:
+            if s.stalled(now, STALL_S) or (not s.running() and now - since > START_GRACE_S):
                 self._stalled_since = self._stalled_since or now
                 if self.active_call_device and not self._probe(self.active_call_device):
                     self._emit(AudioDevice(role="call", state="fallback", id=self.active_call_device,

@@ -98,7 +98,9 @@ class BridgePort(pj.AudioMediaPort):
             if frame.type != pj.PJMEDIA_FRAME_TYPE_AUDIO:
                 if self.core.active:  # a call with nothing to hear keeps the speaker path ticking
                     self.core.far_frame(self._zeros)
-                return  # no call: pjmedia's empty frames every 20 ms need no work at all
+                else:  # no call: nothing to do unless the streams run for a ring or a tone
+                    self.core.idle_tick()
+                return
             buf = frame.buf
             i16 = self._in_i16
             addr = _buffer_address(buf)
