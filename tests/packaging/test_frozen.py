@@ -101,6 +101,9 @@ def test_bundle_has_every_module_library_plugin_and_resource(bundle: Any) -> Non
     assert list(internal.glob("pjsua2_python.libs/libcrypto*")), "pjsua2's OpenSSL (loaded with ctypes by pjsua2)"
     portaudio = list(internal.glob("libportaudio*")) + list(internal.glob("_sounddevice_data/portaudio-binaries/*"))
     assert portaudio, "PortAudio for sounddevice"
+    assert "hid" in modules or list(internal.glob("hid.*")), "hidapi (the headset's call buttons)"
+    if sys.platform.startswith("linux"):
+        assert (internal / "linux" / "70-agentdesk-headset.rules").exists(), "the headset's udev rule"
 
     # Data and libraries that third-party packages open by path (when the app imports them at all).
     if "visqol" in modules:
