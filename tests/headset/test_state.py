@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from agentdesk.sip.headset.descriptor import insert
 from agentdesk.sip.headset.state import PENDING_S, CallControlState, Request
 from agentdesk.sip.headset.telephony import CallControls, controls_from_bytes
 from tests.headset import synthetic as s
 from tests.headset.recordings import WITH_CONTROLS, Recording, load
+from tests.headset.reports import input_report
 
 
 class Clock:
@@ -28,28 +28,12 @@ class Headset:
         self.sm = CallControlState(clock=self.clock)
         self.held: dict[str, int] = {}
 
-    def report(self, **values: int) -> bytes:
-        names = {k for k in values}
-        rid = next(b.report_id for b in self.c.buttons if b.name in names)
-        length = self.c.input_lengths[rid]
-        buf = bytearray(length)
-        off = 1 if self.c.numbered else 0
-        if self.c.numbered:
-            buf[0] = rid
-        payload = bytearray(buf[off:])
-        for b in self.c.buttons:
-            v = {**self.held, **values}.get(b.name)
-            if b.report_id == rid and v is not None and not b.array:
-                insert(payload, b.bit_offset, b.size, v)
-        buf[off:] = payload
-        return bytes(buf)
-
     def send(self, **values: int) -> list[Request]:
         """One input report through the descriptor (CallControls.read) into the state machine."""
         self.held.update(values)
         out = []
         rel = {b.name: b.relative for b in self.c.buttons}
-        for name, value in self.c.read(self.report(**values)).items():
+        for name, value in self.c.read(input_report(self.c, **self.held)).items():
             if value != self.sm.last_value(name):
                 r = self.sm.button(name, value, rel.get(name, False))
                 if r is not None:
