@@ -48,15 +48,38 @@ def from_worklog(worklog: Any, today: date, first_month: date | None = None) -> 
     if earlier:
         numbers.average_calls_per_day = sum(d.calls for d in earlier) / len(earlier)
         numbers.average_talk_seconds_per_day = sum(d.talk_seconds for d in earlier) / len(earlier)
-    if first_month is not None:
-        try:
-            status = worklog.incentive(first_month, today=today)
-        except Exception:
-            log.exception("incentive could not be read")
-            return numbers
-        this = next((m for m in status.months if (m.year, m.month) == (today.year, today.month)), None)
-        numbers.incentive_calls_target = this.required if this is not None else None
+    target = incentive_target(worklog, today.year, today.month, today, first_month)
+    numbers.incentive_calls_target = target[0] if target is not None else None
     return numbers
+
+
+def first_incentive_month(worklog: Any, today: date, first_month: date | None = None) -> date:
+    """The agent's first month: given, or the first day the work log knows, or this month (nothing recorded yet:
+    this is the first month)."""
+    if first_month is not None:
+        return first_month
+    try:
+        first = worklog.first_day()
+    except Exception:
+        log.exception("work log could not be read")
+        first = None
+    return first or today.replace(day=1)
+
+
+def incentive_target(worklog: Any, year: int, month: int, today: date,
+                     first_month: date | None = None) -> tuple[int, int] | None:
+    """(calls required, which month of the incentive 1..4) for ``year-month``, or None outside the incentive.
+    The rule (domain.md): at least 1 call in the first month, then 50 a month for the three months after. The
+    shift screen and the work log both read it here, so they always say the same."""
+    try:
+        status = worklog.incentive(first_incentive_month(worklog, today, first_month), today=today)
+    except Exception:
+        log.exception("incentive could not be read")
+        return None
+    for i, m in enumerate(status.months):
+        if (m.year, m.month) == (year, month):
+            return m.required, i + 1
+    return None
 
 
 def format_duration(seconds: float) -> str:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog
 
 from agentdesk.agent.worklog import WorkLog
 from agentdesk.availability.calendar_jp import JST
+from agentdesk.availability.plan import parse_plan
 from agentdesk.availability.store import EntryStore
 from agentdesk.ui.availability import open_availability, open_work_log
 from agentdesk.ui.translation import LanguageSwitcher
@@ -96,22 +97,57 @@ def test_mouse_painting_and_erasing(qtbot, english, isolated_user_dirs: Path) ->
     assert slots(store) == [{"date": "2026-12-12", "start": "10:00", "end": "12:00"}]
 
 
-def test_problems_are_shown_where_they_are(qtbot, english) -> None:
-    view, ctl = screen(qtbot)
-    view.prev_button.click()  # week of 11-30: its deadline 11-16 has passed
-    qtbot.mouseClick(view.grid, Qt.MouseButton.LeftButton, pos=center(view, 1, 0))
+def test_a_week_past_its_deadline_cannot_be_painted_and_does_not_count(qtbot, english,
+                                                                      isolated_user_dirs: Path) -> None:
+    """Marks left in a week whose deadline passed were never entered: they are kept (nothing is deleted) but not
+    counted, not judged, and the week cannot be painted; a problem in another open week is still found."""
+    path = isolated_user_dirs / "data" / "availability.json"
+    store = EntryStore(path)
+    store.save_draft(parse_plan({"slots": [
+        {"date": "2026-12-01", "start": "10:00", "end": "11:00"},  # week of 11-30: deadline 11-16 passed
+        {"date": "2026-12-08", "start": "10:00", "end": "12:00"},  # week of 12-07: open
+        {"date": "2026-12-15", "start": "08:00", "end": "09:00"},  # week of 12-14: outside service hours
+    ]}))
+    view, ctl = screen(qtbot, store=EntryStore(path))
+    assert ctl.monday == date(2026, 12, 7) and not view.grid.read_only
+    assert view.chart.bars[0].value == 3.0  # 12-08 and 12-15: the mark of 12-01 does not count
     texts = [view.problems.item(i).text() for i in range(view.problems.count())]
-    assert any("had to be entered by 2026-11-16" in t for t in texts)
-    assert date(2026, 12, 1) in view.grid.problem_days and len(view.grid.problem_days) == 7
-    assert not ctl.enter_week()
-    assert "problems" in view.status_label.text()
-    view.next_button.click()
-    texts = [view.problems.item(i).text() for i in range(view.problems.count())]
-    assert texts[0] == "No problems in this week." and any(t.startswith("⚠") for t in texts)
+    assert texts[0] == "No problems in this week."
+    assert not any("2026-11-16" in t for t in texts)  # no "late entry" for a week nobody can enter any more
     other = view.problems.item(view.problems.count() - 1)
-    assert other.text().startswith("Problems in other weeks: 11/30/26")
+    assert other.text().startswith("Problems in other weeks: 12/14/26")
     view.problems.itemActivated.emit(other)
-    assert ctl.monday == date(2026, 11, 30) and view.grid.cursor[0] == 0
+    assert ctl.monday == date(2026, 12, 14) and view.grid.cursor[0] == 0
+    assert date(2026, 12, 15) in view.grid.problem_days
+
+    ctl.show_week(date(2026, 11, 30))
+    assert view.grid.read_only and not view.enter_button.isEnabled()
+    assert "passed" in view.deadline_label.text() and "can no longer be changed" in view.hint_label.text()
+    qtbot.mouseClick(view.grid, Qt.MouseButton.LeftButton, pos=center(view, 3, 2))  # nothing is painted...
+    view.grid.setFocus()
+    qtbot.keyClick(view.grid, Qt.Key.Key_Space)
+    qtbot.keyClick(view.grid, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    assert not ctl.enter_week()
+    assert slots(path)[0] == {"date": "2026-12-01", "start": "10:00", "end": "11:00"}  # ...and nothing is lost
+    assert len(slots(path)) == 3
+
+
+def test_an_entered_week_counts_as_sent_or_waiting_after_its_deadline(qtbot, english,
+                                                                      isolated_user_dirs: Path) -> None:
+    path = isolated_user_dirs / "data" / "availability.json"
+    sent: list[dict] = []
+    view, ctl = screen(qtbot, submit=sent.append, store=EntryStore(path))
+    for row in range(4):  # Tue 12-08, 10:00-12:00
+        view.grid.set_cell((date(2026, 12, 8), view.grid.rows[row]), True)
+    view.grid.cellsChanged.emit()
+    assert ctl.month_progress("2026-12") == ((0.0, 0.0), (0.0, 0.0), (2.0, 0.0))  # only marked
+    assert ctl.enter_week() and sent
+    assert ctl.month_progress("2026-12") == ((2.0, 0.0), (0.0, 0.0), (0.0, 0.0))  # sent to the center
+    assert view.chart.bars[0].parts[0].color == "#2f7dd1"
+    assert "sent to the center 2" in view.legend_label.text()
+    ctl.today = lambda: date(2026, 12, 1)  # later: the week's deadline (11-23) has passed
+    ctl.show_week(date(2026, 12, 7))
+    assert view.grid.read_only and view.chart.bars[0].value == 2.0  # what was entered in time still counts
 
 
 def test_month_warning_and_holidays_in_the_chart(qtbot, english) -> None:
@@ -176,11 +212,12 @@ def test_japanese_screen(qtbot, qapp: QApplication) -> None:
         assert view.enter_button.text() == "この週をエントリー(&E)"
         assert "締切" in view.deadline_label.text()
         view.prev_button.click()
-        qtbot.mouseClick(view.grid, Qt.MouseButton.LeftButton, pos=center(view, 1, 0))
-        assert any("締切" in view.problems.item(i).text() for i in range(view.problems.count()))
+        assert "締切" in view.hint_label.text() and "変更できません" in view.hint_label.text()
+        assert "未エントリー" in view.legend_label.text()
         switcher.set_language("en")
         qtbot.waitUntil(lambda: view.enter_button.text() == "&Enter this week", timeout=2000)
-        assert any("had to be entered" in view.problems.item(i).text() for i in range(view.problems.count()))
+        assert "can no longer be changed" in view.hint_label.text()  # the controller's texts follow too
+        assert "marked, not entered yet" in view.legend_label.text()
     finally:
         switcher.set_language("en")
 
@@ -225,20 +262,27 @@ def work_view(qtbot, worklog: WorkLog):
 def test_work_log_view(qtbot, english, worklog: WorkLog) -> None:
     view, ctl = work_view(qtbot, worklog)
     assert view.month_label.text() == "2026-11"
-    assert view.summary_label.text() == "Worked 16:30 of the 65 h minimum, 9 calls, talk time 0:45."
-    assert view.table.rowCount() == 30
-    assert [view.table.item(1, c).text() for c in range(5)] == ["2026-11-02", "5:30", "0:30", "3", "0:15"]
+    # talk time in the shift screen's format (agentdesk.agent.numbers.format_duration)
+    assert view.summary_label.text() == "Worked 16:30 of the 65 h minimum, 9 calls, talk time 45:00."
+    assert view.table.rowCount() == 22  # up to today (11-22): no rows of zeros for the days to come
+    assert [view.table.item(1, c).text() for c in range(5)] == ["11/2/26 (Mon)", "5:30", "0:30", "3", "15:00"]
+    header = view.table.horizontalHeader()
+    assert header.sectionSize(0) >= view.table.fontMetrics().horizontalAdvance("11/22/26 (Sun)")  # not "11/2…"
     hours, calls = view.chart.bars
     assert (hours.value, hours.target) == (16.5, 65.0)
-    assert (calls.value, calls.target, calls.unit) == (9, 50, "calls") and "month 2" in calls.label
+    # the incentive as on the shift screen: this month's calls of this month's target
+    assert (calls.label, calls.numbers(), calls.target) == ("Calls toward the incentive", "9 of 50 calls", 50)
     assert view.day_bars.values[1] == (2, 5.5)
     lines = view.incentive_label.text().splitlines()
-    assert lines[0] == "2026-10: 1 of 1 calls ✔" and lines[1] == "2026-11: 9 of 50 calls …"
+    assert "at least 1 call" in lines[0] and "50 calls" in lines[0]
+    assert lines[1] == "Month 1 (2026-10): 1 of 1 calls ✔" and lines[2] == "Month 2 (2026-11): 9 of 50 calls …"
     view.prev_button.click()
-    assert view.month_label.text() == "2026-10" and view.chart.bars[1].target == 1
+    assert view.month_label.text() == "2026-10" and view.chart.bars[1].target == 1  # the first month: 1 call
+    assert view.table.rowCount() == 31  # a past month whole
     view.next_button.click()
     view.next_button.click()
     assert view.month_label.text() == "2026-12" and view.summary_label.text().startswith("Worked 0:00")
+    assert view.table.rowCount() == 0 and view.empty_label.isVisible()
     worklog.start_work(t(1, 10, month=12))  # the desktop records while the view is open
     worklog.end_work(t(1, 11, month=12))
     ctl.timer.timeout.emit()
@@ -261,8 +305,10 @@ def test_work_log_csv_export(qtbot, english, worklog: WorkLog, tmp_path: Path,
 def test_work_log_with_nothing_recorded(qtbot, english, tmp_path: Path) -> None:
     with WorkLog(tmp_path / "empty.sqlite3") as wl:
         view, _ctl = work_view(qtbot, wl)
-        assert "No calls recorded yet" in view.incentive_label.text()
-        assert len(view.chart.bars) == 1
+        # nothing recorded yet: this is the first month, which needs one call
+        assert "Month 1 (2026-11): 0 of 1 calls …" in view.incentive_label.text()
+        assert view.chart.bars[1].numbers() == "0 of 1 calls"
+        assert view.table.rowCount() == 22
 
 
 def test_default_work_log_and_store_live_in_the_data_dir(qtbot, english, isolated_user_dirs: Path) -> None:
@@ -272,3 +318,18 @@ def test_default_work_log_and_store_live_in_the_data_dir(qtbot, english, isolate
     view.controller.worklog.close()
     _entry, ctl = screen(qtbot)
     assert ctl.store.path == isolated_user_dirs / "data" / "availability.json"
+
+
+def test_a_fast_drag_fills_every_cell_it_crosses(qtbot, english, isolated_user_dirs: Path) -> None:
+    """The mouse reports a few positions of a quick drag; every cell on the way between them is painted."""
+    from agentdesk.ui.availability.widgets import cells_between
+
+    view, _ctl = screen(qtbot)
+    grid = view.grid
+    qtbot.mousePress(grid, Qt.MouseButton.LeftButton, pos=center(view, 0, 0))
+    qtbot.mouseMove(grid, center(view, 4, 6))  # one jump across four days and six rows
+    qtbot.mouseMove(grid, center(view, 4, 11))  # and straight down
+    qtbot.mouseRelease(grid, Qt.MouseButton.LeftButton, pos=center(view, 4, 11))
+    expected = {(grid.day(c), grid.rows[r]) for c, r in [*cells_between((0, 0), (4, 6)), *cells_between((4, 6), (4, 11))]}
+    assert grid.cells == expected and len(expected) == 16
+    assert len(EntryStore(isolated_user_dirs / "data" / "availability.json").draft().slots) == 5  # saved at once

@@ -105,3 +105,27 @@ def test_the_self_check_gets_the_center_from_the_provisioning() -> None:
                                                "center_transport": "udp", "echo_target": "sip:echo@127.0.0.1:5099"}
     store.account.registrars = ["sip:sip1.example.jp:5060"]  # the agent's own setting wins for the server
     assert self_check_context(prov, store) == {"echo_target": "sip:echo@127.0.0.1:5099"}
+
+
+def test_the_work_log_shows_the_incentive_as_the_shift_screen_does(qtbot, tmp_path) -> None:
+    from datetime import timedelta
+
+    from agentdesk.agent.worklog import WorkLog
+    from agentdesk.availability.calendar_jp import now
+    from agentdesk.ui.availability.worklog_view import WorkLogView
+
+    worklog = WorkLog(tmp_path / "worklog.sqlite3")
+    start = now() - timedelta(hours=2)
+    worklog.start_work(start)
+    for i in range(3):
+        t = start + timedelta(minutes=10 * i)
+        worklog.record_call(t, t + timedelta(seconds=5), t + timedelta(minutes=4))
+    main, desk, _center = make_window(qtbot, worklog=worklog)
+    desk.refresh()
+    shift = desk.view.incentive_bar.value_text
+    assert shift == "3 / 1 件"  # the first month: at least one call
+    main.view.work_log_action.trigger()
+    log_view = next(w for w in QApplication.topLevelWidgets() if isinstance(w, WorkLogView) and w.isVisible())
+    assert log_view.chart.bars[1].numbers() == shift
+    log_view.close()
+    worklog.close()

@@ -13,10 +13,14 @@ from PySide6.QtWidgets import QListWidgetItem
 from agentdesk.availability import Plan, Rules, deadline_for, first_open_week, month_figures, validate
 from agentdesk.availability.calendar_jp import today as today_in_japan
 from agentdesk.availability.calendar_jp import week_monday
+from agentdesk.availability.plan import Slot, parse_plan
 from agentdesk.availability.store import EntryStore, slots_from_cells
 from agentdesk.availability.validate import Problem, Report
 from agentdesk.ui.availability.entry_view import AvailabilityView
-from agentdesk.ui.availability.widgets import Bar, Cell
+from agentdesk.ui.availability.widgets import Bar, Cell, Part
+
+# The month chart's segments: handed to the center, entered but waiting to be sent, only marked on this PC.
+SENT_COLOR, WAITING_COLOR, MARKED_COLOR = "#2f7dd1", "#e0a21e", "#a9c9ec"
 
 log = logging.getLogger(__name__)
 
@@ -72,19 +76,43 @@ class AvailabilityController(QObject):
         self.message_key = None
         self.refresh()
 
+    def closed(self, monday: date) -> bool:
+        """The week's entry deadline has passed: it is shown, never painted, and only what was entered counts."""
+        return deadline_for(monday, self.rules) < self.today()
+
     def show_week(self, monday: date) -> None:
         self.monday = week_monday(monday)
         self.view.grid.set_week(self.monday, self.rows, self.rules.slot_minutes)
+        self.view.grid.read_only = self.closed(self.monday)
         self.message_key = None
         self.refresh()
+
+    def _entered(self) -> dict[str, tuple[str, list[Slot]]]:
+        """week_start -> ("pending" | "sent", the slots entered for it)."""
+        out: dict[str, tuple[str, list[Slot]]] = {}
+        for week, payload in self.store.submitted().items():
+            out[week] = ("sent", parse_plan({"slots": payload["slots"]}).slots)
+        for payload in self.store.pending():
+            out[payload["week_start"]] = ("pending", parse_plan({"slots": payload["slots"]}).slots)
+        return out
+
+    def counted_plan(self) -> Plan:
+        """What counts toward the month and the rules: the marks of weeks still open, and for weeks past their
+        deadline only what was entered in time (marks left there were never entered and can no longer be)."""
+        slots = [s for s in self.plan().slots if not self.closed(week_monday(s.date))]
+        for week, (_kind, entered) in self._entered().items():
+            if self.closed(date.fromisoformat(week)):
+                slots += entered
+        return Plan(slots)
 
     # ---- the view ------------------------------------------------------------------------------------------------
     def refresh(self) -> None:
         v = self.view
         lang = ui_language()
-        plan = self.plan()
+        plan = self.counted_plan()
         today = self.today()
         self.report = validate(plan, today, self.rules)
+        closed = self.closed(self.monday)
         sunday = self.monday + timedelta(days=6)
         locale = QLocale()
         fmt = locale.dateFormat(QLocale.FormatType.ShortFormat)
@@ -136,16 +164,54 @@ class AvailabilityController(QObject):
             item.setData(Qt.ItemDataRole.UserRole, elsewhere[0].isoformat())
             v.problems.addItem(item)
 
-        # The month's progress toward both minimums.
-        figures = {f.month: f for f in month_figures(plan, self.rules)}
-        fig = figures.get(month)
-        entry = fig.entry_hours if fig else 0.0
-        weekend = fig.weekend_holiday_hours if fig else 0.0
+        # The month's progress toward both minimums: sent, waiting to be sent, only marked.
+        month = self._shown_month()
+        sent, waiting, marked = self.month_progress(month)
         v.month_box.setTitle(self.tr("Progress for %1").replace("%1", month))
-        v.chart.set_bars([Bar(self.tr("Hours entered"), entry, self.rules.min_entry_hours, self.tr("h")),
-                          Bar(self.tr("Sat, Sun and holidays"), weekend, self.rules.min_weekend_holiday_hours,
-                              self.tr("h"))])
+        h = self.tr("h")
+        v.chart.set_bars([
+            Bar(self.tr("Hours entered"), round(sent[0] + waiting[0] + marked[0], 2), self.rules.min_entry_hours, h,
+                (Part(sent[0], SENT_COLOR), Part(waiting[0], WAITING_COLOR), Part(marked[0], MARKED_COLOR))),
+            Bar(self.tr("Sat, Sun and holidays"), round(sent[1] + waiting[1] + marked[1], 2),
+                self.rules.min_weekend_holiday_hours, h,
+                (Part(sent[1], SENT_COLOR), Part(waiting[1], WAITING_COLOR), Part(marked[1], MARKED_COLOR)))])
+        v.legend_label.setText(" ".join(
+            f'<span style="color:{color}">■</span> {text} {value:g} {h}'
+            for color, text, value in ((SENT_COLOR, self.tr("sent to the center"), sent[0]),
+                                       (WAITING_COLOR, self.tr("entered, waiting to be sent"), waiting[0]),
+                                       (MARKED_COLOR, self.tr("marked, not entered yet"), marked[0])))
+            + "<br>" + self.tr("The line marks the monthly minimum: %1 h, of which %2 h on Saturdays, Sundays and "
+                               "holidays.").replace("%1", f"{self.rules.min_entry_hours:g}")
+            .replace("%2", f"{self.rules.min_weekend_holiday_hours:g}"))
+        v.grid.update()
+        v.enter_button.setEnabled(not closed)
+        v.hint_label.setText(self.tr("The entry deadline of this week has passed: it can no longer be changed.")
+                             if closed else v.paint_hint)
         self._show_status()
+
+    def month_progress(self, month: str) -> tuple[tuple[float, float], tuple[float, float], tuple[float, float]]:
+        """(hours, weekend and holiday hours) of ``month`` sent to the center, entered but waiting to be sent,
+        and only marked (open weeks not entered, or changed since)."""
+        entered = self._entered()
+        sent: list[Slot] = []
+        waiting: list[Slot] = []
+        marked: list[Slot] = []
+        marked_sent: list[Slot] = []  # what a changed week had sent, to count only its difference as marked
+        draft = self.plan()
+        mondays = sorted({week_monday(s.date) for s in draft.slots} | {date.fromisoformat(w) for w in entered})
+        for monday in mondays:
+            kind, slots = entered.get(monday.isoformat(), ("", []))
+            (waiting if kind == "pending" else sent).extend(slots)
+            if not self.closed(monday) and self.store.status(monday, draft) in ("draft", "changed"):
+                marked += draft.in_week(monday)
+                marked_sent += slots if kind == "sent" else []
+
+        def hours(slots: list[Slot]) -> tuple[float, float]:
+            fig = next((f for f in month_figures(Plan(slots), self.rules) if f.month == month), None)
+            return (fig.entry_hours, fig.weekend_holiday_hours) if fig else (0.0, 0.0)
+
+        m_all, m_sent = hours(marked), hours(marked_sent)
+        return hours(sent), hours(waiting), (max(0.0, m_all[0] - m_sent[0]), max(0.0, m_all[1] - m_sent[1]))
 
     def _shown_month(self) -> str:
         thursday = self.monday + timedelta(days=3)  # the month that holds most of the week
@@ -180,6 +246,8 @@ class AvailabilityController(QObject):
                 if p.week == self.monday or (p.slot is not None and p.slot.date in days)]
 
     def enter_week(self) -> bool:
+        if self.closed(self.monday):
+            return False
         self.refresh()
         if self.week_errors():
             self.message_key = "refused"
@@ -187,6 +255,6 @@ class AvailabilityController(QObject):
             return False
         accepted = self.store.enter_week(self.plan(), self.monday, self.submit)
         self.message_key = None
-        self._show_status()
+        self.refresh()  # the chart moves the week from "marked" to "sent" or "waiting"
         return accepted
 

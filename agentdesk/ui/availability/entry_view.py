@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -43,8 +43,13 @@ class AvailabilityView(QWidget):
         self.month_box = QGroupBox(self)
         self.chart = BarChart(self.month_box)
         self.chart.setObjectName("monthChart")
+        self.legend_label = QLabel(self.month_box)
+        self.legend_label.setObjectName("monthLegend")
+        self.legend_label.setWordWrap(True)
+        self.legend_label.setTextFormat(Qt.TextFormat.RichText)
         box = QVBoxLayout(self.month_box)
         box.addWidget(self.chart)
+        box.addWidget(self.legend_label)
 
         self.problems_box = QGroupBox(self)
         self.problems = QListWidget(self.problems_box)
@@ -85,10 +90,12 @@ class AvailabilityView(QWidget):
         self.week_label.setAccessibleName(self.tr("Week shown"))
         self.deadline_label.setAccessibleName(self.tr("Entry deadline"))
         self.grid.setAccessibleName(self.tr("Hours of the week"))
-        self.hint_label.setText(self.tr("Click or drag to mark hours. Keyboard: arrow keys move, Space marks or "
-                                        "clears, Shift+arrow keys mark while moving, Delete clears."))
+        self.paint_hint = self.tr("Click or drag to mark hours. Keyboard: arrow keys move, Space marks or "
+                                  "clears, Shift+arrow keys mark while moving, Delete clears.")
+        self.hint_label.setText(self.paint_hint)
         self.month_box.setTitle(self.tr("This month's progress"))
         self.chart.setAccessibleName(self.tr("Progress toward the monthly minimums"))
+        self.legend_label.setAccessibleName(self.tr("What the bars show"))
         self.problems_box.setTitle(self.tr("Problems"))
         self.problems.setAccessibleName(self.tr("Problems with the plan"))
         self.status_label.setAccessibleName(self.tr("Entry status"))

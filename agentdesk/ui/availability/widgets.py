@@ -6,7 +6,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from PySide6.QtCore import QLocale, QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFocusEvent, QFont, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFocusEvent,
+    QFont,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+)
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from agentdesk.availability.calendar_jp import holiday_name, is_weekend_or_holiday
@@ -42,7 +52,7 @@ class WeekGrid(QWidget):
         self.cells: set[Cell] = set()
         self.problem_cells: set[Cell] = set()
         self.problem_days: set[date] = set()
-        self.read_only_days: set[date] = set()
+        self.read_only = False  # a week past its entry deadline: shown, never painted
         self.cursor = (0, 0)  # (column, row)
         self._brush: bool | None = None  # value being painted while the mouse button is down
 
@@ -59,7 +69,7 @@ class WeekGrid(QWidget):
         return self.day(self.cursor[0]), self.rows[self.cursor[1]]
 
     def set_cell(self, cell: Cell, on: bool) -> bool:
-        if (cell in self.cells) == on:
+        if self.read_only or (cell in self.cells) == on:
             return False
         if on:
             self.cells.add(cell)
@@ -134,6 +144,10 @@ class WeekGrid(QWidget):
                     p.fillRect(r.adjusted(1, 1, 0, 0), QColor(192, 57, 43, 60))
                 p.setPen(QPen(GRID_LINE))
                 p.drawRect(r)
+        if self.read_only and self.rows:  # closed: greyed and hatched, so nobody tries to paint it
+            area = QRect(self.TIME_COL, self.HEADER, self.width() - self.TIME_COL, self.height() - self.HEADER)
+            p.fillRect(area, QColor(120, 120, 120, 70))
+            p.fillRect(area, QBrush(QColor(90, 90, 90, 90), Qt.BrushStyle.BDiagPattern))
         if self.rows:
             pen = QPen(CURSOR if self.hasFocus() else GRID_LINE.darker(130))
             pen.setWidth(3 if self.hasFocus() else 1)
@@ -157,10 +171,15 @@ class WeekGrid(QWidget):
         if self._brush is None:
             return
         hit = self.hit(event.position().toPoint())
-        if hit is not None:
-            self.cursor = hit
-            if self.set_cell(self.cell_at_cursor(), self._brush):
-                self.cellsChanged.emit()
+        if hit is None:
+            return
+        # A fast drag skips cells between two mouse events: fill the whole line from the last cell to this one.
+        changed = False
+        for col, row in cells_between(self.cursor, hit):
+            changed |= self.set_cell((self.day(col), self.rows[row]), self._brush)
+        self.cursor = hit
+        if changed:
+            self.cellsChanged.emit()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         self._brush = None
@@ -209,47 +228,107 @@ class WeekGrid(QWidget):
         super().focusInEvent(event)
 
 
+def cells_between(a: tuple[int, int], b: tuple[int, int]) -> list[tuple[int, int]]:
+    """Every (column, row) on the straight line from ``a`` to ``b``, both included, each a side-neighbour of the
+    one before (a drag that crosses a corner fills a cell beside it: no gaps)."""
+    (x, y), (x1, y1) = a, b
+    dx, dy = abs(x1 - x), abs(y1 - y)
+    sx, sy = (1 if x1 > x else -1), (1 if y1 > y else -1)
+    out = [(x, y)]
+    ix = iy = 0
+    while ix < dx or iy < dy:
+        if dy == 0 or (ix < dx and (0.5 + ix) / dx < (0.5 + iy) / dy):
+            x += sx
+            ix += 1
+        else:
+            y += sy
+            iy += 1
+        out.append((x, y))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One segment of a stacked bar: its value and colour (the legend that names it is the view's)."""
+
+    value: float
+    color: str
+
+
 @dataclass(frozen=True, slots=True)
 class Bar:
     label: str
     value: float
     target: float
     unit: str = ""
+    parts: tuple[Part, ...] = ()  # stacked segments that add up to ``value``; empty: one plain bar
+    text: str = ""  # the figures as words ("5 of 50 calls"); default "value / target unit"
+
+    def numbers(self) -> str:
+        return self.text or f"{self.value:g} / {self.target:g} {self.unit}".rstrip()
 
 
 class BarChart(QWidget):
-    """Horizontal bars, one per figure, each with its target marked; green when reached, orange when short."""
+    """Horizontal bars, one per figure, each with its target marked; green when reached, orange when short, or
+    stacked segments (entered, waiting to be sent, only marked...). The caption sits above each bar: the label
+    left, the figures right; the widget asks for the width its captions need."""
+
+    ROW = 40
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.bars: list[Bar] = []
-        self.setMinimumSize(240, 90)
+        self.setMinimumHeight(90)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
 
     def set_bars(self, bars: list[Bar]) -> None:
         self.bars = bars
-        self.setMinimumHeight(24 + 40 * len(bars))
-        self.setAccessibleDescription("; ".join(f"{b.label}: {b.value:g}/{b.target:g} {b.unit}".strip()
-                                                for b in bars))
+        self.setMinimumHeight(8 + self.ROW * len(bars))
+        self.setAccessibleDescription("; ".join(f"{b.label}: {b.numbers()}" for b in bars))
+        self.updateGeometry()
         self.update()
 
+    def _caption_width(self, bar: Bar) -> int:
+        fm = self.fontMetrics()
+        return fm.horizontalAdvance(bar.label) + fm.horizontalAdvance("  ") + fm.horizontalAdvance(bar.numbers())
+
     def sizeHint(self) -> QSize:
-        return QSize(320, 24 + 40 * max(1, len(self.bars)))
+        return QSize(max(320, self.minimumSizeHint().width()), 8 + self.ROW * max(1, len(self.bars)))
+
+    def minimumSizeHint(self) -> QSize:
+        need = max((self._caption_width(b) for b in self.bars), default=160)
+        return QSize(need + 16, 8 + self.ROW * max(1, len(self.bars)))
+
+    def text_overflow(self) -> list[str]:
+        """Captions that do not fit the current width (the size test reads this)."""
+        return [f"caption {b.label!r} needs {self._caption_width(b) + 16} px, has {self.width()}"
+                for b in self.bars if self._caption_width(b) + 16 > self.width() + 1]
 
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
         text = self.palette().text().color()
         width = self.width() - 16
         for i, bar in enumerate(self.bars):
-            top = 4 + i * 40
+            top = 4 + i * self.ROW
             p.setPen(text)
             p.drawText(QRect(8, top, width, 16), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-                       f"{bar.label}  {bar.value:g} / {bar.target:g} {bar.unit}".rstrip())
+                       bar.label)
+            p.drawText(QRect(8, top, width, 16), int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+                       bar.numbers())
             scale = max(bar.target * 1.25, bar.value, 1e-9)
             track = QRect(8, top + 18, width, 14)
             p.fillRect(track, QColor("#e6e8eb"))
-            filled = QRect(track.left(), track.top(), int(width * min(bar.value, scale) / scale), track.height())
-            p.fillRect(filled, OK if bar.value >= bar.target else SHORT)
+            if bar.parts:
+                x = float(track.left())
+                for part in bar.parts:
+                    w = width * min(part.value, scale) / scale
+                    p.fillRect(QRect(int(x), track.top(), max(0, round(x + w) - int(x)), track.height()),
+                               QColor(part.color))
+                    x += w
+            else:
+                filled = QRect(track.left(), track.top(), int(width * min(bar.value, scale) / scale),
+                               track.height())
+                p.fillRect(filled, OK if bar.value >= bar.target else SHORT)
             x = track.left() + int(width * bar.target / scale)
             p.setPen(QPen(text, 2))
             p.drawLine(x, track.top() - 3, x, track.bottom() + 3)

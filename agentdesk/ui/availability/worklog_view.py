@@ -61,17 +61,25 @@ class WorkLogView(QWidget):
         self.table = QTableWidget(0, 5, self)
         self.table.setObjectName("days")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.verticalHeader().setVisible(False)
 
+        self.empty_label = QLabel(self)
+        self.empty_label.setObjectName("workLogEmpty")
+        self.empty_label.setWordWrap(True)
+        self.empty_label.hide()
         self.status_label = QLabel(self)
         self.status_label.setObjectName("workLogStatus")
 
+        left = QVBoxLayout()
+        left.addWidget(self.table, 1)
+        left.addWidget(self.empty_label)
         right = QVBoxLayout()
         right.addWidget(self.chart_box)
         right.addWidget(self.incentive_box)
         body = QHBoxLayout()
-        body.addWidget(self.table, 3)
+        body.addLayout(left, 3)
         body.addLayout(right, 2)
         layout = QVBoxLayout(self)
         layout.addLayout(nav)
@@ -99,6 +107,7 @@ class WorkLogView(QWidget):
         self.table.setHorizontalHeaderLabels([self.tr("Date"), self.tr("Worked"), self.tr("Breaks"),
                                               self.tr("Calls"), self.tr("Talk time")])
         self.status_label.setAccessibleName(self.tr("Work log status"))
+        self.empty_label.setText(self.tr("Nothing recorded for this month yet."))
         if self.retranslated is not None:
             self.retranslated()
 
