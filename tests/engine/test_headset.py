@@ -70,6 +70,10 @@ def test_answer_mute_hang_up_from_the_headset_in_a_real_call(
     found = agent.wait_event({"event": "headset", "state": "found"}, 10)
     assert found["device"]["name"] == product and "hook_switch" in found["device"]["buttons"]
     _wait_lights(folder, c, off_hook=False, ring=False, mute=False)
+    status = agent.command({"cmd": "headset"})
+    assert status["enabled"] is True and status["device"]["name"] == product and status["how"] == "only"
+    bad = agent.command({"cmd": "configure", "account": {"user": "agent1"}, "headset": True}, ok=False)
+    assert "headset" in bad["error"]
 
     customer = engine_factory("customer")
     customer.register("customer1", kamailio)

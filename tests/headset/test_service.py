@@ -126,6 +126,28 @@ def test_missing_backend_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
     assert c.command()["problem"]
 
 
+def test_a_headset_held_by_an_engine_is_still_seen_by_the_self_check(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Linux with hidapi's libusb backend: while an engine holds the headset the kernel driver is detached (no
+    descriptor in sysfs) and the device cannot be opened again; the engine's lock file carries the descriptor."""
+    folder = StandinFolder(tmp_path / "hid")
+    folder.plug("held", HEADSET, 0x0B0E, 0x0307, "Held Headset", usage_page=0x0C, usage=0x01)  # not openable here
+    for k, v in folder.env().items():
+        monkeypatch.setenv(k, v)
+    backend = service.load_backend()
+    assert service.discover(backend, {}, str(tmp_path / "nosys")) == []
+    ident = pairing.HidIdentity(b"standin:held", "Held Headset", 0x0B0E, 0x0307)
+    owner = DeviceLock(service.device_id(ident))
+    assert owner.acquire(HEADSET)
+    try:
+        seen = service.discover(backend, {}, str(tmp_path / "nosys"))
+        assert [c.info()["buttons"] for c in seen] == [["flash", "hook_switch", "phone_mute"]]
+    finally:
+        owner.release()
+    assert DeviceLock(service.device_id(ident)).holder_descriptor() is None  # released: nobody holds it
+    os.unlink(owner.path)
+
+
 def test_one_owner_at_a_time() -> None:
     key = f"test-{uuid.uuid4().hex}"
     first, second = DeviceLock(key), DeviceLock(key)

@@ -71,6 +71,7 @@ class Candidate:
     controls: CallControls
     manufacturer: str = ""
     serial: str = ""
+    descriptor: bytes = b""
 
     @property
     def path(self) -> bytes:
@@ -133,7 +134,13 @@ def discover(backend: HidBackend, cache: dict[bytes, Candidate | None], sysfs: s
 
 
 def _look_at(backend: HidBackend, e: dict[str, Any], path: bytes, sysfs: str) -> Candidate | None:
+    ident = pairing.HidIdentity(path=path, product=str(e.get("product_string") or ""),
+                                vendor_id=int(e.get("vendor_id") or 0), product_id=int(e.get("product_id") or 0))
     data = pairing.linux_report_descriptor(path, sysfs) if sys.platform.startswith("linux") else None
+    if data is None:
+        # An engine that drives this headset left its descriptor in the device's lock file (hidapi's libusb
+        # backend detaches the kernel driver, so sysfs no longer has it, and the device cannot be opened twice).
+        data = DeviceLock(device_id(ident)).holder_descriptor()
     if data is None:
         if int(e.get("usage_page") or 0) != TELEPHONY:
             return None  # never open a device that is not a telephony collection
@@ -155,10 +162,8 @@ def _look_at(backend: HidBackend, e: dict[str, Any], path: bytes, sysfs: str) ->
         return None
     if not controls.found:
         return None
-    ident = pairing.HidIdentity(path=path, product=str(e.get("product_string") or ""),
-                                vendor_id=int(e.get("vendor_id") or 0), product_id=int(e.get("product_id") or 0))
     return Candidate(ident, controls, manufacturer=str(e.get("manufacturer_string") or ""),
-                     serial=str(e.get("serial_number") or ""))
+                     serial=str(e.get("serial_number") or ""), descriptor=bytes(data))
 
 
 class DeviceLock:
@@ -168,7 +173,8 @@ class DeviceLock:
         self.path = os.path.join(tempfile.gettempdir(), f"agentdesk-headset-{key.replace(':', '-')}.lock")
         self.fh: Any = None
 
-    def acquire(self) -> bool:
+    def acquire(self, descriptor: bytes = b"") -> bool:
+        """Take the lock; ``descriptor`` is left in the file for other processes (the self-check) to read."""
         try:
             fh = open(self.path, "a+b")
         except OSError:
@@ -178,6 +184,49 @@ class DeviceLock:
                 import msvcrt
 
                 fh.seek(0)
+                msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+            else:
+                import fcntl
+
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.close()
+            return False
+        self.fh = fh
+        with contextlib.suppress(OSError):
+            fh.seek(0)
+            fh.truncate()
+            fh.write(descriptor.hex().encode())
+            fh.flush()
+        return True
+
+    def holder_descriptor(self) -> bytes | None:
+        """The descriptor an engine holding this lock left, or None when nobody holds it."""
+        try:
+            with open(self.path, "rb") as fh:
+                text = fh.read(65536)
+        except OSError:
+            return None
+        probe = DeviceLock.__new__(DeviceLock)
+        probe.path, probe.fh = self.path, None
+        if probe.acquire_quietly():
+            probe.release()
+            return None  # nobody holds it: a stale file
+        try:
+            return bytes.fromhex(text.decode()) or None
+        except ValueError:
+            return None
+
+    def acquire_quietly(self) -> bool:
+        """Take the lock without touching the file's content."""
+        try:
+            fh = open(self.path, "rb")
+        except OSError:
+            return False
+        try:
+            if sys.platform == "win32":
+                import msvcrt
+
                 msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
             else:
                 import fcntl
@@ -282,7 +331,7 @@ class HeadsetService:
 
     def _open(self, c: Candidate, how: str) -> None:
         lock = DeviceLock(device_id(c.identity))
-        if not lock.acquire():
+        if not lock.acquire(c.descriptor):
             self._send(HeadsetNews("unavailable", device=c.info(),
                                    reason="another AgentDesk is using this headset's buttons"))
             return
