@@ -168,7 +168,7 @@ class PracticeTimeline:
     customer_wav: Path | None = None
 
 
-def score_sheet(tl: PracticeTimeline, trainee: str = "") -> dict[str, Any]:
+def score_sheet(tl: PracticeTimeline, trainee: str = "", trainee_name: str = "") -> dict[str, Any]:
     answer = (tl.answered_at - tl.offered_at) if tl.answered_at is not None and tl.offered_at is not None else None
     talk_s = (tl.ended_at - tl.answered_at) if tl.ended_at is not None and tl.answered_at is not None else None
     score, missed, extra = path_match(tl.expected_path, tl.script_path)
@@ -220,6 +220,7 @@ def score_sheet(tl: PracticeTimeline, trainee: str = "") -> dict[str, Any]:
         "call_id": tl.call_id,
         "scenario": tl.scenario_id,
         "trainee": trainee,
+        "trainee_name": trainee_name or trainee,  # how the trainer's screen names the trainee
         "scored_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "time_to_answer_s": _r(answer, 2),
         "talk_seconds": _r(talk_s, 1),
@@ -242,7 +243,7 @@ def sheets_dir(base: Path | None = None) -> Path:
     return d
 
 
-ALLOWED_KEYS = {"version", "practice", "call_id", "scenario", "trainee", "scored_at", "time_to_answer_s",
+ALLOWED_KEYS = {"version", "practice", "call_id", "scenario", "trainee", "trainee_name", "scored_at", "time_to_answer_s",
                 "talk_seconds", "talk", "script", "escalation", "wrap_up", "recording", "feedback"}
 
 
@@ -294,6 +295,7 @@ class PracticeScorer:
         self.send = send
         self.scenarios = scenarios
         self.trainee = trainee
+        self.trainee_name = ""  # the name the center knows the trainee by (set by the shift screen at sign-in)
         self.base = base
         self.workdir = workdir or (sheets_dir(base).parent / "recordings")
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -386,7 +388,7 @@ class PracticeScorer:
             if tl.escalated_at is None and payload.get("escalated"):
                 tl.escalated_at = tl.ended_at
         time.sleep(0.3)  # the engine finishes the recordings' WAV headers as the call's audio stops
-        sheet = score_sheet(tl, self.trainee)
+        sheet = score_sheet(tl, self.trainee, self.trainee_name)
         path = save_sheet(sheet, self.base)
         for wav in (tl.agent_wav, tl.customer_wav):  # the figures are in the sheet: the voices are not kept
             if wav is not None:

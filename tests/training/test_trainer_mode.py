@@ -114,6 +114,9 @@ def test_center_events_list_and_unlist_live_calls(qtbot, trainer_ui) -> None:
 
 
 def test_trainer_sees_the_saved_score_sheets(qtbot, tmp_path) -> None:
+    from PySide6.QtCore import QLocale
+
+    from agentdesk.center.practice.data import load_scenarios
     from agentdesk.training.score import PracticeTimeline, save_sheet, score_sheet
 
     save_sheet(score_sheet(PracticeTimeline("P-0007", scenario_id="mail_send", expected_path=["a", "b"],
@@ -122,8 +125,11 @@ def test_trainer_sees_the_saved_score_sheets(qtbot, tmp_path) -> None:
     view = TrainerView()
     qtbot.addWidget(view)
     controller = TrainerController(view, None, sheets_base=tmp_path)
-    qtbot.mouseClick(view.refresh_sheets_button, Qt.MouseButton.LeftButton)
     table = view.sheets_table
+    assert table.rowCount() == 1  # listed when the screen opens
+    qtbot.mouseClick(view.refresh_sheets_button, Qt.MouseButton.LeftButton)
     assert table.rowCount() == 1
-    assert [table.item(0, c).text() for c in range(1, 6)] == ["trainee1", "mail_send", "2.5", "-", "50%"]
+    title = "メールが送信できない（送信ポートの変更）" if QLocale().language() == QLocale.Language.Japanese \
+        else next(s for s in load_scenarios() if s.id == "mail_send").title.en
+    assert [table.item(0, c).text() for c in range(1, 6)] == ["trainee1", title, "2.5", "-", "50%"]
     assert controller.sheets_base == tmp_path

@@ -17,6 +17,21 @@ from agentdesk.training.score import PracticeScorer
 log = logging.getLogger(__name__)
 
 
+def trainee_identity(desk: Any) -> tuple[str, str]:
+    """(agent id, name) of the trainee for the score sheet: the center's name for the agent, else the agent id,
+    else (the practice center, where nobody signs in with an id) the name of this PC's user."""
+    agent_id = str(getattr(desk.settings.center, "agent_id", "") or "")
+    name = str(getattr(desk.provisioning, "agent_name", "") or "")
+    if not name and not agent_id:
+        import getpass
+
+        try:
+            name = getpass.getuser()
+        except Exception:
+            name = ""
+    return agent_id, name or agent_id
+
+
 def attach_practice_scoring(desk: Any, base: Path | None = None) -> PracticeScorer:
     """Feed the desk's engine events to a scorer and score each practice wrap-up (saved for the trainer)."""
 
@@ -44,6 +59,7 @@ def attach_practice_scoring(desk: Any, base: Path | None = None) -> PracticeScor
     def submit(kind: str, payload: dict[str, Any]) -> None:
         original(kind, payload)  # a refusal propagates as before, and nothing is scored
         if kind == "wrap_up" and str(payload.get("call_id")) in scorer.calls:
+            scorer.trainee, scorer.trainee_name = trainee_identity(desk)
             def work() -> None:
                 try:
                     scorer.on_wrap_up(dict(payload))

@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QLocale, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from agentdesk.ui.training.names import TrainingNames, local_time
 
 log = logging.getLogger(__name__)
 MODES = ("monitor", "whisper", "barge")
@@ -105,7 +107,7 @@ class TrainerView(QWidget):
         sheets_row.addWidget(self.sheets_title, 1)
         sheets_row.addWidget(self.refresh_sheets_button)
         outer.addLayout(sheets_row)
-        self.sheets_table = QTableWidget(0, 7, self)
+        self.sheets_table = QTableWidget(0, 8, self)
         self.sheets_table.setObjectName("trainerSheets")
         self.sheets_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.sheets_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -117,9 +119,17 @@ class TrainerView(QWidget):
         self.status_label.setWordWrap(True)
         self.status_label.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         outer.addWidget(self.status_label)
+        self.languageChanged = lambda: None  # the controller re-renders its lists (names in the new language)
         self.retranslate()
 
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+            self.languageChanged()
+        super().changeEvent(event)
+
     def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("AgentDesk - Trainer mode"))
         self.title.setText(self.tr("Trainees' live calls"))
         self.calls_table.setHorizontalHeaderLabels([self.tr("Trainee"), self.tr("Address"), self.tr("Since")])
         self.calls_table.setAccessibleName(self.tr("Trainees' live calls"))
@@ -152,7 +162,7 @@ class TrainerView(QWidget):
         self.sheets_table.setAccessibleName(self.tr("Practice call score sheets"))
         self.sheets_table.setHorizontalHeaderLabels([
             self.tr("Scored at"), self.tr("Trainee"), self.tr("Scenario"), self.tr("Answer (s)"),
-            self.tr("Longest silence (s)"), self.tr("Script match"), self.tr("Escalation")])
+            self.tr("Longest silence (s)"), self.tr("Script match"), self.tr("Steps missed"), self.tr("Escalation")])
 
 
 class TrainerController(QObject):
@@ -164,11 +174,14 @@ class TrainerController(QObject):
 
     statusChanged = Signal(str)
 
-    def __init__(self, view: TrainerView, engine: Any, sheets_base: Any = None) -> None:
+    def __init__(self, view: TrainerView, engine: Any, sheets_base: Any = None,
+                 names: TrainingNames | None = None) -> None:
         super().__init__(view)
         self.view = view
         self.engine = engine
         self.sheets_base = sheets_base  # data_dir() by default (agentdesk.training.score)
+        self.names = names or TrainingNames()
+        self.sheets: list[dict[str, Any]] = []
         self.calls: list[LiveCall] = []
         self.joined_call: Any = None  # the trainer engine's call id while joined (or joining)
         self.joined_uri = ""
@@ -185,8 +198,17 @@ class TrainerController(QObject):
         v.refresh_sheets_button.clicked.connect(self.load_sheets)
         v.send_hint_button.clicked.connect(self.send_hint)
         v.hint_edit.returnPressed.connect(self.send_hint)
+        v.languageChanged = self._rerender
         self._status(self.tr("Choose a trainee's call and join it."))
         self._update_buttons()
+        self.load_sheets()  # the score sheets are there when the window opens
+
+    def _language(self) -> str:
+        return "ja" if QLocale().language() == QLocale.Language.Japanese else "en"
+
+    def _rerender(self) -> None:
+        self._render_list()
+        self._render_sheets()
 
     # ---- the list -----------------------------------------------------------------------------------------------
     def add_by_hand(self) -> None:
@@ -225,7 +247,7 @@ class TrainerController(QObject):
         table = self.view.calls_table
         table.setRowCount(len(self.calls))
         for row, call in enumerate(self.calls):
-            for col, text in enumerate((call.trainee, call.uri, call.since)):
+            for col, text in enumerate((call.trainee, call.uri, local_time(call.since) if call.since else "")):
                 table.setItem(row, col, QTableWidgetItem(text))
         self._update_buttons()
 
@@ -234,23 +256,40 @@ class TrainerController(QObject):
         from agentdesk.training.score import load_sheets
 
         try:
-            sheets = load_sheets(self.sheets_base)
+            self.sheets = load_sheets(self.sheets_base)
         except OSError as exc:
             self._status(self.tr("Could not read the score sheets: %1").replace("%1", str(exc)))
             return
+        self._render_sheets()
+
+    def _render_sheets(self) -> None:
+        lang = self._language()
         table = self.view.sheets_table
-        table.setRowCount(len(sheets))
-        for row, sh in enumerate(sheets):
+        table.setRowCount(len(self.sheets))
+        for row, sh in enumerate(self.sheets):
             talk = sh.get("talk") or {}
             esc = sh.get("escalation") or {}
-            score = (sh.get("script") or {}).get("path_score")
-            cells = [str(sh.get("scored_at", "")).replace("T", " ")[:16], str(sh.get("trainee", "")),
-                     str(sh.get("scenario", "")), _num(sh.get("time_to_answer_s")),
+            script = sh.get("script") or {}
+            score = script.get("path_score")
+            scenario = str(sh.get("scenario", ""))
+            missed = [self.names.step(scenario, str(step), lang) for step in script.get("missed") or []]
+            cells = [local_time(str(sh.get("scored_at", ""))),
+                     str(sh.get("trainee_name") or sh.get("trainee") or "-"),
+                     self.names.scenario(scenario, lang), _num(sh.get("time_to_answer_s")),
                      _num(talk.get("longest_silence_s")),
                      f"{100 * score:.0f}%" if isinstance(score, (int, float)) else "-",
+                     ("、" if lang == "ja" else ", ").join(missed) or "-",
                      self.tr("OK") if esc.get("ok") else self.tr("Check")]
             for col, text in enumerate(cells):
-                table.setItem(row, col, QTableWidgetItem(text))
+                item = QTableWidgetItem(text or "-")
+                item.setToolTip(text)
+                table.setItem(row, col, item)
+        table.resizeColumnsToContents()
+        if not self.sheets:
+            self.view.sheets_title.setText(self.tr("Practice call score sheets: none yet"))
+        else:
+            self.view.sheets_title.setText(self.tr("Practice call score sheets (%1)").replace(
+                "%1", str(len(self.sheets))))
 
     # ---- joining and modes ------------------------------------------------------------------------------------
     def join_selected(self) -> None:
