@@ -25,6 +25,10 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]+"), r"\1 " + REDACTED),
     # Digest parameters wherever they appear.
     (re.compile(r"(?i)\b(response|cnonce)\s*=\s*\"?[0-9a-f]+\"?"), r"\1=" + REDACTED),
+    # SRTP master keys (SDES): in the SDP's a=crypto lines and in pjsip's own "key=" log lines. A key in a log
+    # would undo the encryption of that call.
+    (re.compile(r"(?i)\b(inline:)[^|\s\\\"']+"), r"\1" + REDACTED),
+    (re.compile(r"(?i)\b((?:AES|F8|AEAD)_\w+\s+key\s*=\s*)[A-Za-z0-9+/=]+"), r"\1" + REDACTED),
     # key=value and "key": "value" for secret-looking keys.
     (re.compile(r"(?i)([\"']?\b(?:password|passwd|pwd|secret|token|access_token|refresh_token|api_key|apikey)"
                 r"\b[\"']?\s*[:=]\s*)(\"[^\"]*\"|'[^']*'|[^\s,;&}]+)"),

@@ -13,7 +13,8 @@ from pathlib import Path
 import keyring
 import pytest
 
-from tests.infra.kamailio import Kamailio
+from tests.infra.certs import TestCA
+from tests.infra.kamailio import Kamailio, KamailioTls
 from tests.infra.memory_keyring import MemoryKeyring
 from tests.infra.pulse import VirtualHeadset
 from tests.infra.sipp import Sipp
@@ -70,13 +71,14 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
 
 @pytest.fixture
 def kamailio_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[..., Kamailio]]:
-    """Start any number of Kamailio instances: ``kamailio_factory(auth=False, port=None)``."""
+    """Start any number of Kamailio instances: ``kamailio_factory(auth=False, port=None, tls=None)``
+    (``tls=KamailioTls(cert, key)`` adds a TLS listener, ``uri_for("tls")``)."""
     started: list[Kamailio] = []
 
-    def start(auth: bool = False, port: int | None = None) -> Kamailio:
+    def start(auth: bool = False, port: int | None = None, tls: KamailioTls | None = None) -> Kamailio:
         workdir = tmp_path / f"kamailio-{len(started)}"
         workdir.mkdir()
-        k = Kamailio(workdir=workdir, auth=auth)
+        k = Kamailio(workdir=workdir, auth=auth, tls=tls)
         started.append(k)
         attach_log(request, f"kamailio #{len(started)} log", k.log)
         return k.start(port)
@@ -90,6 +92,21 @@ def kamailio_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator
 def kamailio(kamailio_factory: Callable[..., Kamailio]) -> Kamailio:
     """A registrar/proxy on a free loopback port, UDP and TCP, no authentication."""
     return kamailio_factory()
+
+
+@pytest.fixture
+def center_ca(tmp_path: Path) -> TestCA:
+    """A private CA made for this test (the provisioned CA of the center's certificates)."""
+    return TestCA(tmp_path / "ca")
+
+
+@pytest.fixture
+def kamailio_tls(kamailio_factory: Callable[..., Kamailio], center_ca: TestCA) -> Kamailio:
+    """A registrar/proxy with UDP, TCP and TLS (1.2 and 1.3) listeners; its certificate is for
+    ``center.agentdesk.test`` and 127.0.0.1, signed by ``center_ca``. ``account_config(..., transport="tls")``
+    provisions that CA and host name."""
+    server = center_ca.issue()
+    return kamailio_factory(tls=KamailioTls(server.cert, server.key, ca=center_ca.path))
 
 
 @pytest.fixture

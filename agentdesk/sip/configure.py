@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agentdesk.sip.bounds import MAX_URI
+from agentdesk.i18n import Text
 from agentdesk.sip.registrars import Registrar, parse_registrar
+from agentdesk.sip.tls_relay import TlsConfigError, TlsSettings, srtp_policy
 
 _USER = re.compile(r"^[A-Za-z0-9\-_.!~*'()&=+$,%]{1,64}$")  # RFC 3261 user part (unreserved, escaped, ...)
 _DOMAIN = re.compile(r"^[A-Za-z0-9.\-]{1,253}$|^\[[0-9A-Fa-f:.]+\]$")
@@ -44,6 +46,8 @@ class ConfigurePlan:
     stats_interval: float
     transfer_requests: str
     trusted: set[tuple[str, int]] = field(default_factory=set)
+    tls_settings: TlsSettings = field(default_factory=TlsSettings)
+    srtp_warning: Text | None = None  # SRTP asked for over plain signalling: not offered, and why
     account: dict[str, Any] = field(default_factory=dict)
     sip: dict[str, Any] = field(default_factory=dict)
     audio: dict[str, Any] | None = None
@@ -87,9 +91,7 @@ def plan(account: Any, sip: Any, audio: Any = None) -> ConfigurePlan:
     transport = str(account.get("transport", "udp")).lower()
     if transport not in ("udp", "tcp", "tls"):
         raise ValueError("transport must be udp, tcp or tls")
-    srtp = str(account.get("srtp", "off")).lower()
-    if srtp not in ("off", "optional", "mandatory"):
-        raise ValueError("srtp must be off, optional or mandatory")
+    srtp, srtp_warning = srtp_policy(transport, account.get("srtp"))  # SRTP keys only over TLS (PolicyError)
     regs = account.get("registrars") or []
     if isinstance(regs, str):
         regs = [regs]
@@ -124,6 +126,10 @@ def plan(account: Any, sip: Any, audio: Any = None) -> ConfigurePlan:
     tls = sip.get("tls") or {}
     if not isinstance(tls, dict):
         raise ValueError('"sip.tls" must be an object')
+    try:
+        tls_settings = TlsSettings.parse(tls)
+    except TlsConfigError as exc:
+        raise ValueError(str(exc)) from None
     trusted: set[tuple[str, int]] = set()
     sources = sip.get("trusted_sources", []) or []
     if not isinstance(sources, list) or len(sources) > 32:
@@ -149,4 +155,5 @@ def plan(account: Any, sip: Any, audio: Any = None) -> ConfigurePlan:
         retry_max=_number(sip, "retry_max", 60.0, 0.01, 86400),
         stats_interval=_number(sip, "stats_interval", 5.0, 0, 3600),
         transfer_requests=policy, trusted=trusted, account=account, sip=sip, audio=audio,
+        tls_settings=tls_settings, srtp_warning=srtp_warning,
     )

@@ -46,6 +46,7 @@ from agentdesk.sip.netpath import NetPath
 from agentdesk.sip.null_audio import NullCallAudio, make_backend
 from agentdesk.sip.protocol import PROTOCOL_VERSION, CommandError, Emit
 from agentdesk.sip.registrars import Backoff, Prober, Registrar, resolve
+from agentdesk.sip.tls_relay import UNVERIFIED, PolicyError, TlsConfigError, TlsRelay, Upstream
 from agentdesk.sip.training import CONTENT_TYPE as TRAINING_CONTENT_TYPE
 from agentdesk.sip.training import HEADER as TRAINING_HEADER
 from agentdesk.sip.training import TrainingConfig, TrainingMixer, parse_mode
@@ -305,6 +306,9 @@ class Engine:
         self._switch_grace_until = 0.0
         self._last_command = 0.0  # monotonic time of the last command: the loop turns faster after one
         self.path = NetPath(self)  # NAT, keep-alives, RTP ports, media watch, INFO digits (agentdesk/sip/netpath.py)
+        # SIP over TLS through Python's ssl (agentdesk/sip/tls_relay.py): the relay and each registrar's hop
+        self.tls_relay: TlsRelay | None = None
+        self.relay_hops: list[str] = []
 
     # ---- life cycle -------------------------------------------------------------------------------------------
     def run(self) -> int:
@@ -368,6 +372,8 @@ class Engine:
             return
         if self.prober is not None:
             self.prober.stop()
+        if self.tls_relay is not None:
+            self.tls_relay.stop()  # after the unregistration below would be nicer, but it never blocks on TLS
         try:
             if any(not c.ended for c in self.calls.values()):
                 ep.hangupAllCalls()
@@ -429,6 +435,8 @@ class Engine:
                         self._on_probe(item[1], item[2])
                     elif kind == "ipchange":
                         self._on_ip_change(item[1], item[2])
+                    elif kind == "tls":
+                        self._on_tls(item[1])
                     elif kind == "headset":
                         self.headset.on_queue(item[1])
                 except Exception:  # a failed failover step must never take the engine down
@@ -451,7 +459,9 @@ class Engine:
                     raise CommandError("unknown command")  # exactly this text: a contract (the reply has "cmd")
             reply = P.Reply(id=cid, cmd=name, ok=True, result=extra or {})
         except (CommandError, ValueError) as exc:  # ProtocolError is a ValueError
-            reply = P.Reply(id=cid, cmd=name, ok=False, error=str(exc))
+            # a PolicyError (tls_relay.py) carries the agent's words (ja, en) as the reply's "message"
+            reply = P.Reply(id=cid, cmd=name, ok=False, error=str(exc),
+                            result={"message": exc.text.as_dict()} if isinstance(exc, PolicyError) else {})
         except pj.Error as exc:
             log.warning("command %s: %s", name, exc.info())
             reply = P.Reply(id=cid, cmd=name, ok=False, error=f"SIP error: {_pj_error(exc)}")
@@ -505,7 +515,8 @@ class Engine:
         if audio_cfg is not None and in_call:
             raise CommandError("cannot change the audio backend during a call")
         new_audio = make_backend(self.emit, audio_cfg) if (audio_cfg is not None or self.config == {}) else None
-        self._ensure_transport(plan.transport, sip)  # a new transport first: the old one goes only if it works
+        # a new transport first: the old one goes only if it works
+        self._ensure_transport(plan.transport, sip, plan.tls_settings.stack)
 
         # Everything checked: apply. Calls in progress keep their account object until they end.
         self._apply_codecs(plan.codecs)
@@ -539,6 +550,7 @@ class Engine:
         for reg in self.registrars:
             reg.address = resolve(reg.host)  # the prober keeps it current
         self.guard.configure(self.registrars, self.trusted, plan.transport)
+        self._configure_relay(plan)
         self.stats_interval = plan.stats_interval
         self.path.configure(nat, media_watch)
         self.transfer_requests = plan.transfer_requests
@@ -552,8 +564,16 @@ class Engine:
         if was_registered:
             self.want_registered = False
             self.cmd_register(P.Register())
-        return {"port": self.local_port, "transport": plan.transport,
-                "audio": (audio_cfg or {}).get("backend", "null")}
+        reply: dict[str, Any] = {"port": self.local_port, "transport": plan.transport, "srtp": plan.srtp,
+                                 "audio": (audio_cfg or {}).get("backend", "null")}
+        tls = plan.tls_settings
+        if plan.transport == "tls":
+            reply["tls"] = {"stack": tls.stack, "trust": tls.trust, "relay_ports": self.tls_relay_ports()}
+        unverified = UNVERIFIED if plan.transport == "tls" and not tls.verify else None
+        warnings = [w.as_dict() for w in (plan.srtp_warning, unverified) if w is not None]
+        if warnings:
+            reply["warnings"] = warnings
+        return reply
 
     def _password(self, account: dict[str, Any]) -> str:
         if account.get("password") is not None:
@@ -566,10 +586,16 @@ class Engine:
             return secret
         return ""
 
-    def _ensure_transport(self, transport: str, sip: dict[str, Any]) -> None:
+    def _ensure_transport(self, transport: str, sip: dict[str, Any], tls_stack: str = "python") -> None:
         bind = str(sip.get("bind", "0.0.0.0"))
         port = int(sip.get("port", 0))
         tls = sip.get("tls") or {}
+        if transport == "tls" and tls_stack == "python":
+            # TLS in the relay: pjsip speaks plain TCP on loopback only (no firewall prompt, nothing outside)
+            transport, bind, tls = "tcp", "127.0.0.1", {}
+        elif transport == "tls" and os.environ.get("AGENTDESK_PJSIP_TLS", "1") == "0":
+            raise CommandError("this phone engine has no TLS of its own (as on Windows): use the built-in TLS "
+                               '(leave out "sip.tls.stack" or set it to "python")')
         key = (transport, bind, port, tuple(sorted((str(k), str(v)) for k, v in tls.items())))
         if self.transport_key == key and self.transport_id is not None:
             return
@@ -585,7 +611,7 @@ class Engine:
             ca = tls.get("ca") or _system_ca_file()
             if ca:
                 tc.tlsConfig.CaListFile = str(ca)
-            tc.tlsConfig.method = pj.PJSIP_TLSV1_2_METHOD
+            tc.tlsConfig.method = pj.PJSIP_TLSV1_2_METHOD  # the wheel's OpenSSL 1.0.2k has nothing newer
         old = self.transport_id
         try:
             new = self.ep.transportCreate(kind, tc)  # the old transport stays until the new one exists
@@ -642,15 +668,24 @@ class Engine:
         ac.regConfig.dropCallsOnFail = False
         ac.regConfig.unregWaitMsec = 500
         proxies = pj.StringVector()
-        proxies.append(reg.uri + ";lr")
+        hop = self._relay_hop(reg)
+        proxies.append(hop or reg.uri + ";lr")
         ac.sipConfig.proxies = proxies
         ac.sipConfig.transportId = self.transport_id
         if c["password"]:
             ac.sipConfig.authCreds.append(pj.AuthCredInfo("digest", "*", c["auth_user"], 0, c["password"]))
         ac.mediaConfig.srtpUse = {"off": pj.PJMEDIA_SRTP_DISABLED, "optional": pj.PJMEDIA_SRTP_OPTIONAL,
                                   "mandatory": pj.PJMEDIA_SRTP_MANDATORY}[c["srtp"]]
+        # SRTP keys only over TLS: tls_relay.srtp_policy() (configure.py) enforces it for both TLS stacks
+        # (pjsip's own rule cannot: behind the relay it sees plain loopback TCP)
         ac.mediaConfig.srtpSecureSignaling = 0
         self.path.account_config(ac, str(c["sip"].get("bind", "0.0.0.0")))  # SDP address, STUN, RTP ports
+        if hop:
+            # the relay writes the TLS connection's address (the public one the center reports) into Via/Contact
+            # itself (tls_relay.py); pjsip sees only its loopback connection and must not "correct" them
+            ac.natConfig.contactRewriteUse = 0
+            ac.natConfig.viaRewriteUse = 0
+            ac.natConfig.sdpNatRewriteUse = 0
         return ac
 
     # ---- registration and failover ----------------------------------------------------------------------------
@@ -687,6 +722,9 @@ class Engine:
 
     def _set_reg_state(self, state: P.RegistrationStateName, code: int, reason: str, **extra: Any) -> None:
         self.reg_state = state
+        refusal = self.tls_relay.refusal(self.reg_index) if self.tls_relay and state == "failed" else None
+        if refusal is not None:  # the certificate, not the network: say so in the agent's words
+            extra.update(tls=refusal.kind, message=refusal.message.as_dict())
         self.emit(P.Registration(state=state, registrar=self.registrars[self.reg_index].given
                                  if self.registrars else None, code=code, reason=reason, **extra))
 
@@ -779,6 +817,8 @@ class Engine:
             return
         reg = self.registrars[index]
         was = reg.alive
+        if rtt is not None and self.tls_relay is not None and self.tls_relay.refused(index):
+            rtt = None  # it answers, but its certificate was refused: never fail back to it until it verifies
         if rtt is None:
             reg.misses += 1
             reg.hits = 0
@@ -828,6 +868,8 @@ class Engine:
         log.info("local address changed %s -> %s: re-registering", old, new)
         self.emit(P.NetworkEvent(state="changed", previous=old, address=new))
         prm = pj.IpChangeParam()
+        if self.relay_path_changed():
+            prm.restartListener = False  # pjsip's listener is on loopback: a restart would move it to the LAN
         self.ep.handleIpChange(prm)
 
     # ---- calls ------------------------------------------------------------------------------------------------
@@ -1469,6 +1511,74 @@ class Engine:
 
     def cmd_headset(self, cmd: P.HeadsetStatus) -> dict[str, Any]:
         return self.headset.command(bool(cmd.rescan))  # docs/engine-protocol.md, "Headset buttons and lights"
+
+    # ---- SIP over TLS (agentdesk/sip/tls_relay.py) ----------------------------------------------------------
+    def _configure_relay(self, plan: configure_plan.ConfigurePlan) -> None:
+        tls, registrars = plan.tls_settings, plan.registrars
+        if plan.transport != "tls" or tls.stack != "python":
+            self.relay_hops = []
+            self.guard.relay_source = None
+            if self.tls_relay is not None:
+                self.tls_relay.configure([], tls)
+            return
+        if self.tls_relay is None:
+            self.tls_relay = TlsRelay(self.queue.put)
+        ups = [Upstream(i, r.given, r.host, r.port, tls.server_name or r.host) for i, r in enumerate(registrars)]
+        try:
+            ports = self.tls_relay.configure(ups, tls)
+        except TlsConfigError as exc:
+            raise CommandError(str(exc)) from None
+        self.relay_hops = [f"sip:127.0.0.1:{p};transport=tcp;lr" for p in ports]
+        # only the relay's registrar connections reach pjsip legitimately (the ghost-call rule over TLS)
+        self.guard.relay_source = self.tls_relay.is_registrar_source
+
+    def tls_relay_ports(self) -> list[int]:
+        return [int(h.split(":")[2].split(";")[0]) for h in self.relay_hops]
+
+    def _relay_hop(self, reg: Registrar) -> str | None:
+        for i, r in enumerate(self.registrars):
+            if r is reg and i < len(self.relay_hops):
+                return self.relay_hops[i]
+        return None
+
+    def _on_tls(self, event: dict[str, Any]) -> None:
+        """The relay's news (its thread posts, this thread emits): connected, refused, closed, unreachable."""
+        index = int(event.pop("index", -1))
+        self.emit(P.decode_event(dict({"event": "tls"}, **event)))
+        state = event.get("state")
+        if state == "refused":
+            self.emit(P.Security(what="tls_refused", source=str(event.get("registrar")),
+                                 reason=str(event.get("reason")), kind=event.get("kind"),
+                                 message=event.get("message")))
+        elif state == "closed" and index == self.reg_index and self.want_registered and \
+                self.reg_state == "registered":
+            # The center's end of our TLS connection went away (restart, a NAT that forgot us): register again
+            # soon over a new connection (jittered: many agents lose theirs at once). A dead registrar fails over.
+            self._after(random.uniform(0.2, 1.0), "reregister", self._reregister)
+
+    def relay_path_changed(self) -> bool:
+        """The path to the center changed (network change, recovery): TLS through the relay gets new connections
+        from the new address, and a REGISTER over them (pjsua does not re-register over a connection the relay
+        closed). False without the relay."""
+        if not self.relay_hops or self.tls_relay is None:
+            return False
+        self.tls_relay.reconnect()
+        self._after(0.3, "reregister", self._reregister)
+        return True
+
+    def _reregister(self) -> None:
+        if self.want_registered and self.account is not None:
+            try:
+                self.account.setRegistration(True)
+            except pj.Error as exc:  # PJSIP_EBUSY: one is already on its way
+                log.debug("re-register: %s", exc.info())
+
+    def cmd_tls(self, cmd: P.TlsStatus) -> dict[str, Any]:
+        """The TLS connections to the registrars: protocol, cipher, trust, refusals; the relay thread's CPU."""
+        if self.tls_relay is not None and self.relay_hops:
+            return self.tls_relay.status()
+        transport = self.config.get("transport")
+        return {"stack": "pjsip" if transport == "tls" else None, "registrars": []}
 
     def cmd_quit(self, cmd: P.Quit) -> dict[str, Any]:
         self.quitting = True

@@ -63,6 +63,9 @@ class RequestGuard:
     registrars: list[Registrar] = field(default_factory=list)
     trusted: set[tuple[str, int]] = field(default_factory=set)
     transport: str = "udp"
+    # TLS through the engine's relay (agentdesk/sip/tls_relay.py): pjsip sees only loopback connections, and only
+    # the relay's connections to the registrars are the registrar's (TlsRelay.is_registrar_source)
+    relay_source: Callable[[str], bool] | None = None
     refused_total: int = 0
     _window_start: float = 0.0
     _reported: int = 0
@@ -77,7 +80,10 @@ class RequestGuard:
     def from_registrar(self, src: str, msg: str) -> bool:
         """Did this request come through one of the account's registrars/proxies? UDP: the source address and
         port are a registrar's. TCP/TLS: the source IP is a registrar's (it cannot be spoofed on a connection)
-        and either the port or the top Via's sent-by is the registrar's listening address."""
+        and either the port or the top Via's sent-by is the registrar's listening address. TLS through the relay:
+        the relay's registrar connection, nothing else."""
+        if self.relay_source is not None:
+            return self.relay_source(src)
         ip, sport = split_source(src)
         allowed = {r.source for r in self.registrars} | self.trusted
         if (ip, sport) in allowed:

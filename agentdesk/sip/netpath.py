@@ -106,6 +106,7 @@ class NetPath:
         e.emit(P.PathRecovering(reason=reason))
         prm = pj.IpChangeParam()
         prm.restartListener = False  # our local address did not change
+        e.relay_path_changed()  # TLS (agentdesk/sip/tls_relay.py): new TLS connections, a REGISTER over them
         e.ep.handleIpChange(prm)
 
     # ---- media watch ------------------------------------------------------------------------------------------

@@ -377,6 +377,12 @@ class NetworkChanged(Command):
     address: str | None = optional()
 
 
+@command("tls")
+@dataclass(frozen=True, kw_only=True)
+class TlsStatus(Command):
+    """The TLS connections to the registrars: protocol, cipher, trust, refusals (agentdesk/sip/tls_relay.py)."""
+
+
 @command("quit")
 @dataclass(frozen=True, kw_only=True)
 class Quit(Command):
@@ -619,6 +625,8 @@ class Registration(Event):
     primary: bool | None = optional()  # registered: on the first registrar
     retry_in: float | None = optional()  # retrying after a failure
     previous: str | None = optional()  # retrying: failover, primary back, retry
+    tls: str | None = optional()  # failed: the registrar's certificate was refused (a TlsRefused kind)
+    message: dict[str, str] | None = optional()  # failed: why, in the agent's words ({"ja": ..., "en": ...})
 
 
 CallStateName = Literal["incoming", "calling", "ringing", "connected", "held", "ended"]
@@ -722,7 +730,7 @@ class CallRefused(Event):
 
 
 SecurityWhat = Literal["invite_refused", "subscribe_refused", "message_refused", "refer_refused",
-                       "request_refused", "rate_limited", "rtp_stranger"]
+                       "request_refused", "rate_limited", "rtp_stranger", "tls_refused"]
 
 
 @event("security")
@@ -739,6 +747,8 @@ class Security(Event):
     refused: int | None = optional()  # rate_limited: how many were refused without an event of their own
     sources: int | None = optional()  # rate_limited: from how many addresses
     seconds: float | None = optional()  # rate_limited: over how long
+    kind: str | None = optional()  # tls_refused: a TlsRefused kind
+    message: dict[str, str] | None = optional()  # tls_refused: the agent's words ({"ja": ..., "en": ...})
 
 
 @event("mute")
@@ -788,6 +798,69 @@ class MediaEvent(Event):
     state: Literal["interrupted", "restored", "lost"]
     silent_s: float | None = optional()
     gap_s: float | None = optional()
+
+
+# SIP over TLS (agentdesk/sip/tls_relay.py)
+TlsTrust = Literal["system", "ca", "pin", "none"]
+TlsRefusalKind = Literal["expired", "not_yet_valid", "untrusted", "hostname", "pin", "protocol", "certificate",
+                         "handshake"]
+
+
+@event("tls", states=("connected",))
+@dataclass(frozen=True, kw_only=True)
+class TlsConnected(Event):
+    """A verified TLS connection to a registrar (one per connection pjsip opens to the relay)."""
+
+    state: Literal["connected"] = "connected"
+    registrar: str
+    protocol: str  # "TLSv1.3", "TLSv1.2"
+    cipher: str
+    server_name: str  # the name the certificate was verified for
+    trust: TlsTrust
+    pinned: bool
+    handshake_ms: float  # TCP connect and TLS handshake
+    local_address: str  # the TLS socket's address
+    contact_address: str  # what the center is told (the address it reported seeing, behind a NAT)
+
+
+@event("tls", states=("refused",))
+@dataclass(frozen=True, kw_only=True)
+class TlsRefused(Event):
+    """The registrar's certificate (or protocol) failed: nothing was sent, nothing falls back to plain text."""
+
+    state: Literal["refused"] = "refused"
+    registrar: str
+    kind: TlsRefusalKind
+    reason: str  # English
+    message: dict[str, str]  # {"ja": ..., "en": ...}
+    detail: str  # OpenSSL's words
+
+
+@event("tls", states=("closed",))
+@dataclass(frozen=True, kw_only=True)
+class TlsClosed(Event):
+    """A TLS connection ended by the center, a missing keep-alive answer, or bad data (the engine re-registers)."""
+
+    state: Literal["closed"] = "closed"
+    registrar: str
+    by: Literal["center", "keepalive", "error"]
+
+
+@event("tls", states=("unreachable",))
+@dataclass(frozen=True, kw_only=True)
+class TlsUnreachable(Event):
+    state: Literal["unreachable"] = "unreachable"
+    registrar: str
+    reason: str
+
+
+@event("tls", states=("verified",))
+@dataclass(frozen=True, kw_only=True)
+class TlsVerified(Event):
+    """A refused registrar's certificate verifies again (checked once a minute): it may be used again."""
+
+    state: Literal["verified"] = "verified"
+    registrar: str
 
 
 # headset audio (the devices backend)

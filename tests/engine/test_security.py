@@ -1,4 +1,4 @@
-"""An INVITE that bypasses the registrar never rings; srtp: mandatory refuses plain RTP."""
+"""An INVITE that bypasses the registrar never rings; srtp: mandatory (over TLS) refuses plain RTP."""
 
 from __future__ import annotations
 
@@ -36,10 +36,12 @@ def test_invite_straight_to_engine_port_never_rings(kamailio: Kamailio,
     assert customer.wait(15) == 0
 
 
-def test_srtp_mandatory_refuses_plain_rtp(kamailio: Kamailio, engine_factory: Callable[..., EngineProcess],
+def test_srtp_mandatory_refuses_plain_rtp(kamailio_tls: Kamailio, engine_factory: Callable[..., EngineProcess],
                                           sipp_factory: Callable[..., Sipp]) -> None:
+    """SRTP keys travel only over TLS (docs/security.md): the agent is on TLS, the SIPp customer on UDP."""
+    kamailio = kamailio_tls
     eng = engine_factory()
-    eng.register("agent1", kamailio, account={"srtp": "mandatory"})
+    eng.register("agent1", kamailio, transport="tls", account={"srtp": "mandatory"})
     customer = sipp_factory("customer_call.xml", remote=f"127.0.0.1:{kamailio.port}",
                             args=["-m", "1", "-mp", str(net.free_port()), "-s", "agent1"])
     assert customer.run(15) != 0
@@ -48,11 +50,11 @@ def test_srtp_mandatory_refuses_plain_rtp(kamailio: Kamailio, engine_factory: Ca
     assert not eng.find({"event": "call", "state": "incoming"})
 
 
-def test_srtp_between_two_engines(kamailio: Kamailio, engine_factory: Callable[..., EngineProcess]) -> None:
+def test_srtp_between_two_engines(kamailio_tls: Kamailio, engine_factory: Callable[..., EngineProcess]) -> None:
     agent = engine_factory("agent")
     customer = engine_factory("customer")
-    agent.register("agent1", kamailio, account={"srtp": "mandatory"})
-    customer.register("cust1", kamailio, account={"srtp": "mandatory"})
+    agent.register("agent1", kamailio_tls, transport="tls", account={"srtp": "mandatory"})
+    customer.register("cust1", kamailio_tls, transport="tls", account={"srtp": "mandatory"})
     ccall = customer.command({"cmd": "call", "uri": "agent1"})["call"]
     incoming = agent.wait_event({"event": "call", "state": "incoming"}, 10)
     agent.command({"cmd": "answer", "call": incoming["call"]})

@@ -43,7 +43,10 @@ def account_config(user: str, registrars: list[Kamailio] | Kamailio, password: s
                                "transport": transport}
     if password is not None:
         account["password"] = password
-    sip = {"bind": "127.0.0.1", "port": 0}
+    sip: dict[str, Any] = {"bind": "127.0.0.1", "port": 0}
+    tls = regs[0].tls
+    if transport == "tls" and tls is not None and tls.ca is not None:
+        sip["tls"] = {"ca": str(tls.ca), "server_name": tls.server_name}  # the provisioned CA and host name
     sip.update(extra.pop("sip", {}))
     account.update(extra.pop("account", {}))
     cmd: dict[str, Any] = {"cmd": "configure", "account": account, "sip": sip}
@@ -73,6 +76,9 @@ class EngineProcess:
         env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
         env.setdefault("PYTHONUNBUFFERED", "1")
         env.setdefault("AGENTDESK_DEBUG", "1")  # SIP messages in the log attached to a failing test
+        # As on Windows, whose pjsua2 wheel has no TLS: TLS is the engine's own relay (Python's ssl) unless a test
+        # asks for pjsip's TLS explicitly (env AGENTDESK_PJSIP_TLS=1 and sip.tls.stack "pjsip")
+        env.setdefault("AGENTDESK_PJSIP_TLS", "0")
         self._stderr = open(self.stderr_path, "ab")
         self.proc = subprocess.Popen(self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
                                      env=env, cwd=self.workdir, start_new_session=True)

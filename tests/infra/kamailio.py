@@ -12,11 +12,24 @@ from tests.infra import net, require
 from tests.infra.proc import stop_group
 
 CONFIG = Path(__file__).with_name("kamailio.cfg")
+TLS_METHODS = ("TLSv1.2+", "TLSv1.2", "TLSv1.1", "TLSv1")  # what Debian's kamailio-tls-modules 5.6 knows
 DOMAIN = "agentdesk.test"
 PASSWORD = "agentdesk-test-secret"  # TEST_PASSWORD in kamailio.cfg
 
 if TYPE_CHECKING:
     from tests.infra.netrig.ns import Netns
+
+
+@dataclass(frozen=True)
+class KamailioTls:
+    """A TLS listener (kamailio-tls-modules): the server certificate and key, and the protocol versions it
+    accepts ("TLSv1.2+": 1.2 and 1.3, OpenSSL 3 picks 1.3; "TLSv1.2": a center that has nothing newer)."""
+
+    cert: Path
+    key: Path
+    method: str = "TLSv1.2+"
+    ca: Path | None = None  # what clients verify the certificate against (tests.infra.certs.TestCA.path)
+    server_name: str = "center.agentdesk.test"  # the name the certificate is for (the provisioned host name)
 
 
 @dataclass
@@ -25,6 +38,8 @@ class Kamailio:
     auth: bool = False
     host: str = "127.0.0.1"
     port: int = 0
+    tls: KamailioTls | None = None
+    tls_port: int = 0
     proc: subprocess.Popen[bytes] | None = None
     log_path: Path = field(init=False)
     netns: Netns | None = None  # run inside this network namespace (the network rig's center); port 5060 there
@@ -38,6 +53,10 @@ class Kamailio:
         return f"sip:{self.host}:{self.port}"
 
     def uri_for(self, transport: str = "udp") -> str:
+        if transport == "tls":
+            if self.tls is None:
+                raise ValueError("this Kamailio has no TLS listener: start it with tls=KamailioTls(...)")
+            return f"sip:{self.host}:{self.tls_port};transport=tls"
         return f"sip:{self.host}:{self.port};transport={transport}"
 
     def start(self, port: int | None = None, timeout: float = 10.0) -> Kamailio:
@@ -52,6 +71,8 @@ class Kamailio:
         ]
         if self.auth:
             cmd += ["-A", "WITH_AUTH"]
+        if self.tls is not None:
+            cmd += self._tls_args()
         for define in self.defines:
             cmd += ["-A", define]
         if self.netns is not None:
@@ -62,6 +83,22 @@ class Kamailio:
             self.stop()
             raise RuntimeError(f"kamailio did not answer on {self.host}:{self.port}:\n{self.log()}")
         return self
+
+    def _tls_args(self) -> list[str]:
+        assert self.tls is not None
+        if self.tls.method not in TLS_METHODS:
+            raise ValueError(f"Kamailio 5.6 knows the TLS methods {TLS_METHODS}")
+        require.kamailio_module("tls")
+        self.tls_port = self.tls_port or net.free_port(self.host)
+        config = self.workdir / "tls.cfg"
+        config.write_text(
+            "[server:default]\n"
+            f"method = {self.tls.method}\n"
+            "verify_certificate = no\nrequire_certificate = no\n"
+            f"private_key = {self.tls.key}\ncertificate = {self.tls.cert}\n\n"
+            "[client:default]\n"
+            f"method = {self.tls.method}\nverify_certificate = no\nrequire_certificate = no\n")
+        return ["-l", f"tls:{self.host}:{self.tls_port}", "-A", "WITH_TLS", "-A", f'TLS_CONFIG="{config}"']
 
     def _answers(self) -> bool:
         if self.netns is None:

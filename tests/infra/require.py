@@ -66,3 +66,12 @@ def portaudio() -> None:
         import sounddevice  # noqa: F401
     except OSError:
         missing("PortAudio", "libportaudio2")
+
+
+def kamailio_module(name: str) -> None:
+    """A Kamailio module (tls.so comes from kamailio-tls-modules, not from kamailio itself)."""
+    import glob
+
+    if glob.glob(f"/usr/lib/*/kamailio/modules/{name}.so") or glob.glob(f"/usr/lib/kamailio/modules/{name}.so"):
+        return
+    missing(f"Kamailio's {name} module", f"kamailio-{name}-modules")

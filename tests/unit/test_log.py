@@ -14,6 +14,11 @@ SECRETS = [
     ('{"user": "agent1", "password": "hunter2"}', "hunter2"),
     ("password=hunter3&user=agent1", "hunter3"),
     ("refresh_token: r-0123456789", "r-0123456789"),
+    # SRTP master keys (SDES): the SDP's a=crypto and pjsip's own key lines
+    ("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz|2^20|1:32",
+     "WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz"),
+    ("TX: AES_256_CM_HMAC_SHA1_80 key=2EfGjgOcE6p6kvFXsnNmVUxDB9jnk5520vnPwH7wW3AOd8C0s1QEfBgv2qzflg==",
+     "2EfGjgOcE6p6kvFXsnNmVUxDB9jnk5520vnPwH7wW3AOd8C0s1QEfBgv2qzflg"),
 ]
 
 

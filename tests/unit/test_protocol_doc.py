@@ -103,6 +103,13 @@ SHAPES = [
     '"closing":4}',
     '{"event":"call","call":7,"direction":"incoming","state":"ended","remote":"<sip:c@x>","code":200,'
     '"reason":"OK","duration":61.0,"cause":"media_timeout"}',
+    '{"event":"security","what":"tls_refused","source":"sip:127.0.0.1:5061;transport=tls","reason":"bad name",'
+    '"kind":"hostname","message":{"ja":"名前","en":"bad name"}}',
+    '{"event":"tls","state":"connected","registrar":"sip:127.0.0.1:5061;transport=tls","protocol":"TLSv1.3",'
+    '"cipher":"TLS_AES_256_GCM_SHA384","server_name":"center.agentdesk.test","trust":"ca","pinned":false,'
+    '"handshake_ms":11.4,"local_address":"127.0.0.1:49038","contact_address":"127.0.0.1:49038"}',
+    '{"event":"registration","state":"failed","registrar":"sip:127.0.0.1:5061;transport=tls","code":503,'
+    '"reason":"Connection reset","tls":"expired","message":{"ja":"期限切れ","en":"expired"}}',
     '{"event":"mute","muted":true}',
     '{"event":"network","state":"changed","previous":"192.168.1.5","address":"192.168.1.7"}',
     '{"event":"network","state":"public_address","previous":"203.0.113.2:5060","address":"203.0.113.3:5060"}',
