@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from agentdesk.sip.bounds import MAX_URI
 from agentdesk.i18n import Text
+from agentdesk.sip.bounds import MAX_URI
 from agentdesk.sip.registrars import Registrar, parse_registrar
 from agentdesk.sip.tls_relay import TlsConfigError, TlsSettings, srtp_policy
 
