@@ -51,9 +51,13 @@ def run_gui(args: argparse.Namespace) -> int:
     from agentdesk.ui.shell.single_instance import SingleInstance
 
     single = SingleInstance(lambda _message: None, parent=app)
-    if not args.benchmark_startup and single.hand_over("show"):
-        log.info("AgentDesk is already running; brought it to the front")
-        return 0
+    if not args.benchmark_startup:
+        answer = single.hand_over("show")
+        if answer.kind == "shown":
+            log.info("AgentDesk is already running; brought it to the front")
+            return 0
+        if answer.kind == "elsewhere":
+            return _running_elsewhere(app, answer.where, language)
     controller = build_main_window(app, loaded.settings, language, save_settings=loaded.writable)
     if loaded.problem is not None:
         controller.show_problem(loaded.problem)
@@ -82,6 +86,29 @@ def run_gui(args: argparse.Namespace) -> int:
     if args.benchmark_startup:
         return _report_startup(app, controller, shown_s)
     return app.exec()
+
+
+RUNNING_ELSEWHERE = 3  # exit status: another instance runs in another session or on another display
+
+
+def _running_elsewhere(app, where: dict, language: str) -> int:
+    """Say where the running AgentDesk is (never exit silently with 0 while its window is out of sight)."""
+    from agentdesk.i18n import Text
+    from agentdesk.ui.shell.single_instance import describe
+
+    text = Text(ja="AgentDesk はすでに別の画面・セッション（{w}）で動いています。そちらで終了してから、もう一度"
+                   "起動してください。",
+                en="AgentDesk is already running in another session or on another display ({w}). Quit it there, "
+                   "then start it again here.").format(w=describe(where)).pick(language)
+    print(f"agentdesk: {text}", file=sys.stderr)
+    log.warning("not started: %s", text)
+    from PySide6.QtGui import QGuiApplication
+
+    if QGuiApplication.platformName() not in ("offscreen", "minimal"):
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.warning(None, "AgentDesk", text)
+    return RUNNING_ELSEWHERE
 
 
 def _bring_to_front(view) -> None:

@@ -6,6 +6,7 @@
   window; a second trigger brings the open one forward.
 - Trainer mode is offered only to users the center provisions as trainers (``Provisioning.trainer``).
 - Ending work during a shift asks first (:mod:`agentdesk.ui.shell.confirm`).
+- A language switch relabels the lists the center sent (:mod:`agentdesk.ui.shell.relabel`).
 """
 
 from __future__ import annotations
@@ -146,4 +147,8 @@ def wire_tools(window: Any, services: Any, main: Any, desk: Any) -> None:
         return ask(window, worked, calls)
 
     desk.confirm_end_work = confirm_end_work
+
+    from agentdesk.ui.shell.relabel import relabel_center_lists
+
+    desk.view.languageChanged.connect(lambda: relabel_center_lists(desk))  # the center's lists follow the language
 
