@@ -14,8 +14,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 
-import holidays
-
 JST = timezone(timedelta(hours=9), "JST")
 
 
@@ -37,11 +35,15 @@ def to_local(at: datetime) -> datetime:
 
 @lru_cache(maxsize=64)
 def _year(year: int) -> dict[date, str]:
+    import holidays  # ~9 MB: only once a holiday is asked about, not when the shift screen starts
+
     return dict(holidays.country_holidays("JP", years=year, language="ja").items())
 
 
 @lru_cache(maxsize=64)
 def _year_en(year: int) -> dict[date, str]:
+    import holidays
+
     return dict(holidays.country_holidays("JP", years=year, language="en_US").items())
 
 

@@ -6,6 +6,7 @@ Contract data only: nothing here carries a customer's personal data (name, addre
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time
@@ -160,3 +161,10 @@ class FixedLineControl(Protocol):
     def call_control(self, call_id: str, action: CallAction, idempotency_key: str, target: str = "") -> None:
         """hold, resume, escalate (to ``target``, an escalation target name) or hang up the customer call."""
         ...
+
+
+def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random | None = None) -> float:
+    """Full jitter (AWS architecture blog): uniform in [0, min(cap, base * 2**attempt)]. Shared by the HTTPS client
+    and the outbox (here, so the outbox does not import httpx in a process that talks to no real center)."""
+    r = rng or random
+    return r.uniform(0, min(cap, base * (2**attempt)))

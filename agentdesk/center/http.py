@@ -39,6 +39,7 @@ from agentdesk.center.api import (
     ContractInfo,
     FixedLineStatus,
     Provisioning,
+    backoff_delay,
 )
 from agentdesk.i18n import Text
 
@@ -76,12 +77,6 @@ STREAM_BACK = Text(ja="センターからのお知らせを受信しています
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
-
-
-def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random | None = None) -> float:
-    """Full jitter (AWS architecture blog): uniform in [0, min(cap, base * 2**attempt)]."""
-    r = rng or random
-    return r.uniform(0, min(cap, base * (2**attempt)))
 
 
 class HttpCenterClient:

@@ -33,8 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from agentdesk import paths
-from agentdesk.center.api import CenterClient, CenterError, CenterEvent
-from agentdesk.center.http import backoff_delay
+from agentdesk.center.api import CenterClient, CenterError, CenterEvent, backoff_delay
 from agentdesk.center.wire import AGENT_STATES
 from agentdesk.i18n import Text
 

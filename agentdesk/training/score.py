@@ -23,9 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from agentdesk import paths
 from agentdesk.i18n import Text
@@ -36,9 +34,15 @@ MIN_THRESHOLD_DBFS = -50.0
 SHEET_VERSION = 1
 _SAFE_ID = re.compile(r"[^A-Za-z0-9_.-]+")
 
+if TYPE_CHECKING:
+    import numpy as np
+# numpy (~20 MB) is imported by the functions that score a finished practice call, not when the shift screen
+# starts (the UI process imports this module for PracticeScorer; issue 20's memory budget)
+
 
 # ---- audio figures ---------------------------------------------------------------------------------------------
 def read_wav(path: Path) -> tuple[np.ndarray, int]:
+    import numpy as np
     with wave.open(str(path), "rb") as w:
         if w.getsampwidth() != 2:
             raise ValueError(f"{path.name}: expected 16-bit PCM")
@@ -51,6 +55,7 @@ def read_wav(path: Path) -> tuple[np.ndarray, int]:
 
 def frame_levels(samples: np.ndarray, rate: int) -> np.ndarray:
     """dBFS of each 20 ms frame."""
+    import numpy as np
     n = int(rate * FRAME_S)
     count = len(samples) // n
     if count == 0:
@@ -62,6 +67,7 @@ def frame_levels(samples: np.ndarray, rate: int) -> np.ndarray:
 
 def voice_activity(levels: np.ndarray) -> tuple[np.ndarray, float]:
     """Active frames (energy above the noise floor + 12 dB, at least -50 dBFS), short gaps filled."""
+    import numpy as np
     if len(levels) == 0:
         return np.zeros(0, dtype=bool), MIN_THRESHOLD_DBFS
     floor = float(np.percentile(levels, 10))
@@ -76,6 +82,7 @@ def voice_activity(levels: np.ndarray) -> tuple[np.ndarray, float]:
 
 
 def recording_figures(samples: np.ndarray, rate: int) -> dict[str, Any]:
+    import numpy as np
     levels = frame_levels(samples, rate)
     active, _threshold = voice_activity(levels)
     speech = levels[active]
@@ -96,6 +103,7 @@ def _r(x: float | None, nd: int = 1) -> float | None:
 
 def talk_figures(agent: np.ndarray, customer: np.ndarray) -> dict[str, Any]:
     """Shares of the call (aligned activity frames) and the longest stretch of silence (nobody talking)."""
+    import numpy as np
     n = min(len(agent), len(customer)) if len(customer) else len(agent)
     a = agent[:n]
     c = customer[:n] if len(customer) else np.zeros(n, dtype=bool)
@@ -169,6 +177,7 @@ class PracticeTimeline:
 
 
 def score_sheet(tl: PracticeTimeline, trainee: str = "", trainee_name: str = "") -> dict[str, Any]:
+    import numpy as np
     answer = (tl.answered_at - tl.offered_at) if tl.answered_at is not None and tl.offered_at is not None else None
     talk_s = (tl.ended_at - tl.answered_at) if tl.ended_at is not None and tl.answered_at is not None else None
     score, missed, extra = path_match(tl.expected_path, tl.script_path)

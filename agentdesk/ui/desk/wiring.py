@@ -36,7 +36,6 @@ class Services:
 def default_services(store: settings_mod.Settings) -> Services:
     """The real center (HTTPS) when configured, else the practice center on this machine; the durable outbox."""
     from agentdesk.agent.worklog import WorkLog
-    from agentdesk.center.http import HttpCenterClient
     from agentdesk.center.outbox import Outbox
 
     cleanup: list[Callable[[], None]] = []
@@ -44,6 +43,9 @@ def default_services(store: settings_mod.Settings) -> Services:
     auto: tuple[str, str] | None = None
     client: Any
     if url:
+        # httpx (~11 MB) only for a real center: the practice center does not need it
+        from agentdesk.center.http import HttpCenterClient
+
         client = HttpCenterClient(url)
         close = client.close
     else:  # no center configured: the practice center on this machine, signed in without asking
