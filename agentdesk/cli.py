@@ -85,4 +85,4 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 128 + 13
     from agentdesk.ui.app import run_gui  # Qt is imported only for the window
 
-    return run_gui(args)
+    return int(run_gui(args))

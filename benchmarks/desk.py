@@ -49,6 +49,7 @@ def probe() -> dict[str, Any]:
 
     from agentdesk import settings
     from agentdesk.agent.session import AgentState
+    from agentdesk.sip import protocol as P
     from agentdesk.sip.supervisor import EngineSupervisor
     from agentdesk.ui.desk.controller import DeskController
     from agentdesk.ui.desk.sound import SoundPlayer
@@ -66,9 +67,9 @@ def probe() -> dict[str, Any]:
     incoming_t: list[float] = []
 
     def factory(on_event):
-        def stamped(event: dict[str, Any]) -> None:
-            if event.get("event") == "call" and event.get("state") == "incoming":
-                incoming_t.append(float(event.get("_t") or time.monotonic()))
+        def stamped(event: P.Event) -> None:
+            if isinstance(event, P.CallEvent) and event.state == "incoming":
+                incoming_t.append(time.monotonic())
             on_event(event)
 
         return EngineSupervisor(stamped)

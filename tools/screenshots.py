@@ -92,6 +92,7 @@ def inner(args: argparse.Namespace) -> int:
     from agentdesk.ui.desk.sound import SoundPlayer
     from agentdesk.ui.desk.wiring import Services, attach_desk, engine_factory
     from tests.fakes.fake_center import FakeCenter
+    from tests.fakes.fake_engine import FakeIncoming
 
     app = create_app()
     store = settings.Settings()
@@ -134,8 +135,8 @@ def inner(args: argparse.Namespace) -> int:
     desk.view.ready_button.click()
     if "ready" in wanted:
         shot("ready")
-    desk.engine.send({"cmd": "fake_incoming", "remote": "sip:center@127.0.0.1",
-                      "headers": {"X-Contract-Id": "C-2024-00042", "X-Queue": "光回線サポート"}})
+    desk.engine.send(FakeIncoming(remote="sip:center@127.0.0.1",
+                      headers={"X-Contract-Id": "C-2024-00042", "X-Queue": "光回線サポート"}))
     wait(lambda: session.state == AgentState.RINGING)
     wait(lambda: desk.contract is not None)
     if "ringing" in wanted:

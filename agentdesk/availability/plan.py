@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
@@ -43,7 +44,7 @@ class Slot:
         return max(0, self.end_minutes - self.start_minutes) / 60.0
 
     @property
-    def week(self) -> date:
+    def week(self) -> _dt.date:
         return week_monday(self.date)
 
     def as_dict(self) -> dict[str, Any]:

@@ -15,6 +15,7 @@ import argparse
 import json
 import sys
 from datetime import datetime
+from typing import TextIO
 
 from agentdesk.i18n import Text
 
@@ -36,7 +37,7 @@ def _lang(args: argparse.Namespace) -> str:
     return getattr(args, "center_lang", None) or getattr(args, "lang", None) or "ja"
 
 
-def _say(args: argparse.Namespace, text: Text, stream: object = None) -> None:
+def _say(args: argparse.Namespace, text: Text, stream: TextIO | None = None) -> None:
     print(text.pick(_lang(args)), file=stream or sys.stdout)
 
 

@@ -1,8 +1,8 @@
 """Fixed-line mode, without Qt: the agent signs in with their landline number, the center rings that line, and
 call control (hold, escalate, hang up) goes through the Center API instead of SIP.
 
-:func:`validate_fixed_line` checks the number (a Japanese 0AB-J fixed line, domain.md). It is a small seam: when
-``agentdesk.checks.line`` (the line-type self-check) is available it is used, else ``phonenumbers`` directly.
+:func:`validate_fixed_line` checks the number (a Japanese 0AB-J fixed line, domain.md) with the line-type
+self-check's own rule (``agentdesk.checks.line.classify``).
 
 :class:`FixedLineSession` is the logic behind the agent screen in this mode: it follows the center's events
 (``fixed_line_offer``, ``fixed_line_leg``), knows the voice leg's state, offers "reconnect my line" when the leg
@@ -14,32 +14,28 @@ from __future__ import annotations
 
 import logging
 import threading
-import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-import phonenumbers
-
 from agentdesk.center.api import CallAction, CenterError, CenterEvent, FixedLineControl, FixedLineStatus
+from agentdesk.checks.line import classify
 from agentdesk.i18n import Text
 
 log = logging.getLogger(__name__)
 
-_NOT_FIXED: dict[int, Text] = {
-    phonenumbers.PhoneNumberType.MOBILE: Text(
-        ja="携帯電話の番号です。固定電話回線の番号を入力してください。",
-        en="This is a mobile number. Please enter the number of a fixed line.",
-    ),
-    phonenumbers.PhoneNumberType.VOIP: Text(
-        ja="IP 電話（050）の番号です。固定電話回線の番号を入力してください。",
-        en="This is an IP phone (050) number. Please enter the number of a fixed line.",
-    ),
-    phonenumbers.PhoneNumberType.TOLL_FREE: Text(
-        ja="フリーダイヤルの番号です。ご自宅の固定電話の番号を入力してください。",
-        en="This is a toll-free number. Please enter your home's fixed-line number.",
-    ),
-}
+MOBILE = Text(
+    ja="携帯電話の番号です。固定電話回線の番号を入力してください。",
+    en="This is a mobile number. Please enter the number of a fixed line.",
+)
+IP_PHONE = Text(
+    ja="IP 電話（050）の番号です。固定電話回線の番号を入力してください。",
+    en="This is an IP phone (050) number. Please enter the number of a fixed line.",
+)
+TOLL_FREE = Text(
+    ja="フリーダイヤルの番号です。ご自宅の固定電話の番号を入力してください。",
+    en="This is a toll-free number. Please enter your home's fixed-line number.",
+)
 _OTHER = Text(
     ja="固定電話の番号ではありません（ナビダイヤル・020・有料番号など）。市外局番から始まる 10 桁の番号を入力してください。",
     en="This is not a fixed-line number (navi-dial, 020, premium rate...). Please enter the 10-digit number "
@@ -51,6 +47,7 @@ _INVALID = Text(
     "(e.g. 03-1234-5678).",
 )
 _FOREIGN = Text(ja="日本の電話番号を入力してください。", en="Please enter a Japanese phone number.")
+_KIND_TEXT: dict[str, Text] = {"mobile": MOBILE, "ip_phone": IP_PHONE, "toll_free": TOLL_FREE}
 
 
 @dataclass(frozen=True)
@@ -58,54 +55,21 @@ class LineCheck:
     ok: bool
     e164: str = ""  # +81312345678
     national: str = ""  # 03-1234-5678
-    kind: str = ""  # phonenumbers' type name
+    kind: str = ""  # the line-type check's name: fixed_line, mobile, ip_phone, toll_free, other, invalid
     problem: Text | None = None
-
-
-def _classify(number: str) -> LineCheck:
-    text = unicodedata.normalize("NFKC", number or "").strip()
-    text = text.replace("ー", "-").replace("−", "-").replace("‐", "-")
-    try:
-        parsed = phonenumbers.parse(text, "JP")
-    except phonenumbers.NumberParseException:
-        return LineCheck(False, problem=_INVALID)
-    if parsed.country_code != 81:
-        return LineCheck(False, problem=_FOREIGN)
-    if not phonenumbers.is_valid_number(parsed):
-        return LineCheck(False, problem=_INVALID)
-    kind = phonenumbers.number_type(parsed)
-    kind_name = next((k for k, v in vars(phonenumbers.PhoneNumberType).items() if v == kind), str(kind))
-    e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-    national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
-    digits = "0" + str(parsed.national_number)
-    if kind != phonenumbers.PhoneNumberType.FIXED_LINE or len(digits) != 10:
-        problem = _NOT_FIXED.get(kind, _OTHER)
-        return LineCheck(False, e164=e164, national=national, kind=kind_name, problem=problem)
-    return LineCheck(True, e164=e164, national=national, kind=kind_name)
-
-
-_KIND_TEXT: dict[str, Text] = {
-    "mobile": _NOT_FIXED[phonenumbers.PhoneNumberType.MOBILE],
-    "ip_phone": _NOT_FIXED[phonenumbers.PhoneNumberType.VOIP],
-    "toll_free": _NOT_FIXED[phonenumbers.PhoneNumberType.TOLL_FREE],
-}
 
 
 def validate_fixed_line(number: str) -> LineCheck:
     """Is this a Japanese fixed line (0AB-J, 10 digits)? Accepts hyphens, spaces, (), +81 and full-width digits.
 
-    The classification is the self-check's (``agentdesk.checks.line.classify``), so sign-in and the line-type
-    check never disagree; without that module the same rule runs here on ``phonenumbers``."""
-    try:
-        from agentdesk.checks.line import classify
-    except ImportError:
-        return _classify(number)
+    The rule is the line-type self-check's own (``agentdesk.checks.line.classify``): sign-in, the settings and the
+    self-check never disagree about a number."""
     info = classify(number or "")
     kind = str(info.get("line_type"))
     national = str(info.get("national") or "")
     e164 = str(info.get("normalized") or "")
     if kind == "fixed_line":
-        return LineCheck(True, e164=e164, national=national, kind="FIXED_LINE")
+        return LineCheck(True, e164=e164, national=national, kind=kind)
     if kind == "invalid":
         problem = _INVALID
     elif kind == "other" and info.get("country_code") not in (None, 81):

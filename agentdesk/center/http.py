@@ -233,7 +233,7 @@ class HttpCenterClient:
 
     @staticmethod
     def _content_type(response: httpx.Response) -> str:
-        return response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        return str(response.headers.get("Content-Type", "")).split(";")[0].strip().lower()
 
     def _parse(self, response: httpx.Response, expect_body: bool) -> Any:
         if response.status_code == 204 or (not expect_body and not response.content):
@@ -345,7 +345,7 @@ class HttpCenterClient:
         body = self._request("POST", "/v1/escalations", body={"context": context}, idempotency_key=str(uuid.uuid4()))
         if not isinstance(body, dict) or not isinstance(body.get("ticket_id"), str):
             raise wire.bad_shape("no ticket_id")
-        return body["ticket_id"]
+        return str(body["ticket_id"])
 
     def submit(self, kind: str, payload: dict[str, Any], idempotency_key: str) -> None:
         path = wire.SUBMIT_PATHS.get(kind)
@@ -413,7 +413,8 @@ def _fixed_line_from_wire(value: Any) -> FixedLineStatus:
 
 def parse_sse(lines: Iterator[str]) -> Iterator[tuple[str, str, str, int | None]]:
     """Server-sent events (WHATWG HTML 9.2): yields (event, data, id, retry_ms) for each dispatched event."""
-    event, data, event_id, retry = "", [], None, None
+    event, event_id, retry = "", None, None
+    data: list[str] = []
     for raw in lines:
         line = raw.rstrip("\r\n")
         if line == "":

@@ -96,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
     if args.gui:
         from agentdesk.ui.checks import run_wizard
 
-        return run_wizard(args, {k: v for k, v in overrides.items() if v is not None})
+        return int(run_wizard(args, {k: v for k, v in overrides.items() if v is not None}))
     try:
         ctx = context_from_settings(**overrides)
     except Exception as exc:

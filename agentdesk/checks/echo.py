@@ -18,6 +18,7 @@ import tempfile
 import threading
 import time
 import wave
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -157,18 +158,19 @@ def run_echo_test(
     engine_env: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Call ``target`` through the engine for ``seconds``; returns RTCP figures, MOS and the audio score."""
+    from agentdesk.sip import protocol as P
     from agentdesk.sip.supervisor import EngineSupervisor
 
-    events: queue.Queue[dict[str, Any]] = queue.Queue()
+    events: queue.Queue[P.Event] = queue.Queue()
     tmp = Path(tempfile.mkdtemp(prefix="agentdesk-echo-"))
     reference = artificial_voice(seconds + 2.0)
     ref_path = write_pcm16(tmp / "reference.wav", reference, REFERENCE_RATE)
     rec_path = tmp / "returned.wav"
     sup = EngineSupervisor(events.put, argv=engine_argv, env=engine_env, restart=False)
-    samples: list[dict[str, Any]] = []
+    samples: list[P.Stats] = []
     result: dict[str, Any] = {"target": target, "seconds": seconds}
 
-    def wait_for(pred: Any, timeout: float) -> dict[str, Any] | None:
+    def wait_for(pred: Callable[[P.Event], bool], timeout: float) -> P.Event | None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if cancel is not None and cancel.is_set():
@@ -177,7 +179,7 @@ def run_echo_test(
                 ev = events.get(timeout=min(0.2, max(0.01, deadline - time.monotonic())))
             except queue.Empty:
                 continue
-            if ev.get("event") == "stats":
+            if isinstance(ev, P.Stats):
                 samples.append(ev)
             if pred(ev):
                 return ev
@@ -186,59 +188,60 @@ def run_echo_test(
     started_at = time.monotonic()
     try:
         sup.start()
-        started = wait_for(lambda e: e.get("event") == "engine" and e.get("state") in ("ready", "died", "failed"), 20)
-        if started is None or started.get("state") != "ready":
+        started = wait_for(lambda e: isinstance(e, P.EngineState) and e.state in ("ready", "died", "failed"), 20)
+        if not isinstance(started, P.EngineState) or started.state != "ready":
             tail = " / ".join(list(sup.stderr_tail)[-3:])
             raise EngineUnavailable(f"the phone engine did not start{': ' + tail if tail else ''}")
         result["engine_start_s"] = round(time.monotonic() - started_at, 2)
-        rep = sup.request({"cmd": "configure", "account": account,
-                           "sip": {"bind": bind, "port": 0, "stats_interval": 1.0, "probe": False},
-                           "audio": {"backend": "files", "play": str(ref_path), "record": str(rec_path)}}, 15)
-        if not rep.get("ok"):
-            raise EchoTestError(f"the phone engine refused the settings: {rep.get('error')}")
+        rep = sup.request(P.Configure(account=account,
+                                      sip={"bind": bind, "port": 0, "stats_interval": 1.0, "probe": False},
+                                      audio={"backend": "files", "play": str(ref_path), "record": str(rec_path)}), 15)
+        if not rep.ok:
+            raise EchoTestError(f"the phone engine refused the settings: {rep.error}")
         if register:
-            sup.send({"cmd": "register"})
-            reg = wait_for(lambda e: e.get("event") == "registration" and e.get("state") in ("registered", "failed"),
-                           10)
-            if reg is None or reg.get("state") != "registered":
-                raise EchoTestError(f"registration failed: {(reg or {}).get('reason', 'no answer')}")
-        rep = sup.request({"cmd": "call", "uri": target}, 10)
-        if not rep.get("ok"):
-            raise EchoTestError(f"the test call could not be made: {rep.get('error')}")
-        call = rep.get("call")
-        ev = wait_for(lambda e: e.get("event") == "call" and e.get("call") == call and e.get("state") in (
-            "connected", "ended"), CONNECT_TIMEOUT_S)
-        if ev is None or ev.get("state") != "connected":
-            reason = (ev or {}).get("reason") or "no answer"
-            raise EchoTestError(f"the echo service did not answer ({(ev or {}).get('code', '')} {reason})".strip())
+            sup.send(P.Register())
+            reg = wait_for(lambda e: isinstance(e, P.Registration) and e.state in ("registered", "failed"), 10)
+            if not isinstance(reg, P.Registration) or reg.state != "registered":
+                why = reg.reason if isinstance(reg, P.Registration) else "no answer"
+                raise EchoTestError(f"registration failed: {why}")
+        rep = sup.request(P.Dial(uri=target), 10)
+        if not rep.ok:
+            raise EchoTestError(f"the test call could not be made: {rep.error}")
+        call = rep.call
+        ev = wait_for(lambda e: isinstance(e, P.CallEvent) and e.call == call and e.state in ("connected", "ended"),
+                      CONNECT_TIMEOUT_S)
+        if not isinstance(ev, P.CallEvent) or ev.state != "connected":
+            code, reason = (ev.code or "", ev.reason or "no answer") if isinstance(ev, P.CallEvent) else ("", "no answer")
+            raise EchoTestError(f"the echo service did not answer ({code} {reason})".strip())
         t0 = time.monotonic()
         result["call_setup_s"] = round(t0 - started_at - result["engine_start_s"], 2)
         while time.monotonic() - t0 < seconds and not (cancel is not None and cancel.is_set()):
             left = seconds - (time.monotonic() - t0)
-            ev = wait_for(lambda e: e.get("event") in ("stats", "call") and e.get("call") == call,
+            ev = wait_for(lambda e: isinstance(e, P.Stats | P.CallEvent) and e.call == call,
                           max(0.05, min(1.5, left)))
             if ev is None:
                 continue
-            if ev.get("event") == "call" and ev.get("state") == "ended":
-                raise EchoTestError(f"the test call ended early ({ev.get('code')} {ev.get('reason', '')})")
-            if ev.get("event") == "stats" and on_sample is not None:
-                on_sample(time.monotonic() - t0, ev)
+            if isinstance(ev, P.CallEvent) and ev.state == "ended":
+                raise EchoTestError(f"the test call ended early ({ev.code} {ev.reason or ''})")
+            if isinstance(ev, P.Stats) and on_sample is not None:
+                on_sample(time.monotonic() - t0, ev.to_json())
         result["connected_s"] = round(time.monotonic() - t0, 1)
-        final = sup.request({"cmd": "stats", "call": call}, 5)
-        if final.get("ok"):
-            result.update({k: final.get(k) for k in ("codec", "rtt_ms", "jitter_ms", "loss_percent", "rx_packets",
-                                                     "tx_packets", "mos", "r", "quality", "srtp")})
+        final = sup.request(P.GetStats(call=call), 5)
+        if final.ok:
+            result.update({k: final.result.get(k) for k in ("codec", "rtt_ms", "jitter_ms", "loss_percent",
+                                                            "rx_packets", "tx_packets", "mos", "r", "quality",
+                                                            "srtp")})
         hangup_at = time.monotonic()
-        sup.request({"cmd": "hangup", "call": call}, 5)
-        wait_for(lambda e: e.get("event") == "call" and e.get("call") == call and e.get("state") == "ended", 5)
+        sup.request(P.Hangup(call=call), 5)
+        wait_for(lambda e: isinstance(e, P.CallEvent) and e.call == call and e.state == "ended", 5)
         result["hangup_s"] = round(time.monotonic() - hangup_at, 2)
     finally:
         stop_at = time.monotonic()
         with contextlib.suppress(Exception):
             sup.stop()
         result["engine_stop_s"] = round(time.monotonic() - stop_at, 2)
-    result["samples"] = [{k: s.get(k) for k in ("rtt_ms", "jitter_ms", "loss_percent", "mos")} for s in samples
-                         if s.get("call") is not None]
+    result["samples"] = [{"rtt_ms": s.rtt_ms, "jitter_ms": s.jitter_ms, "loss_percent": s.loss_percent,
+                          "mos": s.mos} for s in samples]
     scoring_from = time.monotonic()
     if rec_path.exists():
         try:

@@ -294,8 +294,8 @@ GetAdaptersAddressesFn = Callable[[int, int, Any, Any, Any], int]
 
 
 def _win_api() -> GetAdaptersAddressesFn:
-    fn = ctypes.windll.iphlpapi.GetAdaptersAddresses  # type: ignore[attr-defined]
-    fn.restype = ULONG
+    fn: GetAdaptersAddressesFn = ctypes.windll.iphlpapi.GetAdaptersAddresses  # type: ignore[attr-defined]
+    fn.restype = ULONG  # type: ignore[attr-defined]
     return fn
 
 

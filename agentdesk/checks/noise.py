@@ -96,7 +96,8 @@ def _frames(samples: np.ndarray) -> np.ndarray:
 
 def _frame_db(frames: np.ndarray) -> np.ndarray:
     power = np.mean(np.square(frames, dtype=np.float64), axis=1)
-    return np.maximum(audio.FLOOR_DBFS, 10 * np.log10(np.maximum(power, 1e-20)))
+    levels: np.ndarray = np.maximum(audio.FLOOR_DBFS, 10 * np.log10(np.maximum(power, 1e-20)))
+    return levels
 
 
 def _vad_flags(frames: np.ndarray) -> np.ndarray:

@@ -142,10 +142,10 @@ def screen_facts(known: tuple[int, int] | None = None) -> Item:
                 break
     if size is None:
         return _item("skipped", None, "no display")
-    w, h = size
-    status: Status = ("fail" if w < MIN_SCREEN[0] or h < MIN_SCREEN[1] else
-                      "warn" if w < GOOD_SCREEN[0] or h < GOOD_SCREEN[1] else "pass")
-    return _item(status, {"width": w, "height": h})
+    width, height = size
+    status: Status = ("fail" if width < MIN_SCREEN[0] or height < MIN_SCREEN[1] else
+                      "warn" if width < GOOD_SCREEN[0] or height < GOOD_SCREEN[1] else "pass")
+    return _item(status, {"width": width, "height": height})
 
 
 def clock_facts(ctx: CheckContext, now: Callable[[], float] = time.time) -> Item:
@@ -268,6 +268,8 @@ $r | ConvertTo-Json -Depth 3 -Compress
 
 
 def _winreg_value(hive: str, key: str, name: str) -> Any:
+    if sys.platform != "win32":
+        return None
     try:
         import winreg
 

@@ -71,7 +71,7 @@ def check_names() -> list[str]:
 
 def create(name: str) -> Check:
     module_name, cls_name = CHECKS[name].split(":")
-    cls = getattr(importlib.import_module(module_name), cls_name)
+    cls: type[Check] = getattr(importlib.import_module(module_name), cls_name)
     return cls()
 
 

@@ -844,7 +844,7 @@ class Engine:
         elif index < self.reg_index and reg.alive and reg.hits >= 3 and current.alive is not False:
             # A higher-priority registrar is back: return to it after a random pause (no stampede).
             if not any(name == "failback" for _, name, _ in self.timers):
-                self._after(random.uniform(0.0, 2.0), "failback", lambda i=index: self._failback(i))
+                self._after(random.uniform(0.0, 2.0), "failback", functools.partial(self._failback, index))
         elif index < self.reg_index and reg.alive and current.alive is False:
             self._switch_to(index, "failover")
         elif self.reg_state in ("failed", "retrying") and reg.alive and was is False and \
@@ -1590,7 +1590,7 @@ def _system_ca_file() -> str | None:
         if os.path.exists(path):
             return path
     try:
-        import certifi  # type: ignore[import-not-found]
+        import certifi
 
         return str(certifi.where())
     except ImportError:

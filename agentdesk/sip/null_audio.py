@@ -98,10 +98,13 @@ class FilesCallAudio(NullCallAudio):
     def detach(self, call_id: int) -> None:
         media = self.media.get(call_id)
         if media is not None:
-            for action in (lambda: self.player and self.player.stopTransmit(media),
-                           lambda: self.recorder and media.stopTransmit(self.recorder)):
-                with contextlib.suppress(pj.Error):  # the call's port may already be gone from the bridge
-                    action()
+            # the call's port may already be gone from the bridge
+            if self.player is not None:
+                with contextlib.suppress(pj.Error):
+                    self.player.stopTransmit(media)
+            if self.recorder is not None:
+                with contextlib.suppress(pj.Error):
+                    media.stopTransmit(self.recorder)
         super().detach(call_id)
 
     def agent_media(self) -> tuple[Any, Any]:
@@ -133,7 +136,7 @@ def make_backend(emit: Emit, audio: dict[str, Any] | None) -> CallAudio:
         return FilesCallAudio(emit, audio)
     if backend == "devices":
         try:
-            from agentdesk.sip.audio import DeviceCallAudio  # type: ignore[attr-defined]
+            from agentdesk.sip.audio import DeviceCallAudio
         except Exception as exc:  # the headset bridge is missing or broken: say so, keep running
             raise ValueError(f"the headset audio backend is not available: {exc}") from None
         return DeviceCallAudio(emit, audio)

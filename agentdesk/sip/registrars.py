@@ -66,7 +66,7 @@ def parse_registrar(uri: str, transport: str) -> Registrar:
 
 def resolve(host: str) -> str | None:
     try:
-        return socket.getaddrinfo(host, None, socket.AF_INET)[0][4][0]
+        return str(socket.getaddrinfo(host, None, socket.AF_INET)[0][4][0])
     except (OSError, IndexError):
         return None
 
@@ -147,7 +147,7 @@ class Backoff:
     def next_delay(self) -> float:
         delay = min(self.cap, self.base * (2 ** self.failures))
         self.failures += 1
-        return delay * self.rng.uniform(0.5, 1.0)
+        return float(delay * self.rng.uniform(0.5, 1.0))
 
     def reset(self) -> None:
         self.failures = 0
@@ -157,7 +157,7 @@ class Prober(threading.Thread):
     """Probes every registrar every ``interval`` seconds (with 10% jitter); posts ("probe", index, rtt_or_None)
     and, when the local address towards the primary changes, ("ipchange", old, new)."""
 
-    def __init__(self, registrars: list[Registrar], post: Callable[[tuple], None], interval: float = 1.0,
+    def __init__(self, registrars: list[Registrar], post: Callable[[tuple[object, ...]], None], interval: float = 1.0,
                  timeout: float = 0.6, watch_ip: bool = True) -> None:
         super().__init__(name="registrar-probe", daemon=True)
         self.registrars = registrars

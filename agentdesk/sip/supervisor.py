@@ -1,19 +1,21 @@
 """Starts the phone engine process, talks to it, and restarts it when it dies (Qt-free; the UI wraps it).
 
-    sup = EngineSupervisor(on_event)          # on_event runs on the supervisor's reader thread
+    sup = EngineSupervisor(on_event)          # on_event(Event) runs on the supervisor's reader thread
     sup.start()
-    sup.send({"cmd": "configure", ...})       # -> id; the reply arrives through on_event
-    reply = sup.request({"cmd": "calls"})     # blocks (never on a GUI thread)
+    sup.send(Configure(account={...}))        # -> the request id; the Reply arrives through on_event
+    reply = sup.request(ListCalls())          # -> Reply; blocks (never on a GUI thread)
     sup.stop()
 
-Besides the engine's own events, on_event receives {"event": "engine", "state": "died", "code": ...},
-{"event": "engine", "state": "restarted", "lost_calls": [...]} (after the last configure and register were sent
-again) and {"event": "engine", "state": "failed"} when it died more than ``max_restarts`` times within a minute.
+Commands and events are agentdesk.sip.protocol's typed messages. Besides the engine's own events, on_event
+receives ``EngineState`` ``died`` (``code``, ``lost_calls``), ``restarted`` (``lost_calls``; after the last
+configure and register were sent again) and ``failed`` (more than ``max_restarts`` deaths within a minute).
+A line that does not fit the protocol is logged and dropped; an event of a newer engine arrives as UnknownEvent.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
 import json
 import logging
@@ -23,7 +25,9 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import IO, Any
+from typing import IO
+
+from agentdesk.sip import protocol as P
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +37,7 @@ BACKOFF_MAX_S = 5.0
 
 
 class EngineSupervisor:
-    def __init__(self, on_event: Callable[[dict], None], argv: list[str] | None = None,
+    def __init__(self, on_event: Callable[[P.Event], None], argv: list[str] | None = None,
                  env: dict[str, str] | None = None, restart: bool = True, max_restarts: int = 5) -> None:
         self.on_event = on_event
         if argv is None:
@@ -48,11 +52,11 @@ class EngineSupervisor:
         self._write_lock = threading.Lock()
         self._state_lock = threading.Lock()
         self._ids = itertools.count(1)
-        self._pending: dict[str, tuple[threading.Event, list[dict]]] = {}
-        self._last_configure: dict | None = None
+        self._pending: dict[str, tuple[threading.Event, list[P.Reply]]] = {}
+        self._last_configure: P.Configure | None = None
         self._last_port: int | None = None  # reused after a restart: the registrar's old contact stays valid
         self._want_registered = False
-        self._live_calls: set[Any] = set()
+        self._live_calls: set[int] = set()
         self._stopping = threading.Event()
         self._restarts: deque[float] = deque()
         self._monitor: threading.Thread | None = None
@@ -70,40 +74,38 @@ class EngineSupervisor:
         self._monitor = threading.Thread(target=self._run, name="engine-supervisor", daemon=True)
         self._monitor.start()
 
-    def send(self, cmd: dict) -> str:
-        """Send a command (an ``id`` is added when missing) and return its id; never blocks on the engine."""
-        cmd = dict(cmd)
-        if cmd.get("id") is None:
-            cmd["id"] = f"s{next(self._ids)}"
-        cid = str(cmd["id"]) if not isinstance(cmd["id"], str) else cmd["id"]
-        name = cmd.get("cmd")
-        if name == "configure":
-            self._last_configure = dict(cmd)
-        elif name == "register":
+    def _with_id(self, cmd: P.Command) -> P.Command:
+        return cmd if cmd.id is not None else cmd.with_id(f"s{next(self._ids)}")
+
+    def send(self, cmd: P.Command) -> str:
+        """Send a command (an ``id`` is added when it has none) and return its id; never blocks on the engine."""
+        cmd = self._with_id(cmd)
+        cid = str(cmd.id)
+        if isinstance(cmd, P.Configure):
+            self._last_configure = cmd
+        elif isinstance(cmd, P.Register):
             self._want_registered = True
-        elif name == "unregister":
+        elif isinstance(cmd, P.Unregister):
             self._want_registered = False
         if not self._write(cmd):
-            self._deliver({"event": "reply", "id": cmd["id"], "cmd": name, "ok": False,
-                           "error": "the phone engine is not running"})
+            self._deliver(P.Reply(id=cmd.id, cmd=cmd.NAME or None, ok=False,
+                                  error="the phone engine is not running"))
         return cid
 
-    def request(self, cmd: dict, timeout: float = 5.0) -> dict:
+    def request(self, cmd: P.Command, timeout: float = 5.0) -> P.Reply:
         """Send and wait for the reply (raises TimeoutError). Never call this on a GUI thread."""
-        cmd = dict(cmd)
-        if cmd.get("id") is None:
-            cmd["id"] = f"s{next(self._ids)}"
-        return self._await_reply(str(cmd["id"]), lambda: self.send(cmd) is not None, timeout,
-                                 f"no reply from the phone engine to {cmd.get('cmd')} within {timeout} s")
+        cmd = self._with_id(cmd)
+        return self._await_reply(str(cmd.id), lambda: self.send(cmd) is not None, timeout,
+                                 f"no reply from the phone engine to {cmd.NAME} within {timeout} s")
 
-    def _request_raw(self, cmd: dict, timeout: float = 5.0) -> dict:
+    def _request_raw(self, cmd: P.Command, timeout: float = 5.0) -> P.Reply:
         """Like request() but without remembering the command (used for re-applying after a restart)."""
-        return self._await_reply(str(cmd["id"]), lambda: self._write(cmd), timeout, str(cmd["id"]))
+        return self._await_reply(str(cmd.id), lambda: self._write(cmd), timeout, str(cmd.id))
 
-    def _await_reply(self, cid: str, write: Callable[[], bool], timeout: float, what: str) -> dict:
+    def _await_reply(self, cid: str, write: Callable[[], bool], timeout: float, what: str) -> P.Reply:
         """Register for the reply to ``cid``, write the command, and wait for the reply (TimeoutError)."""
         done = threading.Event()
-        box: list[dict] = []
+        box: list[P.Reply] = []
         with self._state_lock:
             self._pending[cid] = (done, box)
         try:
@@ -119,7 +121,7 @@ class EngineSupervisor:
         self._stopping.set()
         proc = self._proc
         if proc is not None and proc.poll() is None:
-            self._write({"cmd": "quit", "id": "supervisor-quit"})
+            self._write(P.Quit(id="supervisor-quit"))
             with contextlib.suppress(Exception):
                 proc.wait(timeout)
             if proc.poll() is None:
@@ -151,11 +153,11 @@ class EngineSupervisor:
         threading.Thread(target=self._drain_stderr, args=(self._proc.stderr,), name="engine-stderr",
                          daemon=True).start()
 
-    def _write(self, cmd: dict) -> bool:
+    def _write(self, cmd: P.Command) -> bool:
         proc = self._proc
         if proc is None or proc.poll() is not None or proc.stdin is None:
             return False
-        data = (json.dumps(cmd, ensure_ascii=False) + "\n").encode("utf-8")
+        data = P.encode(cmd).encode("utf-8")
         with self._write_lock:
             try:
                 proc.stdin.write(data)
@@ -171,28 +173,29 @@ class EngineSupervisor:
             for raw in stream:
                 self.stderr_tail.append(raw.decode("utf-8", errors="replace").rstrip())
 
-    def _deliver(self, event: dict) -> None:
-        if event.get("event") == "reply" and event.get("id") is not None:
+    def _deliver(self, event: P.Event) -> None:
+        if isinstance(event, P.Reply) and event.id is not None:
             with self._state_lock:
-                waiter = self._pending.get(str(event["id"]))
+                waiter = self._pending.get(str(event.id))
             if waiter is not None:
                 waiter[1].append(event)
                 waiter[0].set()
         try:
             self.on_event(event)
         except Exception:
-            log.exception("engine event handler failed on %s", event.get("event"))
+            log.exception("engine event handler failed on %s", event.NAME)
 
-    def _track(self, event: dict) -> None:
-        if event.get("event") == "call" and "call" in event:
-            if event.get("state") == "ended":
-                self._live_calls.discard(event["call"])
+    def _track(self, event: P.Event) -> None:
+        if isinstance(event, P.CallEvent):
+            if event.state == "ended":
+                self._live_calls.discard(event.call)
             else:
-                self._live_calls.add(event["call"])
-        elif event.get("event") == "engine" and event.get("state") == "ready":
+                self._live_calls.add(event.call)
+        elif isinstance(event, P.EngineState) and event.state == "ready":
             self._ready.set()
-        elif event.get("event") == "reply" and event.get("cmd") == "configure" and event.get("ok"):
-            self._last_port = event.get("port")
+        elif isinstance(event, P.Reply) and event.cmd == "configure" and event.ok:
+            port = event.result.get("port")
+            self._last_port = port if isinstance(port, int) else None
 
     def _read_until_eof(self, proc: subprocess.Popen[bytes]) -> None:
         assert proc.stdout is not None
@@ -201,11 +204,12 @@ class EngineSupervisor:
             if not line:
                 continue
             try:
-                event = json.loads(line)
-            except json.JSONDecodeError:
-                log.warning("engine wrote a non-JSON line: %r", line[:200])
-                continue
-            if not isinstance(event, dict):
+                obj = json.loads(line)
+                if not isinstance(obj, dict):
+                    raise P.ProtocolError("not an object")
+                event = P.decode_event(obj)
+            except (json.JSONDecodeError, P.ProtocolError) as exc:
+                log.warning("engine wrote a line outside the protocol (%s): %r", exc, line[:200])
                 continue
             self._track(event)
             self._deliver(event)
@@ -222,24 +226,24 @@ class EngineSupervisor:
                 code = proc.wait(5)
             if self._stopping.is_set():
                 return
-            lost = sorted(self._live_calls, key=str)
+            lost = sorted(self._live_calls)
             self._live_calls.clear()
             log.error("phone engine died (exit %s); calls lost: %s", code, lost)
-            self._deliver({"event": "engine", "state": "died", "code": code, "lost_calls": lost})
+            self._deliver(P.EngineState(state="died", code=code, lost_calls=lost))
             # fail any request still waiting for this engine
             with self._state_lock:
                 pending = list(self._pending.items())
             for cid, (_, box) in pending:
                 if not box:
-                    self._deliver({"event": "reply", "id": cid, "ok": False, "error": "the phone engine died"})
+                    self._deliver(P.Reply(id=cid, ok=False, error="the phone engine died"))
             if not self.restart:
                 return
             now = time.monotonic()
             while self._restarts and now - self._restarts[0] > RESTART_WINDOW_S:
                 self._restarts.popleft()
             if len(self._restarts) >= self.max_restarts:
-                self._deliver({"event": "engine", "state": "failed", "restarts": len(self._restarts),
-                               "reason": "the phone engine keeps dying"})
+                self._deliver(P.EngineState(state="failed", restarts=len(self._restarts),
+                                            reason="the phone engine keeps dying"))
                 return
             delay = min(BACKOFF_MAX_S, BACKOFF_START_S * (2 ** len(self._restarts)))
             self._restarts.append(now)
@@ -248,28 +252,26 @@ class EngineSupervisor:
             try:
                 self._spawn()
             except OSError as exc:
-                self._deliver({"event": "engine", "state": "failed", "reason": f"cannot start: {exc}"})
+                self._deliver(P.EngineState(state="failed", reason=f"cannot start: {exc}"))
                 return
             threading.Thread(target=self._reapply, args=(lost, self.generation), name="engine-reapply",
                              daemon=True).start()
 
-    def _reapply(self, lost: list[Any], generation: int) -> None:
+    def _reapply(self, lost: list[int], generation: int) -> None:
         """After a restart: wait for ready, send the last configure and register again, then report."""
         if not self._ready.wait(15) or generation != self.generation or self._stopping.is_set():
             return
-        if self._last_configure is not None:
-            cmd = dict(self._last_configure)
-            cmd["id"] = f"restart-configure-{generation}"
-            sip = dict(cmd.get("sip") or {})
-            reply: dict = {}
-            if not sip.get("port") and self._last_port:
-                cmd["sip"] = dict(sip, port=self._last_port)
+        last = self._last_configure
+        if last is not None:
+            ok = False
+            if not last.sip.get("port") and self._last_port:
+                same_port = dataclasses.replace(last, id=f"restart-configure-{generation}",
+                                                sip={**last.sip, "port": self._last_port})
                 with contextlib.suppress(TimeoutError):
-                    reply = self._request_raw(cmd)
-            if not reply.get("ok"):  # the old port is taken: any port will do
-                cmd = dict(self._last_configure, id=f"restart-configure2-{generation}")
+                    ok = self._request_raw(same_port).ok
+            if not ok:  # the old port is taken: any port will do
                 with contextlib.suppress(TimeoutError):
-                    self._request_raw(cmd)
+                    self._request_raw(last.with_id(f"restart-configure2-{generation}"))
             if self._want_registered:
-                self._write({"cmd": "register", "id": f"restart-register-{generation}"})
-        self._deliver({"event": "engine", "state": "restarted", "lost_calls": lost})
+                self._write(P.Register(id=f"restart-register-{generation}"))
+        self._deliver(P.EngineState(state="restarted", lost_calls=lost))

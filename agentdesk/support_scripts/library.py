@@ -122,7 +122,7 @@ def load_paths(paths_: Iterable[Path], library: Library | None = None) -> Librar
     return load_named(named, lib)
 
 
-_bundled_cache: dict[tuple, Library] = {}
+_bundled_cache: dict[tuple[object, ...], Library] = {}
 
 
 def load_bundled() -> Library:

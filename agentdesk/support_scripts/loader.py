@@ -153,7 +153,8 @@ def parse(text: str, name: str) -> Document:
 def schema() -> dict[str, Any]:
     """The JSON Schema of the script format (``schema/script.schema.json`` in this package)."""
     ref = resources.files("agentdesk.support_scripts").joinpath("schema/script.schema.json")
-    return json.loads(ref.read_text(encoding="utf-8"))
+    loaded: dict[str, Any] = json.loads(ref.read_text(encoding="utf-8"))
+    return loaded
 
 
 @cache

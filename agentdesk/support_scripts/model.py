@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from agentdesk.i18n import Text
 
@@ -118,7 +118,7 @@ class Article:
     source: str = ""
 
 
-def flow_from_dict(data: dict, source: str = "") -> Flow:
+def flow_from_dict(data: dict[str, Any], source: str = "") -> Flow:
     """Build a flow from validated data (see loader.validate)."""
     steps: dict[str, Step] = {}
     for sid, s in data["steps"].items():
@@ -159,7 +159,7 @@ def flow_from_dict(data: dict, source: str = "") -> Flow:
     )
 
 
-def article_from_dict(data: dict, source: str = "") -> Article:
+def article_from_dict(data: dict[str, Any], source: str = "") -> Article:
     return Article(
         id=data["id"],
         version=data["version"],

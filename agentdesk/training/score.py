@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from agentdesk import paths
 from agentdesk.i18n import Text
+from agentdesk.sip import protocol as P
 
 FRAME_S = 0.02
 HANGOVER_S = 0.3  # gaps shorter than this inside speech are still speech (breaths, plosives)
@@ -121,7 +122,9 @@ def talk_figures(agent: np.ndarray, customer: np.ndarray) -> dict[str, Any]:
                 longest, at = run, start
         else:
             run = 0
-    pct = lambda x: round(100 * float(np.mean(x)), 1)  # noqa: E731
+    def pct(x: np.ndarray) -> float:
+        return round(100 * float(np.mean(x)), 1)
+
     return {"agent_talk_percent": pct(a), "customer_talk_percent": pct(c), "overlap_percent": pct(a & c),
             "silence_percent": pct(silent), "longest_silence_s": round(longest * FRAME_S, 2),
             "longest_silence_at_s": round(at * FRAME_S, 2) if at is not None else None}
@@ -163,7 +166,7 @@ class PracticeTimeline:
     expected_path: list[str] = field(default_factory=list)
     expected_wrap_up: str = ""
     should_escalate: bool = False
-    engine_call: Any = None
+    engine_call: int | None = None
     offered_at: float | None = None
     answered_at: float | None = None
     ended_at: float | None = None
@@ -295,7 +298,7 @@ class PracticeScorer:
     Thread-safe: events may arrive on different threads. ``on_sheet`` gets (path, sheet) when one is saved.
     """
 
-    def __init__(self, send: Callable[[dict[str, Any]], Any], scenarios: dict[str, Any], trainee: str = "",
+    def __init__(self, send: Callable[[P.Command], object], scenarios: dict[str, Any], trainee: str = "",
                  base: Path | None = None, workdir: Path | None = None,
                  on_sheet: Callable[[Path, dict[str, Any]], None] | None = None,
                  clock: Callable[[], float] = time.monotonic,
@@ -313,7 +316,7 @@ class PracticeScorer:
         self.lookup = lookup  # practice call id -> scenario, when no practice_call event was seen
         self.enabled = enabled  # False: the center is not the practice center; nothing is recorded or scored
         self.calls: dict[str, PracticeTimeline] = {}
-        self.by_engine: dict[Any, str] = {}
+        self.by_engine: dict[int, str] = {}
         self.lock = threading.Lock()
         self.saved: list[Path] = []
 
@@ -332,12 +335,11 @@ class PracticeScorer:
                 tl.expected_wrap_up = str(scenario.expected_wrap_up)
                 tl.should_escalate = bool(scenario.escalate)
 
-    def on_engine_event(self, event: dict[str, Any]) -> None:
-        kind = event.get("event")
+    def on_engine_event(self, event: P.Event) -> None:
         now = self.clock()
         with self.lock:
-            if kind == "call" and event.get("state") == "incoming":
-                headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+            if isinstance(event, P.CallEvent) and event.state == "incoming":
+                headers = {k.lower(): v for k, v in event.headers.items()}
                 call_id = headers.get("x-agentdesk-practice")
                 if not call_id or not self.enabled():
                     return
@@ -348,29 +350,31 @@ class PracticeScorer:
                     tl.expected_path = list(scenario.expected_script_path)
                     tl.expected_wrap_up = str(scenario.expected_wrap_up)
                     tl.should_escalate = bool(scenario.escalate)
-                tl.engine_call = event.get("call")
+                tl.engine_call = event.call
                 tl.offered_at = now
-                self.by_engine[event.get("call")] = tl.call_id
+                self.by_engine[event.call] = tl.call_id
                 return
-            call_id = self.by_engine.get(event.get("call"))
-            tl = self.calls.get(call_id) if call_id else None
-            if tl is None:
+            number = event.call if isinstance(event, P.CallEvent | P.TransferProgress | P.Stats) else None
+            call_id = self.by_engine.get(number) if number is not None else None
+            found = self.calls.get(call_id) if call_id else None
+            if found is None:
                 return
-            if kind == "call" and event.get("state") == "connected" and tl.answered_at is None:
+            tl = found
+            if isinstance(event, P.CallEvent) and event.state == "connected" and tl.answered_at is None:
                 tl.answered_at = now
                 safe = _SAFE_ID.sub("_", tl.call_id)
                 tl.agent_wav = self.workdir / f"{safe}-agent.wav"
                 tl.customer_wav = self.workdir / f"{safe}-customer.wav"
-                self.send({"cmd": "practice_record", "call": tl.engine_call, "agent": str(tl.agent_wav),
-                           "customer": str(tl.customer_wav)})
-            elif kind == "call" and event.get("state") == "ended":
+                self.send(P.PracticeRecord(call=tl.engine_call, agent=str(tl.agent_wav),
+                                           customer=str(tl.customer_wav)))
+            elif isinstance(event, P.CallEvent) and event.state == "ended":
                 tl.ended_at = now
-            elif kind == "transfer" and tl.escalated_at is None:
+            elif isinstance(event, P.TransferProgress) and tl.escalated_at is None:
                 tl.escalated_at = now
-            elif kind == "stats":
-                tl.quality = dict(event)
+            elif isinstance(event, P.Stats):
+                tl.quality = event.to_json()
 
-    def on_consult(self, engine_call: Any) -> None:
+    def on_consult(self, engine_call: int) -> None:
         """A warm escalation started (the consult command) for this engine call."""
         with self.lock:
             tl = self.calls.get(self.by_engine.get(engine_call, ""))

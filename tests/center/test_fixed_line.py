@@ -14,11 +14,11 @@ from agentdesk.center.fixed_line import (
     NO_CALL,
     FixedLineSession,
     Offer,
-    _classify,
     validate_fixed_line,
 )
 from agentdesk.center.http import HttpCenterClient
 from agentdesk.center.testing.double import DEFAULT_AGENT, DEFAULT_SECRET, CenterDouble
+from agentdesk.checks.line import classify
 
 
 @pytest.mark.parametrize(
@@ -32,8 +32,9 @@ from agentdesk.center.testing.double import DEFAULT_AGENT, DEFAULT_SECRET, Cente
     ],
 )
 def test_fixed_lines_are_accepted_however_typed(typed: str, e164: str) -> None:
-    for check in (validate_fixed_line(typed), _classify(typed)):  # the self-check's rule and the fallback agree
-        assert check.ok and check.e164 == e164 and check.problem is None
+    check = validate_fixed_line(typed)
+    assert check.ok and check.e164 == e164 and check.problem is None
+    assert classify(typed)["line_type"] == "fixed_line"  # the self-check's rule: sign-in never disagrees
 
 
 @pytest.mark.parametrize(
@@ -49,9 +50,10 @@ def test_fixed_lines_are_accepted_however_typed(typed: str, e164: str) -> None:
     ],
 )
 def test_other_numbers_are_refused_with_the_reason(typed: str, word: str) -> None:
-    for check in (validate_fixed_line(typed), _classify(typed)):
-        assert not check.ok and check.problem is not None
-        assert word in check.problem.ja and check.problem.en
+    check = validate_fixed_line(typed)
+    assert not check.ok and check.problem is not None
+    assert word in check.problem.ja and check.problem.en
+    assert classify(typed)["line_type"] != "fixed_line"
 
 
 def test_sign_in_with_a_mobile_number_is_refused_by_the_center(double: CenterDouble) -> None:

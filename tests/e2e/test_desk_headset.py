@@ -14,6 +14,7 @@ import pytest
 
 from agentdesk import settings
 from agentdesk.agent.session import AgentState
+from agentdesk.sip import protocol as P
 from agentdesk.sip.headset.telephony import CallControls, controls_from_bytes
 from agentdesk.sip.supervisor import EngineSupervisor
 from agentdesk.ui.desk.controller import DeskController
@@ -74,8 +75,8 @@ def test_the_agent_answers_mutes_and_hangs_up_with_the_headset(
     monkeypatch.setenv("AGENTDESK_AUDIO_BACKEND", "null")
     center = FakeCenter(provisioning(registrar=kamailio.uri_for("udp"), domain=DOMAIN))
     desk = _desk(qtbot, center, buttons=True)
-    found: list[dict[str, object]] = []
-    desk.engine_listeners.append(lambda e: found.append(e) if e.get("state") == "found" else None)
+    found: list[P.HeadsetFound] = []
+    desk.engine_listeners.append(lambda e: found.append(e) if isinstance(e, P.HeadsetFound) else None)
     try:
         _start_shift(qtbot, desk)
         qtbot.waitUntil(lambda: bool(found), timeout=10000)
@@ -113,8 +114,8 @@ def test_settings_switch_turns_the_headset_buttons_off(
     monkeypatch.setenv("AGENTDESK_AUDIO_BACKEND", "null")
     center = FakeCenter(provisioning(registrar=kamailio.uri_for("udp"), domain=DOMAIN))
     desk = _desk(qtbot, center, buttons=False)
-    events: list[dict[str, object]] = []
-    desk.engine_listeners.append(lambda e: events.append(e) if e.get("event") == "headset" else None)
+    events: list[P.Event] = []
+    desk.engine_listeners.append(lambda e: events.append(e) if e.NAME == "headset" else None)
     try:
         _start_shift(qtbot, desk)
         time.sleep(1.0)  # the headset thread would have found the device within its first scan

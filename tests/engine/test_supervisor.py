@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from agentdesk.sip import protocol as P
 from agentdesk.sip.supervisor import EngineSupervisor
 from tests.infra import net
 from tests.infra.engine import ROOT, account_config, matches
@@ -27,9 +28,9 @@ class Events:
         self.items: list[dict[str, Any]] = []
         self.cond = threading.Condition()
 
-    def __call__(self, event: dict[str, Any]) -> None:
+    def __call__(self, event: P.Event) -> None:
         with self.cond:
-            self.items.append(event)
+            self.items.append(event.to_json())  # the supervisor delivers typed events
             self.cond.notify_all()
 
     def wait(self, want: Any, timeout: float = 10.0, after: int = 0) -> dict[str, Any]:
@@ -78,14 +79,14 @@ def test_kill_9_restart_reregisters_and_reports_lost_calls(
     sup = supervisor(events)
     sup.start()
     events.wait({"event": "engine", "state": "ready"}, 15)
-    first = sup.request(account_config("agent1", kamailio))
-    assert first["ok"]
-    sup.send({"cmd": "register"})
+    first = sup.request(P.decode_command(account_config("agent1", kamailio)))
+    assert first.ok
+    sup.send(P.Register())
     events.wait({"event": "registration", "state": "registered"})
     customer = sipp_factory("customer_call.xml", remote=f"127.0.0.1:{kamailio.port}",
                             args=["-m", "1", "-mp", str(net.free_port()), "-rtp_echo", "-s", "agent1"]).start()
     incoming = events.wait({"event": "call", "state": "incoming"}, 15)
-    assert sup.request({"cmd": "answer", "call": incoming["call"]})["ok"]
+    assert sup.request(P.Answer(call=incoming["call"])).ok
     events.wait({"event": "call", "state": "connected"})
     old_pid = sup.pid
     assert old_pid is not None
@@ -98,8 +99,8 @@ def test_kill_9_restart_reregisters_and_reports_lost_calls(
     events.wait({"event": "registration", "state": "registered"}, 15, after=mark)
     assert sup.pid != old_pid and sup.running()
     again = events.wait(lambda e: e.get("event") == "reply" and e.get("cmd") == "configure", after=mark)
-    assert again["ok"] and again["port"] == first["port"]  # the registrar's old contact stays right
-    assert sup.request({"cmd": "calls"})["calls"] == []
+    assert again["ok"] and again["port"] == first.result["port"]  # the registrar's old contact stays right
+    assert sup.request(P.ListCalls()).result["calls"] == []
     customer.stop()
 
 
@@ -113,8 +114,8 @@ def test_gives_up_after_max_restarts(supervisor: Callable[..., EngineSupervisor]
     failed = events.wait({"event": "engine", "state": "failed"}, 20)
     assert failed["restarts"] == 2
     assert len([e for e in events.items if e.get("state") == "died"]) == 3
-    rep = sup.request({"cmd": "calls"}, timeout=2)
-    assert rep["ok"] is False and "not running" in rep["error"]
+    rep = sup.request(P.ListCalls(), timeout=2)
+    assert rep.ok is False and "not running" in (rep.error or "")
 
 
 def test_stop_is_quick(supervisor: Callable[..., EngineSupervisor]) -> None:

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from agentdesk.sip import protocol as P
 from tests.infra.kamailio import DOMAIN, PASSWORD, Kamailio
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -139,9 +140,10 @@ class EngineProcess:
         self.proc.wait(5)
 
     # ---- commands and events ----------------------------------------------------------------------------------
-    def send(self, cmd: dict[str, Any]) -> Any:
+    def send(self, cmd: dict[str, Any] | P.Command) -> Any:
+        """Send a command (a dict as typed by hand, or a protocol command); returns its id."""
         assert self.proc is not None and self.proc.stdin is not None
-        cmd = dict(cmd)
+        cmd = cmd.to_json() if isinstance(cmd, P.Command) else dict(cmd)
         if "id" not in cmd:
             self._next_id += 1
             cmd["id"] = f"{self.name}-{self._next_id}"
@@ -181,6 +183,11 @@ class EngineProcess:
     def find(self, want: Match, after: int = 0) -> list[dict[str, Any]]:
         with self.cond:
             return [e for e in self.events[after:] if matches(e, want)]
+
+    @staticmethod
+    def typed(event: dict[str, Any]) -> P.Event:
+        """A recorded event as the protocol decodes it (what the supervisor delivers to the desk)."""
+        return P.decode_event({k: v for k, v in event.items() if k != "_t"})
 
     # ---- conveniences -----------------------------------------------------------------------------------------
     def register(self, user: str, registrars: list[Kamailio] | Kamailio, password: str | None = None,

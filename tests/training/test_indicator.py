@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from agentdesk.sip import protocol as P
 from agentdesk.sip.supervisor import EngineSupervisor
 from agentdesk.ui.qt_bridge import QtBridge
 from agentdesk.ui.training.indicator import TraineeIndicator, TraineeIndicatorView, attach_trainee_indicator
@@ -28,17 +29,18 @@ def test_indicator_shows_the_trainer_and_each_mode_from_a_real_engine(
         cfg = account_config("agent1", kamailio, audio={"backend": "files",
                                                         "play": str(write_tone(tmp_path / "t.wav", 1000))},
                              training={"trainers": [f"sip:trainer1@{DOMAIN}"]})
-        cfg.pop("id", None)
-        assert engine.request(cfg, timeout=10)["ok"]
-        assert engine.request({"cmd": "register"}, timeout=10)["ok"]
+        assert engine.request(P.decode_command(cfg), timeout=10).ok
+        assert engine.request(P.Register(), timeout=10).ok
         customer = engine_factory("customer")
         trainer = engine_factory("trainer")
         customer.register("cust1", kamailio)
         trainer.register("trainer1", kamailio)
         customer.command({"cmd": "call", "uri": "agent1"})
-        qtbot.waitUntil(lambda: engine.request({"cmd": "calls"})["calls"] != [], timeout=10000)
-        call = engine.request({"cmd": "calls"})["calls"][0]["call"]
-        assert engine.request({"cmd": "answer", "call": call})["ok"]
+        qtbot.waitUntil(lambda: engine.request(P.ListCalls()).result["calls"] != [], timeout=10000)
+        calls = engine.request(P.ListCalls()).result["calls"]
+        assert isinstance(calls, list) and isinstance(calls[0], dict)
+        call = calls[0]["call"]
+        assert isinstance(call, int) and engine.request(P.Answer(call=call)).ok
         assert view.isHidden()
         join = trainer.command({"cmd": "training_join", "uri": "agent1", "mode": "monitor"})["call"]
         qtbot.waitUntil(lambda: not view.isHidden(), timeout=10000)
@@ -66,11 +68,11 @@ def test_indicator_is_on_the_desk_shift_screen_and_fed_by_the_desk(qtbot) -> Non
     try:
         indicator = attach_trainee_indicator(d.controller)
         assert indicator.view.parent() is d.view
-        d.controller.on_engine_event({"event": "training", "state": "joined", "call": 7,
-                                      "trainer": '"佐藤" <sip:trainer1@agentdesk.test>', "mode": "whisper"})
+        d.controller.on_engine_event(P.TrainerJoined(call=7, trainer='"佐藤" <sip:trainer1@agentdesk.test>',
+                                                     mode="whisper"))
         assert not indicator.view.isHidden()
         assert "佐藤" in indicator.view.status_label.text()
-        d.controller.on_engine_event({"event": "engine", "state": "died", "lost_calls": [7]})
+        d.controller.on_engine_event(P.EngineState(state="died", lost_calls=[7]))
         assert indicator.view.isHidden()
     finally:
         d.controller.stop()

@@ -116,7 +116,8 @@ def test_scored_practice_call_end_to_end(tmp_path: Path, engine_factory: Callabl
                     new = trainee.events[seen:]
                     seen = len(trainee.events)
                 for ev in new:
-                    scorer.on_engine_event(ev)
+                    if ev.get("event") != "eof":
+                        scorer.on_engine_event(trainee.typed(ev))
 
         fwd = threading.Thread(target=forward, daemon=True)
         fwd.start()

@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from agentdesk.center.api import CenterEvent
+from agentdesk.sip import protocol as P
 from agentdesk.sip.supervisor import EngineSupervisor
 from agentdesk.ui.qt_bridge import QtBridge
 from agentdesk.ui.training.trainer import LiveCall, TrainerController, TrainerView
@@ -34,8 +35,8 @@ def _start_trainer_engine(controller: TrainerController, view: TrainerView, kama
     holder.append(engine)
     controller.engine = engine
     cfg = account_config("trainer1", kamailio)
-    assert engine.request(cfg, timeout=10)["ok"]
-    assert engine.request({"cmd": "register"}, timeout=10)["ok"]
+    assert engine.request(P.decode_command(cfg), timeout=10).ok
+    assert engine.request(P.Register(), timeout=10).ok
     return engine
 
 

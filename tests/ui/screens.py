@@ -21,6 +21,7 @@ from typing import Any
 from PySide6.QtWidgets import QApplication, QWidget
 
 from agentdesk.availability.calendar_jp import JST
+from tests.fakes.fake_engine import FakeIncoming
 
 FAKE_ENGINE = [sys.executable, "-m", "tests.fakes.fake_engine"]
 TODAY = date(2026, 11, 24)  # a Tuesday: the weeks of 11-30 (deadline passed) and 12-07 (open) are both shown
@@ -109,8 +110,8 @@ def shift_screen(env: Env) -> Iterator[tuple[str, QWidget]]:
     desk.view.work_button.click()
     desk.view.ready_button.click()
     yield "ready", window
-    desk.engine.send({"cmd": "fake_incoming", "remote": "sip:center@127.0.0.1",
-                      "headers": {"X-Contract-Id": "C-2024-00042", "X-Queue": "tech-connect"}})
+    desk.engine.send(FakeIncoming(remote="sip:center@127.0.0.1",
+                      headers={"X-Contract-Id": "C-2024-00042", "X-Queue": "tech-connect"}))
     wait(lambda: session.state == AgentState.RINGING)
     wait(lambda: desk.contract is not None)
     yield "ringing", window

@@ -14,6 +14,7 @@ temporary folder that is removed when the phones stop.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import shutil
 import tempfile
@@ -21,10 +22,14 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agentdesk.center.practice.data import Scenario, build_call_audio, escalation_target_line
 from agentdesk.i18n import Text
+from agentdesk.sip import protocol as P
+
+if TYPE_CHECKING:
+    from agentdesk.sip.supervisor import EngineSupervisor
 
 log = logging.getLogger(__name__)
 
@@ -68,22 +73,22 @@ class PracticePhones:
         self.workdir = Path(tempfile.mkdtemp(prefix="agentdesk-practice-"))
         self.proxy: Any = None
         self.echo: Any = None  # the echo service for the self-check's test call (practice/echo.py)
-        self.customer: Any = None
-        self.target: Any = None
+        self.customer: EngineSupervisor | None = None
+        self.target: EngineSupervisor | None = None
         self.target_line = escalation_target_line()
         self._lock = threading.Lock()
         self._timers: list[threading.Timer] = []
         self.current: dict[str, Any] | None = None  # the practice call in progress
         self.customer_call: int | None = None
         self._customer_registered = threading.Event()
-        self._customer_live: set[Any] = set()
+        self._customer_live: set[int] = set()
         self._customer_token: object | None = None
 
     # ---- life cycle -----------------------------------------------------------------------------------------
 
     @property
     def registrar(self) -> str:
-        return self.proxy.uri
+        return str(self.proxy.uri)
 
     def uri(self, user: str) -> str:
         return f"sip:{user}@127.0.0.1:{self.proxy.port}"
@@ -101,10 +106,10 @@ class PracticePhones:
         try:
             self.target.start()
             reply = self.target.request(self._configure(TARGET_USER, str(self.target_line.audio)), timeout=timeout)
-            if not reply.get("ok"):
-                log.warning("practice target: configure refused: %s", reply.get("error"))
+            if not reply.ok:
+                log.warning("practice target: configure refused: %s", reply.error)
                 raise PracticePhoneError(ENGINE_FAILED)
-            self.target.send({"cmd": "register"})
+            self.target.send(P.Register())
             if not self.proxy.wait_registered(TARGET_USER, timeout):
                 raise PracticePhoneError(ENGINE_FAILED)
         except (TimeoutError, OSError) as exc:
@@ -115,15 +120,13 @@ class PracticePhones:
             self.stop()
             raise
 
-    def _configure(self, user: str, play: str | None) -> dict[str, Any]:
-        cmd: dict[str, Any] = {
-            "cmd": "configure",
-            "account": {"user": user, "domain": "127.0.0.1", "registrars": [self.proxy.uri], "srtp": "off"},
+    def _configure(self, user: str, play: str | None) -> P.Configure:
+        return P.Configure(
+            account={"user": user, "domain": "127.0.0.1", "registrars": [self.proxy.uri], "srtp": "off"},
             # the simulated customer follows the agent's escalation (REFER); a real agent's engine refuses REFER
-            "sip": {"bind": "127.0.0.1", "port": 0, "probe": False, "transfer_requests": "accept"},
-            "audio": {"backend": "files", "play": play} if play else {"backend": "null"},
-        }
-        return cmd
+            sip={"bind": "127.0.0.1", "port": 0, "probe": False, "transfer_requests": "accept"},
+            audio={"backend": "files", "play": play} if play else {"backend": "null"},
+        )
 
     def stop(self) -> None:
         for timer in self._timers:
@@ -175,22 +178,19 @@ class PracticePhones:
             customer.start()
             self.customer = customer
             reply = customer.request(self._configure(CUSTOMER_USER, str(wav)), timeout=timeout)
-            if not reply.get("ok"):
-                log.warning("practice customer: configure refused: %s", reply.get("error"))
+            if not reply.ok:
+                log.warning("practice customer: configure refused: %s", reply.error)
                 raise PracticePhoneError(ENGINE_FAILED)
-            customer.send({"cmd": "register"})
+            customer.send(P.Register())
             if not self._customer_registered.wait(timeout):
                 raise PracticePhoneError(ENGINE_FAILED)
             reply = customer.request(
-                {
-                    "cmd": "call",
-                    "uri": self.uri(AGENT_USER),
-                    "headers": {"X-AgentDesk-Contract": scenario.contract_id, "X-AgentDesk-Practice": practice_call_id},
-                },
+                P.Dial(uri=self.uri(AGENT_USER),
+                       headers={"X-AgentDesk-Contract": scenario.contract_id, "X-AgentDesk-Practice": practice_call_id}),
                 timeout=timeout,
             )
-            if not reply.get("ok"):
-                log.warning("practice customer: call refused: %s", reply.get("error"))
+            if not reply.ok:
+                log.warning("practice customer: call refused: %s", reply.error)
                 raise PracticePhoneError(ENGINE_FAILED)
         except (TimeoutError, OSError, PracticePhoneError) as exc:
             with self._lock:
@@ -199,7 +199,7 @@ class PracticePhones:
             if isinstance(exc, PracticePhoneError):
                 raise
             raise PracticePhoneError(ENGINE_FAILED) from None
-        self.customer_call = reply.get("call")
+        self.customer_call = reply.call
 
     def _retire(self, customer: Any) -> None:
         """Stop a customer engine from any thread (also from its own event callback)."""
@@ -210,44 +210,45 @@ class PracticePhones:
     def hang_up(self) -> None:
         customer = self.customer
         if self.customer_call is not None and customer is not None:
-            customer.send({"cmd": "hangup", "call": self.customer_call})
+            customer.send(P.Hangup(call=self.customer_call))
 
-    def _later(self, seconds: float, action: Callable[[], None]) -> None:
+    def _caption(self, call: dict[str, Any], index: int, text: str) -> None:
+        """The customer's line as a caption for the agent's screen, while that practice call is still on."""
+        if self.current is call:
+            self.publish("practice_line", {"call_id": call["id"], "index": index, "text": text})
+
+    def _later(self, seconds: float, action: Callable[[], object]) -> None:
         timer = threading.Timer(seconds, action)
         timer.daemon = True
         self._timers.append(timer)
         timer.start()
 
-    def _on_customer(self, event: dict[str, Any], token: object) -> None:
+    def _on_customer(self, event: P.Event, token: object) -> None:
         if token is not self._customer_token:
             return  # a previous customer, still talking to the escalation target
-        if event.get("event") == "registration" and event.get("state") == "registered":
+        if isinstance(event, P.Registration) and event.state == "registered":
             self._customer_registered.set()
-        if event.get("event") != "call":
+        if not isinstance(event, P.CallEvent):
             return
         with self._lock:  # the customer's live calls: the one with the agent, then the transferred one
-            if event.get("state") == "ended":
-                self._customer_live.discard(event.get("call"))
+            if event.state == "ended":
+                self._customer_live.discard(event.call)
             else:
-                self._customer_live.add(event.get("call"))
+                self._customer_live.add(event.call)
             idle = not self._customer_live
-        if idle and event.get("state") == "ended" and self.customer is not None:
+        if idle and event.state == "ended" and self.customer is not None:
             self._retire(self.customer)
         current = self.current
-        if current is None or event.get("call") != self.customer_call:
+        if current is None or event.call != self.customer_call:
             return
-        state = event.get("state")
+        state = event.state
         call_id = current["id"]
         if state == "connected" and not current.get("connected"):
             current["connected"] = time.monotonic()
             scenario: Scenario = current["scenario"]
             self.publish("practice_call_connected", {"call_id": call_id})
             for index, (line, start) in enumerate(zip(scenario.lines, current["starts"], strict=True)):
-                self._later(
-                    start,
-                    lambda i=index, t=line.text: self.current is current
-                    and self.publish("practice_line", {"call_id": call_id, "index": i, "text": t}),
-                )
+                self._later(start, functools.partial(self._caption, current, index, line.text))
             if not scenario.escalate:  # the satisfied customer hangs up after the last line
                 end = current["starts"][-1] + scenario.lines[-1].pause_after + 2.0
                 self._later(end + 30.0, self.hang_up)
@@ -255,17 +256,18 @@ class PracticePhones:
             with self._lock:
                 self.current = None
                 self.customer_call = None
-            self.publish("practice_call_ended", {"call_id": call_id, "code": event.get("code")})
+            self.publish("practice_call_ended", {"call_id": call_id, "code": event.code})
 
-    def _on_target(self, event: dict[str, Any]) -> None:
-        if event.get("event") != "call":
+    def _on_target(self, event: P.Event) -> None:
+        if not isinstance(event, P.CallEvent):
             return
-        call = event.get("call")
-        state = event.get("state")
-        if state == "incoming":
-            headers = event.get("headers") or {}
-            self.publish("practice_escalation_ringing", {"headers": headers})
-            self._later(self.target_ring_seconds, lambda: self.target.send({"cmd": "answer", "call": call}))
-        elif state == "connected":
-            self.publish("practice_escalation_answered", {"headers": event.get("headers") or {}, "text": self.target_line.text})
-            self._later(12.0, lambda: self.target.send({"cmd": "hangup", "call": call}))
+        call = event.call
+        target = self.target
+        if target is None:
+            return
+        if event.state == "incoming":
+            self.publish("practice_escalation_ringing", {"headers": dict(event.headers)})
+            self._later(self.target_ring_seconds, lambda: target.send(P.Answer(call=call)))
+        elif event.state == "connected":
+            self.publish("practice_escalation_answered", {"headers": dict(event.headers), "text": self.target_line.text})
+            self._later(12.0, lambda: target.send(P.Hangup(call=call)))

@@ -12,6 +12,7 @@ from typing import Any
 
 from agentdesk.center.api import CenterError, CenterEvent
 from agentdesk.i18n import Text
+from agentdesk.sip import protocol as P
 
 
 def practice_call(scenario_id: str, say: Callable[[Text], None], engine_argv: list[str] | None = None,
@@ -22,7 +23,7 @@ def practice_call(scenario_id: str, say: Callable[[Text], None], engine_argv: li
 
     center = PracticeCenter(engine_argv=engine_argv)
     events: list[CenterEvent] = []
-    engine_events: list[dict[str, Any]] = []
+    engine_events: list[P.Event] = []
     cond = threading.Condition()
 
     def on_center(event: CenterEvent) -> None:
@@ -32,7 +33,7 @@ def practice_call(scenario_id: str, say: Callable[[Text], None], engine_argv: li
         if event.kind == "practice_line":
             say(Text(ja="お客さま: {t}", en="Customer: {t}").format(t=event.data.get("text", "")))
 
-    def on_engine(event: dict[str, Any]) -> None:
+    def on_engine(event: P.Event) -> None:
         with cond:
             engine_events.append(event)
             cond.notify_all()
@@ -57,11 +58,11 @@ def practice_call(scenario_id: str, say: Callable[[Text], None], engine_argv: li
                 return 2
             sip = provisioning.sip
             agent.start()
-            agent.request({"cmd": "configure", "account": {"user": sip.user, "domain": sip.domain,
-                           "registrars": sip.registrars, "srtp": sip.srtp},
-                           "sip": {"bind": "127.0.0.1", "port": 0}, "audio": {"backend": "null"}}, timeout=15)
-            agent.send({"cmd": "register"})
-            if not wait(lambda: any(e.get("event") == "registration" and e.get("state") == "registered"
+            agent.request(P.Configure(account={"user": sip.user, "domain": sip.domain,
+                                               "registrars": list(sip.registrars), "srtp": sip.srtp},
+                                      sip={"bind": "127.0.0.1", "port": 0}, audio={"backend": "null"}), timeout=15)
+            agent.send(P.Register())
+            if not wait(lambda: any(isinstance(e, P.Registration) and e.state == "registered"
                                     for e in engine_events), 10):
                 say(Text(ja="電話エンジンが練習センターに登録できませんでした。",
                          en="The phone engine could not register with the practice center."))
@@ -71,27 +72,27 @@ def practice_call(scenario_id: str, say: Callable[[Text], None], engine_argv: li
         except CenterError as exc:
             say(exc.message)
             return 1
-        incoming = wait(lambda: next((e for e in engine_events if e.get("event") == "call"
-                                      and e.get("state") == "incoming"), None), timeout)
-        if not incoming:
+        incoming: P.CallEvent | None = wait(lambda: next((e for e in engine_events if isinstance(e, P.CallEvent)
+                                                          and e.state == "incoming"), None), timeout)
+        if incoming is None:
             say(Text(ja="お客さま役からの着信がありませんでした。", en="The customer's call did not arrive."))
             return 1
-        agent.send({"cmd": "answer", "call": incoming["call"]})
+        agent.send(P.Answer(call=incoming.call))
         lines = 2 if scenario.escalate else len(scenario.lines)
         wait(lambda: sum(1 for e in events if e.kind == "practice_line") >= lines, timeout + 60)
-        stats = agent.request({"cmd": "stats", "call": incoming["call"]}, timeout=5)
-        heard = int(stats.get("rx_packets") or 0)
+        stats = agent.request(P.GetStats(call=incoming.call), timeout=5)
+        heard = stats.result_as(P.Stats).rx_packets if stats.ok else 0
         escalated = False
         if scenario.escalate:
             ticket = center.open_escalation_ticket({"call_id": call_id, "contract_id": scenario.contract_id})
             target = provisioning.escalation_targets[0]
-            agent.send({"cmd": "transfer", "call": incoming["call"], "target": target.uri,
-                        "headers": {"X-AgentDesk-Ticket": ticket, "X-AgentDesk-Contract": scenario.contract_id}})
+            agent.send(P.Transfer(call=incoming.call, target=target.uri,
+                                  headers={"X-AgentDesk-Ticket": ticket, "X-AgentDesk-Contract": scenario.contract_id}))
             escalated = bool(wait(lambda: any(e.kind == "practice_escalation_answered" for e in events), timeout))
             say(Text(ja="エスカレーション先が応答しました。", en="The escalation target answered.") if escalated
                 else Text(ja="エスカレーション先が応答しませんでした。", en="The escalation target did not answer."))
         else:
-            agent.send({"cmd": "hangup", "call": incoming["call"]})
+            agent.send(P.Hangup(call=incoming.call))
         center.submit("wrap_up", {"call_id": call_id, "contract_id": scenario.contract_id,
                                   "code": scenario.expected_wrap_up, "escalated": escalated, "practice": True,
                                   "script_path": scenario.expected_script_path}, f"smoke-{call_id}")

@@ -145,7 +145,7 @@ class CenterDouble:
         self.events: list[tuple[int, str, dict[str, Any], str]] = []  # (id, kind, data, agent or "" for all)
         self._ids = itertools.count(1)
         self._tickets = itertools.count(1)
-        self._server: ThreadingHTTPServer | None = None
+        self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self.port = 0
         self.stopping = threading.Event()

@@ -98,9 +98,10 @@ class DeviceCallAudio:
     def detach(self, call_id: int) -> None:
         media = self.media.pop(call_id, None)
         if media is not None and self.port is not None:
-            for stop in (lambda: media.stopTransmit(self.port), lambda: self.port.stopTransmit(media)):
-                with contextlib.suppress(Exception):
-                    stop()
+            with contextlib.suppress(Exception):
+                media.stopTransmit(self.port)
+            with contextlib.suppress(Exception):
+                self.port.stopTransmit(media)
         if not self.media:
             self.core.active = False
             self._linger_until = time.monotonic() + LINGER_S

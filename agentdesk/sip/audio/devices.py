@@ -79,7 +79,9 @@ def list_devices() -> list[Device]:
 def find(device_id: str, kind: str, devices: list[Device] | None = None) -> Device | None:
     """The device for an identity ("" = default) that can do ``kind`` ("input"/"output"), or None."""
     devices = list_devices() if devices is None else devices
-    has = (lambda d: d.max_input_channels > 0) if kind == "input" else (lambda d: d.max_output_channels > 0)
+    def has(d: Device) -> bool:
+        return (d.max_input_channels if kind == "input" else d.max_output_channels) > 0
+
     if device_id:
         for d in devices:
             if d.id == device_id and has(d):

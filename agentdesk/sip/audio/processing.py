@@ -50,7 +50,7 @@ class VoiceProcessor:
                                    auto_gain_control=o["auto_gain"], ns_level=1, agc_max_gain_db=30.0,
                                    stream_delay_ms=self.stream_delay_ms)
 
-    def configure(self, **options: bool) -> dict[str, bool]:
+    def configure(self, **options: bool | str) -> dict[str, bool]:
         """Switch stages on or off (called from the endpoint thread; the swap is one reference)."""
         unknown = set(options) - set(self.options)
         if unknown:

@@ -28,6 +28,7 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 _HW = re.compile(r"\(hw:(\d+),\s*\d+\)")
 
@@ -160,7 +161,7 @@ class WindowsDevices:
     """The few cfgmgr32 calls pairing needs. ``api`` is the loaded cfgmgr32 (tests pass a fake)."""
 
     def __init__(self, api: object | None = None) -> None:
-        self.api = api if api is not None else ctypes.WinDLL("cfgmgr32")  # type: ignore[attr-defined]
+        self.api: Any = api if api is not None else ctypes.WinDLL("cfgmgr32")  # type: ignore[attr-defined]
 
     def _prop(self, call: Callable[..., int], target: object, key: tuple[int, int, int, bytes, int]) -> bytes | None:
         pk = _key(*key)
@@ -211,7 +212,7 @@ class WindowsDevices:
         if self.api.CM_Get_Device_ID_ListW(ctypes.c_wchar_p("SWD\\MMDEVAPI"), buf, size, flags) != CR_SUCCESS:
             return []
         out = []
-        for instance in buf[:size.value].split("\x00"):
+        for instance in "".join(buf[:size.value]).split("\x00"):
             if not instance:
                 continue
             inst = self._devnode(instance)

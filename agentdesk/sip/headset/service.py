@@ -62,7 +62,7 @@ def load_backend() -> HidBackend:
     module = importlib.import_module(name)
     if not hasattr(module, "enumerate") or not hasattr(module, "device"):
         raise ImportError(f"{name} is not a hidapi module (no enumerate/device)")
-    return module  # type: ignore[return-value]
+    return module
 
 
 @dataclass
@@ -407,7 +407,7 @@ class HeadsetService:
         values = c.controls.read(report)
         if not values:
             return
-        relative = {}
+        relative: dict[str, bool] = {}
         for b in c.controls.buttons:
             key = b.name if b.name != "programmable" else f"programmable_{b.number}"
             relative.setdefault(key, b.relative)

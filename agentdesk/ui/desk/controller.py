@@ -27,6 +27,7 @@ from agentdesk.agent.session import AgentSession, AgentState, Call, SessionError
 from agentdesk.center.api import CenterClient, CenterError, CenterEvent, ContractInfo, Provisioning
 from agentdesk.i18n import Text
 from agentdesk.settings import Settings
+from agentdesk.sip import protocol as P
 from agentdesk.ui.desk import shortcuts as desk_shortcuts
 from agentdesk.ui.desk.engine_link import EngineLike
 from agentdesk.ui.desk.sound import SoundPlayer
@@ -51,7 +52,7 @@ class DeskController(QObject):
         self,
         view: ShiftView,
         center: CenterClient,
-        engine_factory: Callable[[Callable[[dict[str, Any]], None]], EngineLike],
+        engine_factory: Callable[[Callable[[P.Event], None]], EngineLike],
         submit: Callable[[str, dict[str, Any]], None],
         bridge: QtBridge,
         settings: Settings,
@@ -75,7 +76,7 @@ class DeskController(QObject):
         self.engine: EngineLike | None = None
         # Other areas' views of engine events, called on the Qt thread after the desk's own handling
         # (agentdesk/ui/training/indicator.py: the trainee's "trainer on the line" indicator).
-        self.engine_listeners: list[Callable[[dict[str, Any]], None]] = []
+        self.engine_listeners: list[Callable[[P.Event], None]] = []
         self.center_listeners: list[Callable[[CenterEvent], None]] = []  # e.g. the trainer screen's call list
         self.confirm_end_work: Callable[[], bool] = lambda: True  # the shell's question (ui/shell/tools.py)
         self.provisioning = Provisioning(center_name="", sip=None)
@@ -344,8 +345,8 @@ class DeskController(QObject):
         if ref:
             cfg["account"]["credential"] = ref  # a keyring reference: the engine reads the secret itself
         try:
-            self.engine.send(cfg)
-            self.engine.send({"cmd": "register"})
+            self.engine.send(P.decode_command(cfg))
+            self.engine.send(P.Register())
             self.registration = {"state": "registering"}
         except RuntimeError as exc:
             self.registration = {"state": "failed", "reason": str(exc)}
@@ -400,7 +401,7 @@ class DeskController(QObject):
                 return
             if self._act(self.session.end_work) and self.engine is not None:
                 with contextlib.suppress(RuntimeError):
-                    self.engine.send({"cmd": "unregister"})
+                    self.engine.send(P.Unregister())
             return
         if not self.signed_in and not self._sign_in_interactively():
             return
@@ -436,7 +437,7 @@ class DeskController(QObject):
         if self.engine is None:
             return False
         try:
-            self.engine.send(cmd)
+            self.engine.send(P.decode_command(cmd))
             return True
         except RuntimeError as exc:
             self.show_notice(Text(ja="電話エンジンに送れませんでした: {e}", en="Could not reach the phone engine: {e}")
@@ -447,7 +448,10 @@ class DeskController(QObject):
         call = self.session.call
         return self._engine_ids.get(call.call_id, call.call_id) if call else None
 
-    def on_engine_event(self, event: dict[str, Any]) -> None:
+    def on_engine_event(self, typed: P.Event) -> None:
+        # Transitional (the desk core in agentdesk/agent replaces this controller's event handling next): the
+        # handlers below still read the event's JSON form.
+        event = typed.to_json()
         kind = event.get("event")
         if kind == "registration":
             self.registration = event
@@ -466,7 +470,7 @@ class DeskController(QObject):
                                  self.settings.audio.headset_buttons)
             if action is not None:
                 getattr(self, action)()
-        _notify(self.engine_listeners, event)
+        _notify(self.engine_listeners, typed)
 
     def _on_engine_state(self, event: dict[str, Any]) -> None:
         state = str(event.get("state"))

@@ -140,10 +140,8 @@ def attach_desk(main: Any, services: Services, store: settings_mod.Settings,
 
 
 def _script_panel(parent: Any) -> Any:
-    try:
-        from agentdesk.ui.scripts import ScriptPanel  # type: ignore[attr-defined]
-    except ImportError:
-        return None
+    from agentdesk.ui.scripts import ScriptPanel
+
     try:
         return ScriptPanel(parent=parent)
     except Exception:

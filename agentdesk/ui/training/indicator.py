@@ -12,6 +12,8 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from agentdesk.sip import protocol as P
+
 MODE_COLORS = {"monitor": "#1f5fa8", "whisper": "#b86e00", "barge": "#b3261e"}
 
 
@@ -63,32 +65,27 @@ class TraineeIndicator(QObject):
     def __init__(self, view: TraineeIndicatorView) -> None:
         super().__init__(view)
         self.view = view
-        self.legs: dict[Any, dict[str, str]] = {}
+        self.legs: dict[int, dict[str, str]] = {}
         self.hint = ""
 
     def mode_text(self, mode: str) -> str:
         return {"monitor": self.tr("Monitoring"), "whisper": self.tr("Whisper (only you hear the trainer)"),
                 "barge": self.tr("Barge-in (the customer hears the trainer)")}.get(mode, mode)
 
-    def on_engine_event(self, event: dict[str, Any]) -> None:
-        kind = event.get("event")
-        if kind == "engine" and event.get("state") in ("died", "restarted", "failed", "stopped"):
+    def on_engine_event(self, event: P.Event) -> None:
+        if isinstance(event, P.EngineState) and event.state in ("died", "restarted", "failed", "stopped"):
             self.legs.clear()
             self.hint = ""
             self.render()
             return
-        if kind != "training":
-            return
-        state = event.get("state")
-        call = event.get("call")
-        if state == "joined":
-            self.legs[call] = {"trainer": _name(str(event.get("trainer", ""))), "mode": str(event.get("mode"))}
-        elif state == "mode" and call in self.legs:
-            self.legs[call]["mode"] = str(event.get("mode"))
-        elif state == "hint":
-            self.hint = str(event.get("text", ""))
-        elif state == "left":
-            self.legs.pop(call, None)
+        if isinstance(event, P.TrainerJoined):
+            self.legs[event.call] = {"trainer": _name(event.trainer), "mode": event.mode}
+        elif isinstance(event, P.TrainerMode) and event.call in self.legs:
+            self.legs[event.call]["mode"] = event.mode
+        elif isinstance(event, P.TrainerHint):
+            self.hint = event.text
+        elif isinstance(event, P.TrainerLeft):
+            self.legs.pop(event.call, None)
             if not self.legs:
                 self.hint = ""
         else:

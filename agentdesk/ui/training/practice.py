@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from agentdesk.i18n import Text
+from agentdesk.sip import protocol as P
 from agentdesk.training.score import PracticeScorer
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ def trainee_identity(desk: Any) -> tuple[str, str]:
 def attach_practice_scoring(desk: Any, base: Path | None = None) -> PracticeScorer:
     """Feed the desk's engine events to a scorer and score each practice wrap-up (saved for the trainer)."""
 
-    def send(cmd: dict[str, Any]) -> None:
+    def send(cmd: P.Command) -> None:
         if desk.engine is not None:
             desk.engine.send(cmd)
 

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from agentdesk.sip import protocol as P
 from agentdesk.ui.training.names import TrainingNames, local_time
 
 log = logging.getLogger(__name__)
@@ -183,7 +184,7 @@ class TrainerController(QObject):
         self.names = names or TrainingNames()
         self.sheets: list[dict[str, Any]] = []
         self.calls: list[LiveCall] = []
-        self.joined_call: Any = None  # the trainer engine's call id while joined (or joining)
+        self.joined_call: int | str | None = None  # the trainer engine's call id while joined ("pending": joining)
         self.joined_uri = ""
         self.connected = False
         self.mode = "monitor"
@@ -306,7 +307,7 @@ class TrainerController(QObject):
             self._status(self.tr("Leave the current call before joining another."))
             return
         call = self.calls[row]
-        if not self._send({"cmd": "training_join", "uri": call.uri, "mode": self.mode}):
+        if not self._send(P.TrainingJoin(uri=call.uri, mode=self.mode)):
             return
         self.joined_call = "pending"
         self.joined_uri = call.uri
@@ -318,13 +319,13 @@ class TrainerController(QObject):
         """One click: before joining it chooses the join mode; while joined it switches at once."""
         self.mode = mode
         self.view.mode_buttons[mode].setChecked(True)
-        if self.connected and self.joined_call not in (None, "pending"):
-            self._send({"cmd": "training_mode", "call": self.joined_call, "mode": mode})
+        if self.connected and isinstance(self.joined_call, int):
+            self._send(P.TrainingMode(call=self.joined_call, mode=mode))
             self._status(self.tr("Switching to %1...").replace("%1", self.mode_name(mode)))
 
     def leave(self) -> None:
-        if self.joined_call not in (None, "pending"):
-            self._send({"cmd": "hangup", "call": self.joined_call})
+        if isinstance(self.joined_call, int):
+            self._send(P.Hangup(call=self.joined_call))
 
     def send_hint(self) -> None:
         text = self.view.hint_edit.text().strip()
@@ -333,7 +334,7 @@ class TrainerController(QObject):
         if not self.connected:
             self._status(self.tr("Join a call before sending a hint."))
             return
-        if self._send({"cmd": "training_hint", "call": self.joined_call, "text": text}):
+        if isinstance(self.joined_call, int) and self._send(P.TrainingHint(call=self.joined_call, text=text)):
             self.view.hint_edit.clear()
             self._status(self.tr("Hint sent: %1").replace("%1", text))
 
@@ -341,20 +342,19 @@ class TrainerController(QObject):
         return {"monitor": self.tr("monitor"), "whisper": self.tr("whisper"), "barge": self.tr("barge-in")}[mode]
 
     # ---- engine events ----------------------------------------------------------------------------------------
-    def on_engine_event(self, event: dict[str, Any]) -> None:
-        kind = event.get("event")
-        if kind == "call":
-            state = event.get("state")
-            if self.joined_call == "pending" and state == "calling" and event.get("training"):
-                self.joined_call = event.get("call")
+    def on_engine_event(self, event: P.Event) -> None:
+        if isinstance(event, P.CallEvent):
+            state = event.state
+            if self.joined_call == "pending" and state == "calling" and event.training:
+                self.joined_call = event.call
                 return
-            if event.get("call") != self.joined_call:
+            if event.call != self.joined_call:
                 return
             if state == "connected":
                 self.connected = True
                 self._status(self.tr("Joined in %1 mode.").replace("%1", self.mode_name(self.mode)))
             elif state == "ended":
-                code = int(event.get("code") or 0)
+                code = event.code or 0
                 was = self.connected
                 self.joined_call = None
                 self.connected = False
@@ -367,20 +367,20 @@ class TrainerController(QObject):
                 else:
                     self._status(self.tr("Could not join (%1).").replace("%1", str(code)))
             self._update_buttons()
-        elif kind == "training" and event.get("state") == "delivered" and event.get("call") == self.joined_call:
-            if 200 <= int(event.get("code") or 0) < 300:
+        elif isinstance(event, P.TrainingDelivered) and event.call == self.joined_call:
+            if 200 <= event.code < 300:
                 self._status(self.tr("Mode: %1").replace("%1", self.mode_name(self.mode)))
             else:
                 self._status(self.tr("The trainee's phone did not take the change (%1).")
-                             .replace("%1", str(event.get("code"))))
-        elif kind == "reply" and not event.get("ok") and event.get("cmd", "").startswith("training"):
-            if event.get("cmd") == "training_join":
+                             .replace("%1", str(event.code)))
+        elif isinstance(event, P.Reply) and not event.ok and (event.cmd or "").startswith("training"):
+            if event.cmd == "training_join":
                 self.joined_call = None
                 self._update_buttons()
-            self._status(self.tr("The phone engine refused: %1").replace("%1", str(event.get("error", ""))))
+            self._status(self.tr("The phone engine refused: %1").replace("%1", event.error or ""))
 
     # ---- helpers ----------------------------------------------------------------------------------------------
-    def _send(self, cmd: dict[str, Any]) -> bool:
+    def _send(self, cmd: P.Command) -> bool:
         try:
             self.engine.send(cmd)
             return True

@@ -17,6 +17,7 @@ from agentdesk.ui.desk.view import ShiftView
 from agentdesk.ui.qt_bridge import QtBridge
 from agentdesk.ui.translation import LanguageSwitcher
 from tests.fakes.fake_center import FakeCenter, provisioning
+from tests.fakes.fake_engine import FakeIncoming
 
 FAKE_ENGINE = [sys.executable, "-m", "tests.fakes.fake_engine"]
 
@@ -79,8 +80,8 @@ def sign_in_and_ready(qtbot, d: Desk) -> None:
 
 
 def incoming(qtbot, d: Desk, contract: str = "C-2024-00042", queue: str = "support") -> None:
-    d.engine.send({"cmd": "fake_incoming", "remote": "sip:0312345678@127.0.0.1",
-                   "headers": {"X-Contract-Id": contract, "X-Queue": queue}})
+    d.engine.send(FakeIncoming(remote="sip:0312345678@127.0.0.1",
+                   headers={"X-Contract-Id": contract, "X-Queue": queue}))
     qtbot.waitUntil(lambda: d.state == AgentState.RINGING, timeout=5000)
 
 

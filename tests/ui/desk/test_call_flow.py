@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from agentdesk.agent.escalation import decode_value
 from agentdesk.agent.session import AgentState
 from agentdesk.center import outbox
+from tests.fakes.fake_engine import FakeCrash, FakeIncoming, FakeLastTransfer, FakeRemoteHangup
 from tests.ui.desk.conftest import incoming, sign_in_and_ready
 
 
@@ -88,7 +89,7 @@ def test_escalation_carries_the_context_and_ends_in_wrap_up(qtbot, desk) -> None
     v.call_notes.insertPlainText("ONUのランプが赤")  # as an IME commits Japanese text
     qtbot.keyClick(v.call_notes, Qt.Key.Key_F9)
     qtbot.waitUntil(lambda: desk.state == AgentState.AFTER_CALL_WORK, timeout=5000)
-    reply = desk.engine.request({"cmd": "fake_last_transfer"}, timeout=3)
+    reply = desk.engine.request(FakeLastTransfer(), timeout=3).result
     headers = reply["transfer"]["headers"]
     assert reply["transfer"]["target"] == "sip:tier2@127.0.0.1"
     assert headers["X-Contract-Id"] == "C-2024-00042"
@@ -132,7 +133,7 @@ def test_raise_hand_alerts_without_transferring(qtbot, desk) -> None:
     assert hand["kind"] == "raise_hand" and hand["contract_id"] == "C-2024-00042"
     assert hand["note"] == "手順が分からない"
     assert desk.state == AgentState.ON_CALL
-    assert desk.engine.request({"cmd": "fake_last_transfer"}, timeout=3)["transfer"] == {}  # no transfer
+    assert desk.engine.request(FakeLastTransfer(), timeout=3).result["transfer"] == {}  # no transfer
     assert "スーパーバイザー" in desk.view.notice_label.text()
 
 
@@ -140,7 +141,7 @@ def test_call_while_not_ready_is_declined(qtbot, desk) -> None:
     sign_in_and_ready(qtbot, desk)
     desk.view.not_ready_button.click()
     assert desk.state == AgentState.NOT_READY
-    desk.engine.send({"cmd": "fake_incoming", "headers": {}})
+    desk.engine.send(FakeIncoming())
     qtbot.waitUntil(lambda: "お断り" in desk.view.notice_label.text(), timeout=3000)
     assert desk.state == AgentState.NOT_READY
 
@@ -148,7 +149,7 @@ def test_call_while_not_ready_is_declined(qtbot, desk) -> None:
 def test_missed_call_returns_to_ready(qtbot, desk) -> None:
     sign_in_and_ready(qtbot, desk)
     incoming(qtbot, desk)
-    desk.engine.send({"cmd": "fake_remote_hangup"})
+    desk.engine.send(FakeRemoteHangup())
     qtbot.waitUntil(lambda: desk.state == AgentState.READY, timeout=3000)
     assert desk.controller.session.calls_today == 0
 
@@ -159,7 +160,7 @@ def test_engine_crash_during_a_call_is_reported_and_recovered(qtbot, desk) -> No
     desk.view.answer_button.click()
     qtbot.waitUntil(lambda: desk.state == AgentState.ON_CALL, timeout=3000)
     desk.view.call_notes.insertPlainText("途中まで")
-    desk.engine.send({"cmd": "fake_crash"})
+    desk.engine.send(FakeCrash())
     qtbot.waitUntil(lambda: desk.state == AgentState.AFTER_CALL_WORK, timeout=5000)
     assert "電話エンジン" in desk.view.notice_label.text()
     assert desk.view.wrap_up_notes.toPlainText() == "途中まで"
@@ -210,7 +211,7 @@ def test_after_call_work_timer_returns_to_ready_when_the_center_says_so(qtbot) -
         incoming(qtbot, d)
         d.view.answer_button.click()
         qtbot.waitUntil(lambda: d.state == AgentState.ON_CALL, timeout=3000)
-        d.engine.send({"cmd": "fake_remote_hangup"})
+        d.engine.send(FakeRemoteHangup())
         qtbot.waitUntil(lambda: d.state == AgentState.AFTER_CALL_WORK, timeout=3000)
         d.controller.on_tick()
         assert "受付可に戻ります" in d.view.acw_timer_label.text()
@@ -234,7 +235,7 @@ def test_warm_escalation_consults_the_center_then_hands_over(qtbot) -> None:
         qtbot.waitUntil(lambda: d.state == AgentState.ON_CALL, timeout=3000)
         d.view.escalate_button.click()
         qtbot.waitUntil(lambda: d.state == AgentState.AFTER_CALL_WORK, timeout=5000)
-        sent = d.engine.request({"cmd": "fake_last_transfer"}, timeout=3)["transfer"]
+        sent = d.engine.request(FakeLastTransfer(), timeout=3).result["transfer"]
         assert sent["mode"] == "warm" and sent["headers"]["X-Ticket-Id"] == "T-00001"
         assert d.controller.session.wrap_up.escalated
     finally:
@@ -279,7 +280,7 @@ def test_the_support_script_path_goes_into_the_escalation_and_the_wrap_up(qtbot)
         assert walked
         context = d.controller.escalation_context()
         assert context["script_path"] == walked and context["script_flow"] == sorted(ctl.library.flows)[0]
-        d.engine.send({"cmd": "fake_remote_hangup"})
+        d.engine.send(FakeRemoteHangup())
         qtbot.waitUntil(lambda: d.state == AgentState.AFTER_CALL_WORK, timeout=3000)
         assert d.controller.session.wrap_up.script_path == walked
         d.view.wrap_up_codes.item(0).setSelected(True)

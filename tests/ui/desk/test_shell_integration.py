@@ -25,6 +25,7 @@ from agentdesk.ui.desk.sound import SoundPlayer
 from agentdesk.ui.desk.wiring import Services, attach_desk, engine_factory
 from agentdesk.ui.shell.single_instance import SingleInstance
 from tests.fakes.fake_center import FakeCenter
+from tests.fakes.fake_engine import FakeIncoming
 from tests.ui.desk.conftest import FAKE_ENGINE
 
 _made: list = []
@@ -88,7 +89,7 @@ def test_incoming_call_while_hidden_notifies_and_comes_to_front(qtbot) -> None:
     desk.view.work_button.click()
     desk.view.ready_button.click()
     main.view.hide()
-    desk.engine.send({"cmd": "fake_incoming", "headers": {"X-Contract-Id": "C-2024-00042"}})
+    desk.engine.send(FakeIncoming(headers={"X-Contract-Id": "C-2024-00042"}))
     qtbot.waitUntil(lambda: desk.session.state == AgentState.RINGING, timeout=5000)
     assert desk.tray.messages and desk.tray.messages[-1][0] == "着信"
     assert main.view.isVisible()  # brought back so that the answer is one key away
