@@ -61,7 +61,8 @@ def estimated_seconds(names: Sequence[str], ctx: CheckContext) -> float:
     for i, name in enumerate(names):
         resource = create(name).resource if name in CHECKS else None
         lane = resource or f"#{i}"
-        lanes[lane] = lanes.get(lane, 0.0) + _ESTIMATES.get(name, lambda _ctx: 1.0)(ctx)
+        estimate = _ESTIMATES.get(name)
+        lanes[lane] = lanes.get(lane, 0.0) + (estimate(ctx) if estimate is not None else 1.0)
     return max(lanes.values(), default=0.0)
 
 

@@ -56,6 +56,9 @@ class NullCallAudio:
     def handle(self, cmd: dict[str, Any]) -> dict[str, Any] | None:
         return None
 
+    def on_call_state(self, call_id: int, state: str) -> None:
+        pass
+
     def poll(self) -> None:
         pass
 

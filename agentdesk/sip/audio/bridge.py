@@ -12,7 +12,7 @@ from __future__ import annotations
 import collections
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -26,12 +26,19 @@ RATE = 16000
 FRAME = 320  # 20 ms
 
 
+class PlaybackRing(Protocol):
+    """Where the bridge writes what the agent hears: a SampleRing, or the output device's own buffer (pumped.py)."""
+
+    def available(self) -> int: ...
+    def write(self, data: np.ndarray) -> int: ...
+
+
 @dataclass
 class Path:
     """One device's rings with their resamplers and controllers (swapped as a whole on a device change)."""
 
     cap_ring: SampleRing
-    play_ring: SampleRing
+    play_ring: PlaybackRing
     rate_in: int
     rate_out: int
     mic_res: Resampler
@@ -45,7 +52,7 @@ class Path:
     spk_primed: bool = False  # the playback ring got its cushion of silence
 
     @classmethod
-    def make(cls, cap_ring: SampleRing, play_ring: SampleRing, rate_in: int, rate_out: int,
+    def make(cls, cap_ring: SampleRing, play_ring: PlaybackRing, rate_in: int, rate_out: int,
              target_ms: float, max_ms: float, owner: Any = None) -> Path:
         def ctl(rate: int) -> DriftController:
             return DriftController(target=rate * target_ms / 1000, max_fill=rate * max_ms / 1000, rate=rate)
@@ -92,7 +99,7 @@ class BridgeCore:
             p.spk_primed = False
         self._active = value
 
-    def attach_rings(self, cap_ring: SampleRing, play_ring: SampleRing, rate_in: int, rate_out: int,
+    def attach_rings(self, cap_ring: SampleRing, play_ring: PlaybackRing, rate_in: int, rate_out: int,
                      owner: Any = None) -> Path:
         """Switch to a device's rings (one reference assignment: the clock thread sees old or new)."""
         cap_ring.clear()
