@@ -24,7 +24,7 @@ import logging
 import threading
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any, ClassVar, Literal, Self, TypeVar, Union, get_args, get_origin
 
@@ -36,7 +36,8 @@ PROTOCOL_VERSION = 1
 
 # A JSON value as the wire carries it. Used only where the protocol itself is open (a request id, the
 # backend-specific "audio" section, a reply's extra fields): everything else is typed below.
-Json = Union[None, bool, int, float, str, list["Json"], dict[str, "Json"]]  # noqa: UP007 (a recursive alias)
+# Sequence/Mapping (not list/dict) so that a producer's dict[str, str] is a Json value as it is.
+Json = Union[None, bool, int, float, str, Sequence["Json"], Mapping[str, "Json"]]  # noqa: UP007 (a recursive alias)
 JsonObject = dict[str, Json]
 
 
@@ -108,9 +109,9 @@ def _type_name(tp: Any) -> str:
         return "true or false"
     if origin is Literal:
         return " or ".join(json.dumps(a) for a in get_args(tp))
-    if origin is list:
+    if origin in (list, Sequence):
         return "a list"
-    if origin is dict or (dataclasses.is_dataclass(tp)):
+    if origin in (dict, Mapping) or dataclasses.is_dataclass(tp):
         return "an object"
     if origin in (Union, types.UnionType):
         return " or ".join(_type_name(a) for a in get_args(tp) if a is not type(None)) + " (or null)"
@@ -119,8 +120,8 @@ def _type_name(tp: Any) -> str:
 
 def _convert(value: Any, tp: Any, where: str) -> Any:
     """``value`` (decoded JSON) as type ``tp``; ProtocolError naming ``where`` when it does not fit."""
-    if tp is Any or tp is Json:
-        return value
+    if tp is Any or tp == Json or (isinstance(tp, typing.ForwardRef) and tp.__forward_arg__ == "Json"):
+        return value  # any JSON value (the open parts of the protocol)
     origin = get_origin(tp)
     if origin in (Union, types.UnionType):
         args = get_args(tp)
@@ -150,11 +151,11 @@ def _convert(value: Any, tp: Any, where: str) -> Any:
     elif tp is str:
         if isinstance(value, str):
             return value
-    elif origin is list:
+    elif origin in (list, Sequence):
         (item,) = get_args(tp)
         if isinstance(value, list):
             return [_convert(v, item, where) for v in value]
-    elif origin is dict:
+    elif origin in (dict, Mapping):
         _, item = get_args(tp)
         if isinstance(value, dict):
             return {str(k): _convert(v, item, f"{where}.{k}") for k, v in value.items()}

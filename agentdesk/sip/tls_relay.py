@@ -25,6 +25,7 @@ import asyncio
 import base64
 import binascii
 import contextlib
+import functools
 import hashlib
 import logging
 import os
@@ -176,7 +177,7 @@ def spki_sha256(der_cert: bytes) -> bytes:
     tag, pos, tbs_end = tlv(der_cert, start)   # TBSCertificate
     if tag != 0x30:
         raise ValueError("not a certificate")
-    fields = []
+    fields: list[tuple[int, int, int]] = []
     while pos < tbs_end and len(fields) < 7:
         tag, _content, end = tlv(der_cert, pos)
         fields.append((tag, pos, end))
@@ -420,7 +421,7 @@ class TlsRelay:
             await self._close_listener(lst)
         for lst in fresh:
             lst.server = await asyncio.start_server(
-                lambda r, w, lst=lst: self._accept(lst, r, w), sock=lst.sock, limit=2 ** 16)
+                functools.partial(self._accept, lst), sock=lst.sock, limit=2 ** 16)
         if self._recheck is None:
             self._recheck = asyncio.get_running_loop().create_task(self._recheck_refused())
         self._tick()

@@ -179,3 +179,11 @@ def test_a_reply_keeps_its_result_and_types_it_on_request() -> None:
                             "quality": "excellent", "srtp": False})
     assert isinstance(reply, P.Reply) and reply.call == 7
     assert reply.result_as(P.Stats).codec == "PCMU/8000"
+
+
+def test_the_open_parts_take_any_json_value() -> None:
+    cmd = P.decode_command({"cmd": "configure", "id": {"n": [1, None]}, "account": {"a": [1, {"b": None}]},
+                            "audio": {"backend": "files", "gain": 0.5}})
+    assert isinstance(cmd, P.Configure) and cmd.account == {"a": [1, {"b": None}]} and cmd.id == {"n": [1, None]}
+    reply = P.decode_event({"event": "reply", "id": [1, {"z": 2}], "ok": True, "x": {"y": [1.5, "s"]}})
+    assert isinstance(reply, P.Reply) and reply.result == {"x": {"y": [1.5, "s"]}}
