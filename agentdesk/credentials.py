@@ -40,7 +40,7 @@ def _platform_backend() -> Any:
         return cls()
     except Exception as exc:
         log.info("the OS keyring (%s) is not usable here: %s", module, exc)
-        return fail.Keyring()
+        return fail.Keyring()  # type: ignore[no-untyped-call]
 
 
 def _keyring() -> Any:
@@ -86,7 +86,8 @@ def get_secret(ref: str) -> str | None:
         return None
     keyring = _keyring()
     try:
-        return keyring.get_password(SERVICE, ref)
+        secret = keyring.get_password(SERVICE, ref)
+        return None if secret is None else str(secret)
     except keyring.errors.KeyringError as exc:
         log.warning("keyring could not read credential %r: %s", ref, type(exc).__name__)
         return None
