@@ -34,6 +34,26 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="ignore", validate_assignment=True)
 
 
+class TlsAccountSettings(_Model):
+    """How the center's TLS certificate is checked (agentdesk/sip/tls_relay.py); empty: the OS trust store and the
+    registrar's own host name."""
+
+    server_name: str = ""  # the host name the certificate must name
+    ca_pem: str = ""  # the center's CA (PEM text): then only it is trusted
+    pins: list[str] = Field(default_factory=list)  # sha256 of the center's key (SubjectPublicKeyInfo)
+
+    def engine_config(self) -> dict[str, Any]:
+        """The engine's ``sip.tls`` (only what is set)."""
+        out: dict[str, Any] = {}
+        if self.server_name:
+            out["server_name"] = self.server_name
+        if self.ca_pem:
+            out["ca_pem"] = self.ca_pem
+        if self.pins:
+            out["pin"] = list(self.pins)
+        return out
+
+
 class AccountSettings(_Model):
     """The SIP account. The password is in the keyring under ``credential_ref``."""
 
@@ -46,6 +66,7 @@ class AccountSettings(_Model):
     srtp: Literal["off", "optional", "mandatory"] = "optional"
     codecs: list[str] = Field(default_factory=lambda: ["G722/16000", "PCMU/8000", "PCMA/8000"])
     credential_ref: str = ""
+    tls: TlsAccountSettings = Field(default_factory=TlsAccountSettings)
 
 
 class AudioSettings(_Model):

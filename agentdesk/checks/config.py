@@ -53,6 +53,9 @@ def context_from_settings(store: Any | None = None, **overrides: Any) -> CheckCo
     if echo_target:
         ctx.echo_target = echo_target
     ctx.extra["call_device"] = store.audio.call_device or None
+    tls = getattr(store.account, "tls", None)
+    if tls is not None:
+        ctx.extra["tls"] = tls.engine_config()  # the encryption check verifies the center as the engine does
     acc = store.account
     if acc.user and acc.registrars:
         # The echo-test call's account; the password stays in the keyring (the engine reads it by reference).

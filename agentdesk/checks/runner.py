@@ -24,6 +24,7 @@ CHECKS: dict[str, str] = {
     "pc": "agentdesk.checks.pc:PcCheck",
     "wired": "agentdesk.checks.wired:WiredCheck",
     "network": "agentdesk.checks.network:NetworkCheck",
+    "encryption": "agentdesk.checks.encryption:EncryptionCheck",
     "line": "agentdesk.checks.line:LineCheck",
     "headset": "agentdesk.checks.headset:HeadsetCheck",
     "noise": "agentdesk.checks.noise:NoiseCheck",
