@@ -41,6 +41,16 @@ class EscalationTarget:
 
 
 @dataclass(frozen=True)
+class SipTls:
+    """How the phone verifies the center's TLS certificate (docs/security.md); empty: the OS trust store and each
+    registrar's own host name."""
+
+    server_name: str = ""  # the host name the certificate must name
+    ca_pem: str = ""  # the center's CA (PEM): then only it is trusted
+    pins: list[str] = field(default_factory=list)  # sha256 of the center's SubjectPublicKeyInfo (base64)
+
+
+@dataclass(frozen=True)
 class SipAccount:
     user: str
     domain: str
@@ -49,6 +59,7 @@ class SipAccount:
     transport: Literal["udp", "tcp", "tls"] = "udp"
     srtp: Literal["off", "optional", "mandatory"] = "optional"
     credential_ref: str = ""  # keyring reference; the secret never travels in provisioning files
+    tls: SipTls = field(default_factory=SipTls)  # transport "tls": how the center's certificate is verified
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from agentdesk.center.api import (
     ReasonCode,
     ScriptPackage,
     SipAccount,
+    SipTls,
     WrapUpCode,
 )
 from agentdesk.i18n import Text
@@ -105,6 +106,7 @@ def provisioning_to_wire(p: Provisioning) -> dict[str, Any]:
             "transport": p.sip.transport,
             "srtp": p.sip.srtp,
             "credential_ref": p.sip.credential_ref,
+            "tls": {"server_name": p.sip.tls.server_name, "ca_pem": p.sip.tls.ca_pem, "pins": list(p.sip.tls.pins)},
         },
         "service_hours": {"start": p.service_hours[0].isoformat("minutes"), "end": p.service_hours[1].isoformat("minutes")},
         "reason_codes": [
@@ -135,6 +137,17 @@ def provisioning_to_wire(p: Provisioning) -> dict[str, Any]:
     }
 
 
+def _sip_tls(value: Any) -> SipTls:
+    if value is None:
+        return SipTls()
+    t = _obj(value, "sip.tls")
+    pins = t.get("pins", [])
+    if not isinstance(pins, list) or not all(isinstance(p, str) for p in pins):
+        raise bad_shape("sip.tls.pins")
+    return SipTls(server_name=_str(t, "server_name", "sip.tls", ""), ca_pem=_str(t, "ca_pem", "sip.tls", ""),
+                  pins=list(pins))
+
+
 def provisioning_from_wire(value: Any) -> Provisioning:
     d = _obj(value, "provisioning")
     sip_raw = d.get("sip")
@@ -145,7 +158,8 @@ def provisioning_from_wire(value: Any) -> Provisioning:
         if not all(isinstance(r, str) for r in registrars):
             raise bad_shape("sip.registrars")
         transport = s.get("transport", "udp")
-        srtp = s.get("srtp", "optional")
+        # SRTP keys travel only over TLS (docs/security.md): without a word, SRTP is mandatory with TLS, off without
+        srtp = s.get("srtp", "mandatory" if transport == "tls" else "off")
         if transport not in ("udp", "tcp", "tls") or srtp not in ("off", "optional", "mandatory"):
             raise bad_shape("sip.transport/srtp")
         sip = SipAccount(
@@ -156,6 +170,7 @@ def provisioning_from_wire(value: Any) -> Provisioning:
             transport=transport,
             srtp=srtp,
             credential_ref=_str(s, "credential_ref", "sip", ""),
+            tls=_sip_tls(s.get("tls")),
         )
     hours = _obj(d.get("service_hours", {"start": "10:00", "end": "17:00"}), "service_hours")
     reasons = []

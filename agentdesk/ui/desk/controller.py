@@ -84,6 +84,9 @@ class DeskController(QObject):
         self.session.subscribe(lambda snap: self.render(snap))
         self.signed_in = False
         self.registration: dict[str, Any] = {"state": "unregistered"}
+        # why the phone cannot connect, in the agent's words (a refused TLS certificate, SRTP over plain
+        # signalling): {"ja", "en"}, kept until the phone registers
+        self.phone_problem: dict[str, str] | None = None
         self.engine_state = "stopped"
         self.quality: dict[str, Any] = {}
         self.contract: ContractInfo | None = None
@@ -344,6 +347,8 @@ class DeskController(QObject):
                "headset": {"enabled": self.settings.audio.headset_buttons}}
         if ref:
             cfg["account"]["credential"] = ref  # a keyring reference: the engine reads the secret itself
+        if sip.transport == "tls":
+            cfg["sip"]["tls"] = self.tls_config()  # the center's CA, host name and key pins
         try:
             self.engine.send(P.decode_command(cfg))
             self.engine.send(P.Register())
@@ -351,6 +356,20 @@ class DeskController(QObject):
         except RuntimeError as exc:
             self.registration = {"state": "failed", "reason": str(exc)}
         self.refresh()
+
+    def tls_config(self) -> dict[str, Any]:
+        """How the engine verifies the center's certificate: the provisioning's, the agent's settings where the
+        provisioning says nothing (docs/security.md)."""
+        out = self.settings.account.tls.engine_config()
+        sip = self.provisioning.sip
+        if sip is not None:
+            if sip.tls.server_name:
+                out["server_name"] = sip.tls.server_name
+            if sip.tls.ca_pem:
+                out["ca_pem"] = sip.tls.ca_pem
+            if sip.tls.pins:
+                out["pin"] = list(sip.tls.pins)
+        return out
 
     def audio_config(self) -> dict[str, Any]:
         """The engine's headset backend with the agent's device choices and voice-processing switches.
@@ -455,6 +474,16 @@ class DeskController(QObject):
         kind = event.get("event")
         if kind == "registration":
             self.registration = event
+            if event.get("state") == "registered":
+                self.phone_problem = None
+            elif isinstance(event.get("message"), dict):
+                self.phone_problem = event["message"]  # a refused certificate: kept while it retries
+            self.refresh()
+        elif kind == "reply" and event.get("cmd") == "configure" and not event.get("ok"):
+            # the engine refused the provisioning (e.g. SRTP over plain UDP/TCP): say why, not "connecting..."
+            self.registration = {"state": "failed", "reason": str(event.get("error", ""))}
+            if isinstance(event.get("message"), dict):
+                self.phone_problem = event["message"]
             self.refresh()
         elif kind == "call":
             self._on_call_event(event)
@@ -884,6 +913,9 @@ class DeskController(QObject):
             return self.tr("Phone: the phone engine could not be restarted. Restart AgentDesk.")
         reg = self.registration
         state = reg.get("state")
+        if state != "registered" and self.phone_problem:
+            why = self.phone_problem.get(self.language()) or self.phone_problem.get("ja", "")
+            return self.tr("Phone: not connected to %1 (%2)").replace("%1", center).replace("%2", why)
         if state == "registered":
             return self.tr("Phone: connected to %1 (%2)").replace("%1", center).replace(
                 "%2", str(reg.get("registrar", "")))
