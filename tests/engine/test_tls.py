@@ -235,6 +235,8 @@ def test_network_change_and_center_restart_reconnect_over_tls(
     assert second["local_address"] != first["local_address"]  # a new TLS connection
     mark = agent.mark()
     _connect(customer, agent, "agent1")
+    # the REGISTER on the new connection removed the old binding: Kamailio never tried the address that is gone
+    assert "tcpconn_1st_send(): connect" not in kamailio_tls.log()
     customer.command({"cmd": "hangup"})
     agent.wait_event({"event": "call", "state": "ended"}, 10, after=mark)
     # the center restarts (its TLS connections go): the engine registers again over a new connection
