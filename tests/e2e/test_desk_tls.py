@@ -13,6 +13,7 @@ import pytest
 from agentdesk import settings
 from agentdesk.agent.session import AgentState
 from agentdesk.center.api import SipTls
+from agentdesk.sip import protocol as P
 from agentdesk.sip.supervisor import EngineSupervisor
 from agentdesk.ui.desk.controller import DeskController
 from agentdesk.ui.desk.sound import SoundPlayer
@@ -49,14 +50,14 @@ def test_the_desk_registers_over_tls_and_takes_an_encrypted_call(
         qtbot, kamailio_tls: Kamailio, center_ca: TestCA, engine_factory: Callable[..., EngineDriver]) -> None:
     center = _tls_center(kamailio_tls, center_ca)
     desk = _desk(qtbot, center)
-    tls_events: list[dict] = []
-    desk.engine_listeners.append(lambda e: tls_events.append(e) if e.get("event") == "tls" else None)
+    tls_events: list[P.TlsConnected] = []
+    desk.engine_listeners.append(lambda e: tls_events.append(e) if isinstance(e, P.TlsConnected) else None)
     desk.start()
     try:
         desk.toggle_work()
         qtbot.waitUntil(lambda: desk.registration.get("state") == "registered", timeout=15000)
         qtbot.waitUntil(lambda: bool(tls_events), timeout=3000)
-        assert tls_events[0]["protocol"] == "TLSv1.3" and tls_events[0]["server_name"] == CENTER_NAME
+        assert tls_events[0].protocol == "TLSv1.3" and tls_events[0].server_name == CENTER_NAME
         desk.go_ready()
         customer = engine_factory(name="customer")
         customer.register("customer", kamailio_tls, transport="tls")
