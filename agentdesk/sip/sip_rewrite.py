@@ -28,6 +28,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 MASK_PARAM = "adtls"
@@ -279,14 +280,18 @@ def _set_param(params: str, name: str, value: str | None) -> str:
     return params + piece
 
 
+def _with_request_uri(start: str, fn: Callable[[str], str]) -> str:
+    """A request line with its Request-URI mapped by ``fn``."""
+    parts = start.split(" ")
+    return " ".join([parts[0], fn(parts[1]), parts[2]]) if len(parts) == 3 else start
+
+
 def to_center(msg: bytes, link: Link) -> bytes:
     """A message pjsip sent, as the center must see it."""
     start, headers, tail = _split_message(msg)
     is_request = not start.startswith("SIP/")
     if is_request:
-        parts = start.split(" ")
-        if len(parts) == 3:
-            start = " ".join([parts[0], _unmask_all(parts[1]), parts[2]])
+        start = _with_request_uri(start, _unmask_all)
 
         def our_via(element: str) -> str | None:
             m = _VIA.match(element)
@@ -336,9 +341,7 @@ def to_engine(msg: bytes, link: Link) -> bytes:
     start, headers, tail = _split_message(msg)
     is_request = not start.startswith("SIP/")
     if is_request:
-        parts = start.split(" ")
-        if len(parts) == 3:
-            start = " ".join([parts[0], _own_uri(parts[1], link) or parts[1], parts[2]])
+        start = _with_request_uri(start, lambda uri: _own_uri(uri, link) or uri)
     else:
         def our_via(element: str) -> str | None:
             m = _VIA.match(element)
