@@ -15,7 +15,7 @@ dynamic property ``elided`` to True and is skipped.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QMenuBar,
+    QStyle,
     QTabBar,
     QTableWidget,
     QTreeWidget,
@@ -62,8 +63,14 @@ def _clipped_by(w: QWidget, top: QWidget) -> str | None:
     rect = QRect(w.mapTo(top, w.rect().topLeft()), w.size())
     p = w.parentWidget()
     while p is not None:
-        if isinstance(p.parentWidget(), QAbstractScrollArea) and p is p.parentWidget().viewport():
-            return None  # content of a scroll area: it scrolls
+        area_widget = p.parentWidget()
+        if isinstance(area_widget, QAbstractScrollArea) and p is area_widget.viewport():
+            # content of a scroll area: cut along an axis it scrolls is fine, along one it does not is cut off
+            view = QRect(p.mapTo(top, p.rect().topLeft()), p.size())
+            if area_widget.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff and (
+                    rect.left() < view.left() - SLACK or rect.right() > view.right() + SLACK):
+                return f"{_name(area_widget)}, which does not scroll sideways"
+            return None
         area = QRect(p.mapTo(top, p.rect().topLeft()), p.size()) if p is not top else top.rect()
         if not area.contains(rect):
             cut = rect.intersected(area)
@@ -83,6 +90,8 @@ def _item_views(view: QAbstractItemView, top: QWidget) -> list[str]:
     if header is None or not isinstance(view, (QTableWidget, QTreeWidget)):
         return out
     fm = view.fontMetrics()
+    # an item view lays text out inside the focus frame's margin on both sides (QCommonStyle's item text rect)
+    margin = 2 * (view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1)
     columns = view.columnCount()
     for col in range(columns):
         if header.isSectionHidden(col):
@@ -103,15 +112,25 @@ def _item_views(view: QAbstractItemView, top: QWidget) -> list[str]:
             if not text:
                 continue
             index = view.indexFromItem(item, col) if isinstance(view, QTreeWidget) else view.indexFromItem(item)
-            need = max(view.sizeHintForIndex(index).width(), fm.horizontalAdvance(text) + 8)
+            need = max(view.sizeHintForIndex(index).width(), fm.horizontalAdvance(text) + margin)
             if need > size + SLACK:
                 out.append(f"{_name(view)}: cell {text!r} needs {need} px, column has {size}")
                 break
     return out
 
 
+def settle_layouts(top: QWidget) -> None:
+    """Lay everything out now: a text that changed a moment ago (a live figure) has its layout request queued."""
+    for _ in range(2):
+        for w in [top, *top.findChildren(QWidget)]:
+            layout = w.layout()
+            if layout is not None:
+                layout.activate()
+
+
 def problems(top: QWidget) -> list[str]:
     """Every text in ``top`` (a shown window) that does not fit, as readable lines."""
+    settle_layouts(top)
     out: list[str] = []
     for w in [top, *top.findChildren(QWidget)]:
         if w is not top and not w.isVisibleTo(top):

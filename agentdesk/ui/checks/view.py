@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QStackedWidget,
     QTextBrowser,
@@ -23,6 +24,18 @@ from PySide6.QtWidgets import (
 )
 
 from agentdesk.ui.checks.widgets import LevelMeter, RttChart
+
+
+def _scrolling(page: QWidget) -> QScrollArea:
+    """A page scrolls as a whole when the window is smaller than it (a laptop at 150 %); its parts keep their
+    size instead of being squeezed over each other."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    area.setWidget(page)
+    return area
 
 
 class SelfCheckView(QWidget):
@@ -71,7 +84,7 @@ class SelfCheckView(QWidget):
         self.start_button.setObjectName("startButton")
         self.start_button.setDefault(True)
         s.addWidget(self.start_button, 0, Qt.AlignmentFlag.AlignRight)
-        self.pages.addWidget(start)
+        self.pages.addWidget(_scrolling(start))
 
         # Page 2: the run.
         running = QWidget(self.pages)
@@ -116,7 +129,7 @@ class SelfCheckView(QWidget):
         self.cancel_button = QPushButton(running)
         self.cancel_button.setObjectName("cancelButton")
         r.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignRight)
-        self.pages.addWidget(running)
+        self.pages.addWidget(_scrolling(running))
 
         # Page 3: results.
         results = QWidget(self.pages)
@@ -142,6 +155,7 @@ class SelfCheckView(QWidget):
         self.results_view = QTextBrowser(results)
         self.results_view.setObjectName("results")
         self.results_view.setOpenLinks(False)
+        self.results_view.setMinimumHeight(self.fontMetrics().lineSpacing() * 7)
         rr.addWidget(self.results_view, 1)
         self.result_chart_label = QLabel(results)
         rr.addWidget(self.result_chart_label)
@@ -164,7 +178,7 @@ class SelfCheckView(QWidget):
         for b in (self.save_button, self.again_button, self.close_button):
             buttons.addWidget(b)
         rr.addLayout(buttons)
-        self.pages.addWidget(results)
+        self.pages.addWidget(_scrolling(results))
 
         for w in (self.results_view, self.check_list):
             w.setFocusPolicy(Qt.FocusPolicy.StrongFocus)

@@ -7,7 +7,7 @@ buttons. Middle: one page per phase (idle with the own numbers, ringing, on call
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
@@ -47,12 +48,32 @@ def _big(widget: QWidget, factor: float, bold: bool = True) -> None:
     widget.setFont(font)
 
 
+class VerticalScrollArea(QScrollArea):
+    """Scrolls up and down only, and is never narrower than what it holds (nothing is cut off at the side)."""
+
+    def minimumSizeHint(self) -> QSize:
+        inner = self.widget()
+        width = inner.minimumSizeHint().width() if inner is not None else 0
+        return QSize(width + self.verticalScrollBar().sizeHint().width() + 2 * self.frameWidth(), 60)
+
+
 class NotesEdit(QPlainTextEdit):
     """A plain text field whose Tab moves focus (keyboard-only agents must be able to leave it)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setTabChangesFocus(True)
+
+    def sizeHint(self) -> QSize:  # four lines, then it scrolls: the support script beside it gets the height
+        return QSize(super().sizeHint().width(), self.fontMetrics().lineSpacing() * 4 + 12)
+
+
+class NoticeLabel(QLabel):
+    """Takes no room while there is nothing to say."""
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setVisible(bool(text))
 
 
 class ShiftView(QWidget):
@@ -120,8 +141,9 @@ class ShiftView(QWidget):
             self.pages.addWidget(page)
         outer.addWidget(self.pages, 1)
 
-        self.notice_label = QLabel(self)
+        self.notice_label = NoticeLabel(self)
         self.notice_label.setObjectName("deskNotice")
+        self.notice_label.hide()
         self.notice_label.setWordWrap(True)
         self.notice_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.notice_label.setFocusPolicy(Qt.FocusPolicy.TabFocus)
@@ -196,7 +218,17 @@ class ShiftView(QWidget):
     def _build_call(self) -> QWidget:
         page = QWidget(self)
         layout = QHBoxLayout(page)
-        left = QVBoxLayout()
+        # The call's facts and controls scroll when the window is small (a laptop at 150 %), so neither they nor
+        # the support script are squeezed over each other.
+        left_area = VerticalScrollArea(page)
+        left_area.setObjectName("callControls")
+        left_area.setWidgetResizable(True)
+        left_area.setFrameShape(QFrame.Shape.NoFrame)
+        left_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        left_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        left_box = QWidget()
+        left = QVBoxLayout(left_box)
+        left.setContentsMargins(0, 0, 4, 0)
         self.call_info_label = QLabel(page)
         self.call_info_label.setObjectName("callInfo")
         self.call_info_label.setWordWrap(True)
@@ -206,6 +238,7 @@ class ShiftView(QWidget):
         self.quality_label = QLabel(page)
         self.quality_label.setObjectName("callQuality")
         self.quality_label.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.quality_label.setWordWrap(True)
         left.addWidget(self.call_info_label)
         left.addWidget(self.call_timer_label)
         left.addWidget(self.quality_label)
@@ -273,10 +306,12 @@ class ShiftView(QWidget):
         self.script_placeholder = QLabel(self.script_host)
         self.script_placeholder.setWordWrap(True)
         self.script_host_layout.addWidget(self.script_placeholder)
-        right.addWidget(self.script_host, 3)
+        self.call_notes.setMinimumHeight(self.fontMetrics().lineSpacing() * 3 + 12)
+        right.addWidget(self.script_host, 5)
         right.addWidget(self.notes_label)
         right.addWidget(self.call_notes, 1)
-        layout.addLayout(left, 2)
+        left_area.setWidget(left_box)
+        layout.addWidget(left_area, 2)
         layout.addLayout(right, 3)
         return page
 
@@ -310,6 +345,8 @@ class ShiftView(QWidget):
         layout.addWidget(self.wrap_up_title)
         layout.addWidget(self.acw_timer_label)
         layout.addWidget(self.code_label)
+        self.wrap_up_codes.setMinimumHeight(self.fontMetrics().lineSpacing() * 5 + 12)
+        self.wrap_up_notes.setMinimumHeight(self.fontMetrics().lineSpacing() * 3 + 12)
         layout.addWidget(self.wrap_up_codes, 1)
         layout.addWidget(self.wrap_notes_label)
         layout.addWidget(self.wrap_up_notes, 1)

@@ -332,9 +332,7 @@ class ScriptPanelController(QObject):
         if focus is None:
             focus = v.escalate_button if at_point and v.escalate_button.isEnabled() else v.restart_button
         focus.setFocus(Qt.FocusReason.OtherFocusReason)
-        v.flow_scroll.verticalScrollBar().setValue(0)  # a new step is read from its top
-        if v.flow_scroll.widget().isAncestorOf(focus):
-            v.flow_scroll.ensureWidgetVisible(focus)
+        v.flow_scroll.verticalScrollBar().setValue(0)  # a new step is read from its top (1-9 choose from anywhere)
 
     def _target_name(self, target: str) -> str:
         names = {"tier2": self.tr("the center (tier 2)"), "security": self.tr("the security team"),

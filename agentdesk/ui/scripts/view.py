@@ -38,6 +38,8 @@ class ScriptPanelView(QWidget):
         super().__init__(parent)
         self.setObjectName("scriptPanel")
         outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)  # the host's frame is margin enough: the step gets the height
+        outer.setSpacing(4)
 
         self.search_edit = QLineEdit(self)
         self.search_edit.setObjectName("scriptSearch")
@@ -143,7 +145,9 @@ class ScriptPanelView(QWidget):
         al = QVBoxLayout(article)
         al.setContentsMargins(0, 0, 0, 0)
         self.article_title_label = _wrap(QLabel(article))
-        self.article_title_label.setFont(font)
+        bold = QFont(self.article_title_label.font())
+        bold.setBold(True)
+        self.article_title_label.setFont(bold)
         self.article_view = QTextBrowser(article)
         self.article_view.setObjectName("scriptArticleText")
         self.article_close_button = QPushButton(article)

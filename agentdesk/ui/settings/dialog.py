@@ -89,6 +89,8 @@ class SettingsDialog(QDialog):
         self.problems: list[str] = []
         layout = QVBoxLayout(self)
         self.tabs = QTabWidget(self)
+        self.tabs.tabBar().setUsesScrollButtons(False)  # every tab in view: the dialog is as wide as they need
+        self.tabs.tabBar().setElideMode(Qt.TextElideMode.ElideNone)
         layout.addWidget(self.tabs)
         self.labels: dict[str, QLabel] = {}
 

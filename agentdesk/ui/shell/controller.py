@@ -57,6 +57,8 @@ class MainWindowController(QObject):
         self.view.phone_label.setText(self.tr("Phone: not set up"))
         if self._startup_problem is not None:
             self.view.notice_label.setText(self._startup_problem.pick(self.languages.language))
+        # the status bar takes a line of the screen only when it has something to say (a laptop at 150 %)
+        self.view.statusBar().setVisible(self._startup_problem is not None)
 
     def set_language(self, language: str) -> None:
         if language == self.languages.language:
