@@ -271,7 +271,7 @@ def end_work_confirmation(env: Env) -> Iterator[tuple[str, QWidget]]:
 
 
 SCREENS: dict[str, Screen] = {
-    "shift": shift_screen,
+    "desk": shift_screen,  # the shift screen (業務画面)
     "settings": settings_dialog,
     "self-check": self_check,
     "availability": availability,

@@ -32,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lang", choices=["ja", "en"], required=True)
     parser.add_argument("--screens", nargs="*")
     parser.add_argument("--shots", help="also save a PNG of every state into this folder")
+    parser.add_argument("--shot-area", default="", help="the size the PNGs are taken at, e.g. 1366x768 "
+                        "(default: the last size tried)")
     args = parser.parse_args(argv)
     scale = os.environ.get("QT_SCALE_FACTOR", "1")
     tmp = Path(tempfile.mkdtemp(prefix="agentdesk-sizes-"))
@@ -85,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
                         bar = window.menuBar() if hasattr(window, "menuBar") else None
                         if bar is not None:
                             found += [f"{name}/{state} [{args.lang}]: {p}" for p in fit.duplicate_menu_keys(bar)]
-                    if args.shots and area == areas[-1]:
+                    shot_area = tuple(int(x) for x in args.shot_area.split("x")) if args.shot_area else areas[-1]
+                    if args.shots and area == shot_area:
                         out = Path(args.shots)
                         out.mkdir(parents=True, exist_ok=True)
                         window.grab().save(str(out / f"{name}-{state}-{args.lang}.png"))
