@@ -4,34 +4,15 @@ label the center sent in one language only stays as sent; the agent's choices st
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from agentdesk import settings
 from agentdesk.center.api import ReasonCode
 from agentdesk.center.wire import provisioning_from_wire, provisioning_to_wire
 from agentdesk.i18n import Text
-from agentdesk.ui.app import build_main_window
-from agentdesk.ui.desk.sound import SoundPlayer
-from agentdesk.ui.desk.wiring import Services, attach_desk, engine_factory
 from tests.fakes.fake_center import FakeCenter, provisioning
-from tests.ui.screens import FAKE_ENGINE
-
-_made: list = []
-
-
-@pytest.fixture(autouse=True)
-def windows() -> Iterator[None]:
-    yield
-    while _made:
-        main = _made.pop()
-        for hook in main.before_quit:
-            hook()
-        main.languages.set_language("en")
 
 
 @dataclass
@@ -59,20 +40,13 @@ def center_with_one_language_label() -> PracticeLikeCenter:
     return PracticeLikeCenter(replace(provisioning_from_wire(wire), practice=True))  # practice: a local flag
 
 
-def test_a_live_language_switch_renders_everything_again(qtbot, tmp_path) -> None:
+def test_a_live_language_switch_renders_everything_again(qtbot, shell_window) -> None:
     from agentdesk.ui.availability.entry_view import AvailabilityView
     from agentdesk.ui.availability.worklog_view import WorkLogView
     from agentdesk.ui.checks.view import SelfCheckView
     from agentdesk.ui.training.trainer import TrainerView
 
-    store = settings.Settings()
-    center = center_with_one_language_label()
-    main = build_main_window(QApplication.instance(), store, "ja", save_settings=False)
-    _made.append(main)
-    qtbot.addWidget(main.view)
-    desk = attach_desk(main, Services(center=center, submit=center.outbox), store,
-                       engine=engine_factory(FAKE_ENGINE), sound=SoundPlayer(enabled=False))
-    main.view.show()
+    main, desk, _center = shell_window(center_with_one_language_label())
     assert desk.sign_in("agent1001", "pass1234")
     v = desk.view
     v.not_ready_reason.setCurrentIndex(v.not_ready_reason.findData("training"))  # the agent's choice

@@ -3,46 +3,20 @@ only to trainers, and the self-check gets the center's SIP server and echo servi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 
-import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from agentdesk import settings
 from agentdesk.agent.session import AgentState
-from agentdesk.ui.app import build_main_window
-from agentdesk.ui.desk.sound import SoundPlayer
-from agentdesk.ui.desk.wiring import Services, attach_desk, engine_factory
 from agentdesk.ui.shell.confirm import EndWorkConfirmation
 from agentdesk.ui.shell.tools import self_check_context
 from tests.fakes.fake_center import FakeCenter, provisioning
-from tests.ui.screens import FAKE_ENGINE
-
-_made: list = []
 
 
-@pytest.fixture(autouse=True)
-def windows() -> Iterator[None]:
-    yield
-    while _made:
-        main = _made.pop()
-        for hook in main.before_quit:
-            hook()
-        main.languages.set_language("en")
-
-
-def make_window(qtbot, trainer: bool = False, worklog=None):
-    store = settings.Settings()
-    center = FakeCenter(replace(provisioning(), trainer=trainer, agent_name="山田 花子"))
-    main = build_main_window(QApplication.instance(), store, "ja", save_settings=False)
-    _made.append(main)
-    qtbot.addWidget(main.view)
-    desk = attach_desk(main, Services(center=center, submit=center.outbox, worklog=worklog), store,
-                       engine=engine_factory(FAKE_ENGINE), sound=SoundPlayer(enabled=False))
-    main.view.show()
-    return main, desk, center
+def make_window(shell_window, trainer: bool = False, worklog=None):
+    return shell_window(FakeCenter(replace(provisioning(), trainer=trainer, agent_name="山田 花子")), worklog=worklog)
 
 
 def answer_next_question(qtbot, answer) -> list[str]:
@@ -61,11 +35,11 @@ def answer_next_question(qtbot, answer) -> list[str]:
     return seen
 
 
-def test_ending_work_during_a_shift_asks_and_enter_or_esc_keep_working(qtbot, tmp_path) -> None:
+def test_ending_work_during_a_shift_asks_and_enter_or_esc_keep_working(qtbot, shell_window, tmp_path) -> None:
     from agentdesk.agent.worklog import WorkLog
 
     worklog = WorkLog(tmp_path / "worklog.sqlite3")
-    _main, desk, _center = make_window(qtbot, worklog=worklog)
+    _main, desk, _center = make_window(shell_window, worklog=worklog)
     assert desk.sign_in("agent1001", "pass1234")
     desk.view.work_button.click()  # starting work asks nothing
     assert desk.session.working and desk.session.state == AgentState.NOT_READY
@@ -80,16 +54,16 @@ def test_ending_work_during_a_shift_asks_and_enter_or_esc_keep_working(qtbot, tm
     worklog.close()
 
 
-def test_trainer_mode_is_offered_only_to_trainers(qtbot) -> None:
+def test_trainer_mode_is_offered_only_to_trainers(qtbot, shell_window) -> None:
     from agentdesk.ui.training.trainer import TrainerView
 
-    main, desk, _center = make_window(qtbot, trainer=False)
+    main, desk, _center = make_window(shell_window, trainer=False)
     assert desk.sign_in("agent1001", "pass1234")
     assert not main.view.trainer_action.isVisible()
     main.view.trainer_action.trigger()
     assert not any(isinstance(w, TrainerView) and w.isVisible() for w in QApplication.topLevelWidgets())
 
-    main, desk, _center = make_window(qtbot, trainer=True)
+    main, desk, _center = make_window(shell_window, trainer=True)
     assert not main.view.trainer_action.isVisible()  # not before the center said so
     assert desk.sign_in("agent1001", "pass1234")
     assert main.view.trainer_action.isVisible() and main.view.trainer_action.isEnabled()
@@ -107,7 +81,7 @@ def test_the_self_check_gets_the_center_from_the_provisioning() -> None:
     assert self_check_context(prov, store) == {"echo_target": "sip:echo@127.0.0.1:5099"}
 
 
-def test_the_work_log_shows_the_incentive_as_the_shift_screen_does(qtbot, tmp_path) -> None:
+def test_the_work_log_shows_the_incentive_as_the_shift_screen_does(qtbot, shell_window, tmp_path) -> None:
     from datetime import timedelta
 
     from agentdesk.agent.worklog import WorkLog
@@ -120,7 +94,7 @@ def test_the_work_log_shows_the_incentive_as_the_shift_screen_does(qtbot, tmp_pa
     for i in range(3):
         t = start + timedelta(minutes=10 * i)
         worklog.record_call(t, t + timedelta(seconds=5), t + timedelta(minutes=4))
-    main, desk, _center = make_window(qtbot, worklog=worklog)
+    main, desk, _center = make_window(shell_window, worklog=worklog)
     desk.refresh()
     shift = desk.view.incentive_bar.value_text
     assert shift == "3 / 1 件"  # the first month: at least one call

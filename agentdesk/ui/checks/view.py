@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QStackedWidget,
     QTextBrowser,
@@ -24,18 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from agentdesk.ui.checks.widgets import LevelMeter, RttChart
-
-
-def _scrolling(page: QWidget) -> QScrollArea:
-    """A page scrolls as a whole when the window is smaller than it (a laptop at 150 %); its parts keep their
-    size instead of being squeezed over each other."""
-    area = QScrollArea()
-    area.setWidgetResizable(True)
-    area.setFrameShape(QScrollArea.Shape.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-    area.setWidget(page)
-    return area
+from agentdesk.ui.layout import scrolling
 
 
 class SelfCheckView(QWidget):
@@ -84,7 +72,7 @@ class SelfCheckView(QWidget):
         self.start_button.setObjectName("startButton")
         self.start_button.setDefault(True)
         s.addWidget(self.start_button, 0, Qt.AlignmentFlag.AlignRight)
-        self.pages.addWidget(_scrolling(start))
+        self.pages.addWidget(scrolling(start))
 
         # Page 2: the run.
         running = QWidget(self.pages)
@@ -129,7 +117,7 @@ class SelfCheckView(QWidget):
         self.cancel_button = QPushButton(running)
         self.cancel_button.setObjectName("cancelButton")
         r.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignRight)
-        self.pages.addWidget(_scrolling(running))
+        self.pages.addWidget(scrolling(running))
 
         # Page 3: results.
         results = QWidget(self.pages)
@@ -178,7 +166,7 @@ class SelfCheckView(QWidget):
         for b in (self.save_button, self.again_button, self.close_button):
             buttons.addWidget(b)
         rr.addLayout(buttons)
-        self.pages.addWidget(_scrolling(results))
+        self.pages.addWidget(scrolling(results))
 
         for w in (self.results_view, self.check_list):
             w.setFocusPolicy(Qt.FocusPolicy.StrongFocus)

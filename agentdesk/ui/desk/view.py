@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from agentdesk.ui.desk.charts import TargetBar
+from agentdesk.ui.layout import scrolling
 
 STATE_COLORS = {
     "offline": ("#5f6368", "#ffffff"),
@@ -46,15 +46,6 @@ def _big(widget: QWidget, factor: float, bold: bool = True) -> None:
     font.setPointSizeF(font.pointSizeF() * factor)
     font.setBold(bold)
     widget.setFont(font)
-
-
-class VerticalScrollArea(QScrollArea):
-    """Scrolls up and down only, and is never narrower than what it holds (nothing is cut off at the side)."""
-
-    def minimumSizeHint(self) -> QSize:
-        inner = self.widget()
-        width = inner.minimumSizeHint().width() if inner is not None else 0
-        return QSize(width + self.verticalScrollBar().sizeHint().width() + 2 * self.frameWidth(), 60)
 
 
 class NotesEdit(QPlainTextEdit):
@@ -220,12 +211,6 @@ class ShiftView(QWidget):
         layout = QHBoxLayout(page)
         # The call's facts and controls scroll when the window is small (a laptop at 150 %), so neither they nor
         # the support script are squeezed over each other.
-        left_area = VerticalScrollArea(page)
-        left_area.setObjectName("callControls")
-        left_area.setWidgetResizable(True)
-        left_area.setFrameShape(QFrame.Shape.NoFrame)
-        left_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        left_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         left_box = QWidget()
         left = QVBoxLayout(left_box)
         left.setContentsMargins(0, 0, 4, 0)
@@ -310,7 +295,8 @@ class ShiftView(QWidget):
         right.addWidget(self.script_host, 5)
         right.addWidget(self.notes_label)
         right.addWidget(self.call_notes, 1)
-        left_area.setWidget(left_box)
+        left_area = scrolling(left_box, page)
+        left_area.setObjectName("callControls")
         layout.addWidget(left_area, 2)
         layout.addLayout(right, 3)
         return page

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
-    QScrollArea,
     QTabWidget,
     QToolButton,
     QVBoxLayout,
@@ -35,6 +34,7 @@ from agentdesk import credentials
 from agentdesk.settings import Settings
 from agentdesk.ui.desk.shortcuts import DEFAULT_SHORTCUTS, effective
 from agentdesk.ui.desk.sound import SoundPlayer, device_name
+from agentdesk.ui.layout import scrolling
 from agentdesk.ui.settings import autostart
 from agentdesk.ui.settings.devices import choices, list_devices
 from agentdesk.ui.settings.keys import ShortcutEdit, refusal
@@ -135,7 +135,7 @@ class SettingsDialog(QDialog):
         acc_layout.addWidget(self.advanced)
         acc_layout.addStretch(1)
         self.advanced.setVisible(False)
-        self.tabs.addTab(self._scrolling(acc), "")
+        self.tabs.addTab(scrolling(acc), "")
 
         # devices: human names, the system's default marked
         dev = QWidget(self)
@@ -174,7 +174,7 @@ class SettingsDialog(QDialog):
         dform.addRow(self.headset_buttons)
         dform.addRow(self.test_tone)
         dform.addRow(self.mic_button, self.mic_level)
-        self.tabs.addTab(self._scrolling(dev), "")
+        self.tabs.addTab(scrolling(dev), "")
         self.meter_timer = QTimer(self)
         self.meter_timer.setInterval(100)
         self.meter_timer.timeout.connect(lambda: self.mic_level.setValue(int(max(0.0, self.meter.level_db + 60))))
@@ -194,7 +194,7 @@ class SettingsDialog(QDialog):
         for w in (self.echo, self.noise, self.gain):
             vlayout.addWidget(w)
         vlayout.addStretch(1)
-        self.tabs.addTab(self._scrolling(voice), "")
+        self.tabs.addTab(scrolling(voice), "")
 
         # general: language, start with the system
         general = QWidget(self)
@@ -207,7 +207,7 @@ class SettingsDialog(QDialog):
         self.start_with_system.setChecked(settings.start_with_system)
         gform.addRow(self._label("language", self.language, general), self.language)
         gform.addRow(self.start_with_system)
-        self.tabs.addTab(self._scrolling(general), "")
+        self.tabs.addTab(scrolling(general), "")
 
         # shortcuts: a key box records only after Enter, Space or a click (agentdesk/ui/settings/keys.py)
         keys = QWidget(self)
@@ -238,7 +238,7 @@ class SettingsDialog(QDialog):
         self.reset_keys.clicked.connect(self._reset_keys)
         klayout.addWidget(self.reset_keys, 0, Qt.AlignmentFlag.AlignLeft)
         klayout.addStretch(1)
-        self.tabs.addTab(self._scrolling(keys), "")
+        self.tabs.addTab(scrolling(keys), "")
 
         self.problem = QLabel(self)
         self.problem.setStyleSheet("color:#c62828")
@@ -258,15 +258,6 @@ class SettingsDialog(QDialog):
         label.setWordWrap(False)
         self.labels[key] = label
         return label
-
-    def _scrolling(self, page: QWidget) -> QScrollArea:
-        """A tab's page scrolls when the dialog is smaller than it (a laptop at 150 %)."""
-        area = QScrollArea(self)
-        area.setWidgetResizable(True)
-        area.setFrameShape(QScrollArea.Shape.NoFrame)
-        area.setWidget(page)
-        area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        return area
 
     def _show_advanced(self, shown: bool) -> None:
         self.advanced.setVisible(shown)
