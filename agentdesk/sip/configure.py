@@ -17,6 +17,7 @@ from typing import Any
 from agentdesk.i18n import Text
 from agentdesk.sip.bounds import MAX_URI
 from agentdesk.sip.registrars import Registrar, parse_registrar
+from agentdesk.sip.rtp_guard import LATCH_POLICIES
 from agentdesk.sip.tls_relay import TlsConfigError, TlsSettings, srtp_policy
 
 _USER = re.compile(r"^[A-Za-z0-9\-_.!~*'()&=+$,%]{1,64}$")  # RFC 3261 user part (unreserved, escaped, ...)
@@ -45,6 +46,7 @@ class ConfigurePlan:
     retry_max: float
     stats_interval: float
     transfer_requests: str
+    rtp_latch: str
     trusted: set[tuple[str, int]] = field(default_factory=set)
     tls_settings: TlsSettings = field(default_factory=TlsSettings)
     srtp_warning: Text | None = None  # SRTP asked for over plain signalling: not offered, and why
@@ -142,6 +144,9 @@ def plan(account: Any, sip: Any, audio: Any = None) -> ConfigurePlan:
     policy = sip.get("transfer_requests", "refuse")
     if policy not in TRANSFER_POLICIES:
         raise ValueError('"sip.transfer_requests" must be "refuse" or "accept"')
+    latch = sip.get("rtp_latch", "strict")
+    if latch not in LATCH_POLICIES:
+        raise ValueError('"sip.rtp_latch" must be "strict" or "once"')
     if audio is not None and not isinstance(audio, dict):
         raise ValueError('"audio" must be an object')
     return ConfigurePlan(
@@ -154,6 +159,6 @@ def plan(account: Any, sip: Any, audio: Any = None) -> ConfigurePlan:
         retry_base=_number(sip, "retry_base", 2.0, 0.01, 3600),
         retry_max=_number(sip, "retry_max", 60.0, 0.01, 86400),
         stats_interval=_number(sip, "stats_interval", 5.0, 0, 3600),
-        transfer_requests=policy, trusted=trusted, account=account, sip=sip, audio=audio,
+        transfer_requests=policy, rtp_latch=latch, trusted=trusted, account=account, sip=sip, audio=audio,
         tls_settings=tls_settings, srtp_warning=srtp_warning,
     )

@@ -46,6 +46,7 @@ from agentdesk.sip.netpath import NetPath
 from agentdesk.sip.null_audio import NullCallAudio, make_backend
 from agentdesk.sip.protocol import PROTOCOL_VERSION, CommandError, Emit
 from agentdesk.sip.registrars import Backoff, Prober, Registrar, resolve
+from agentdesk.sip.rtp_guard import RtpGuard
 from agentdesk.sip.tls_relay import UNVERIFIED, PolicyError, TlsConfigError, TlsRelay, Upstream
 from agentdesk.sip.training import CONTENT_TYPE as TRAINING_CONTENT_TYPE
 from agentdesk.sip.training import HEADER as TRAINING_HEADER
@@ -279,6 +280,8 @@ class Engine:
         self.account: EngineAccount | None = None
         self.refuser: RefusingAccount | None = None  # takes what did not come through the registrar (guard.py)
         self.guard = RequestGuard(emit)
+        self.rtp_guard = RtpGuard(self._rtp_stranger)  # RTP only from the negotiated address (rtp_guard.py)
+        self._next_rtp_look = 0.0
         self.transfer_requests = "refuse"  # REFER from the far end: "accept" only where the center allows it
         self.transport_id: int | None = None
         self.transport_key: tuple[Any, ...] | None = None
@@ -325,6 +328,7 @@ class Engine:
                 self._periodic_stats()
                 self.path.watch_media()
                 self.guard.poll()
+                self._watch_rtp()
         finally:
             self._shutdown()
         return 0
@@ -554,6 +558,8 @@ class Engine:
         self.stats_interval = plan.stats_interval
         self.path.configure(nat, media_watch)
         self.transfer_requests = plan.transfer_requests
+        self.rtp_guard.policy = plan.rtp_latch
+        self.rtp_guard.latch_hosts = {r.address for r in self.registrars if r.address}
         self.account = EngineAccount(self)
         self.account.create(self._account_config(self.registrars[0]), True)
         if plan.probe:
@@ -1037,6 +1043,7 @@ class Engine:
             if call.attached_slot is not None:
                 self._detach(call)
             self.path.call_ended(call.number)
+            self.rtp_guard.forget(call.number)
             cause = {"cause": call.end_cause} if call.end_cause else {}
             self._call_event(call, "ended", code=int(ci.lastStatusCode), reason=bounds.from_network(ci.lastReason),
                              duration=round(ci.connectDuration.sec + ci.connectDuration.msec / 1000, 3), **cause)
@@ -1058,6 +1065,7 @@ class Engine:
                 continue
             status = m.status
             if status in (pj.PJSUA_CALL_MEDIA_ACTIVE, pj.PJSUA_CALL_MEDIA_REMOTE_HOLD):
+                self._pin_rtp(call, i)
                 aud = call.getAudioMedia(i)
                 slot = aud.getPortId()
                 if call.attached_slot != slot:
@@ -1500,6 +1508,38 @@ class Engine:
                     continue
                 if st is not None:
                     self.emit(st)
+
+    def _pin_rtp(self, call: EngineCall, idx: int) -> None:
+        """rtp_guard.py: the call's RTP/RTCP sockets take packets only from the far end the SDP named."""
+        try:
+            si = call.getStreamInfo(idx)
+            ti = call.getMedTransportInfo(idx)
+            self.rtp_guard.media(call.number, str(ti.localRtpName), str(ti.localRtcpName),
+                                 str(si.remoteRtpAddress), str(si.remoteRtcpAddress))
+        except pj.Error as exc:
+            log.info("call %s: RTP addresses not available: %s", call.number, exc.info())
+
+    def _watch_rtp(self) -> None:
+        now = time.monotonic()
+        if now < self._next_rtp_look or not self.rtp_guard.pins:
+            return
+        self._next_rtp_look = now + 0.1
+        for call in self._live_calls():
+            if call.number not in self.rtp_guard.pins:
+                continue
+            try:
+                ci = call.getInfo()
+                media_list = ci.media
+                for i in range(len(media_list)):
+                    if media_list[i].type == pj.PJMEDIA_TYPE_AUDIO:
+                        self.rtp_guard.observe(call.number, str(call.getMedTransportInfo(i).srcRtpName))
+                        break
+            except pj.Error:
+                continue
+
+    def _rtp_stranger(self, call: int, src: tuple[str, int]) -> None:
+        self.guard.refuse("RTP", f"{src[0]}:{src[1]}", "from an address the call did not negotiate: ignored",
+                          what="rtp_stranger", call=call)
 
     def cmd_calls(self, cmd: P.ListCalls) -> dict[str, Any]:
         return {"calls": [dict({"call": c.number, "direction": c.direction, "state": c.state, "remote": c.remote},

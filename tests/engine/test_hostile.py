@@ -7,6 +7,8 @@ parent, 3a9e0b5). Real engines, real Kamailio, raw SIP from the test process (te
 from __future__ import annotations
 
 import json
+import socket
+import threading
 import time
 from collections.abc import Callable
 
@@ -15,7 +17,7 @@ import pytest
 from tests.infra import net
 from tests.infra.engine import EngineProcess
 from tests.infra.kamailio import DOMAIN, Kamailio
-from tests.infra.sipraw import SipPeer, request, sdp
+from tests.infra.sipraw import RawCustomer, SipPeer, request, rtp_packet, sdp
 
 pytestmark = pytest.mark.sip
 
@@ -246,3 +248,75 @@ def test_calls_hung_up_while_the_registrar_is_unreachable_give_a_limit_event(
     assert "limit" in rep["error"] or "closing" in rep["error"]
     limit = eng.wait_event({"event": "limit", "what": "calls"}, 5, after=mark)
     assert limit["max"] == 4 and limit.get("closing", 0) >= 1
+
+
+def _raw_customer_call(eng: EngineProcess, kamailio: Kamailio, behind_nat: bool = False) -> tuple[RawCustomer, int]:
+    customer = RawCustomer(("127.0.0.1", kamailio.port), "agent1", DOMAIN, behind_nat=behind_nat)
+    caller = threading.Thread(target=customer.call, daemon=True)
+    caller.start()
+    incoming = eng.wait_event({"event": "call", "state": "incoming"}, 10)
+    eng.command({"cmd": "answer", "call": incoming["call"]})
+    caller.join(10)
+    assert customer.agent_rtp is not None
+    return customer, incoming["call"]
+
+
+def _stranger_attacks(port: int, host: str = "127.0.0.1") -> int:
+    """30 RTP packets at once to the call's port, then one every 100 ms for 2 s; returns how many packets of the
+    agent's audio the stranger received."""
+    stranger = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    stranger.bind((host, 0))
+    stranger.settimeout(0.1)
+    got = 0
+    try:
+        for i in range(30):
+            stranger.sendto(rtp_packet(1000 + i, ssrc=0xBAD0BAD0), ("127.0.0.1", port))
+        for i in range(20):
+            stranger.sendto(rtp_packet(2000 + i, ssrc=0xBAD0BAD0), ("127.0.0.1", port))
+            deadline = time.monotonic() + 0.1
+            while time.monotonic() < deadline:
+                try:
+                    stranger.recv(2048)
+                    got += 1
+                except (TimeoutError, OSError):
+                    break
+    finally:
+        stranger.close()
+    return got
+
+
+def test_rtp_from_a_stranger_does_not_take_the_call_over(
+        kamailio: Kamailio, engine_factory: Callable[..., EngineProcess]) -> None:
+    """Before: a third address that sent RTP to the call's port received the agent's audio (101 packets in 2 s)
+    and the customer heard nothing (1 packet). The customer here sends no a=ssrc, like many PBXes and phones."""
+    eng = engine_factory()
+    eng.register("agent1", kamailio)
+    customer, _ = _raw_customer_call(eng, kamailio)
+    try:
+        time.sleep(0.5)
+        before = customer.received
+        stolen = _stranger_attacks(customer.agent_rtp[1])  # type: ignore[index]
+        heard = customer.received - before
+    finally:
+        customer.hangup()
+    assert stolen == 0
+    assert heard >= 80  # 2 s at 50 packets a second, with some slack for a loaded machine
+    assert eng.alive()
+
+
+def test_latching_once_follows_a_far_end_behind_nat_but_not_a_stranger(
+        kamailio: Kamailio, engine_factory: Callable[..., EngineProcess]) -> None:
+    """sip.rtp_latch "once": the far end's RTP comes from another port than its SDP says (a NAT): the engine
+    latches to it once, early, because it is the SDP's host; a stranger from another network gets nothing."""
+    eng = engine_factory()
+    eng.register("agent1", kamailio, sip={"rtp_latch": "once"})
+    customer, _ = _raw_customer_call(eng, kamailio, behind_nat=True)
+    try:
+        time.sleep(0.8)
+        assert customer.received > 10  # the agent's audio reaches the port the customer really sends from
+        before = customer.received
+        stolen = _stranger_attacks(customer.agent_rtp[1], host="127.1.0.9")  # type: ignore[index]
+        heard = customer.received - before
+    finally:
+        customer.hangup()
+    assert stolen == 0 and heard >= 80

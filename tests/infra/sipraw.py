@@ -129,3 +129,107 @@ def rtp_packet(seq: int, ssrc: int = 0x1234ABCD, payload: bytes = b"\xff" * 160,
     header = bytes([0x80, pt & 0x7F]) + seq.to_bytes(2, "big") + (ts & 0xFFFFFFFF).to_bytes(4, "big") + \
         ssrc.to_bytes(4, "big")
     return header + payload
+
+
+def _header(msg: bytes, name: bytes) -> list[bytes]:
+    head = msg.split(b"\r\n\r\n", 1)[0]
+    out = []
+    for line in head.split(b"\r\n")[1:]:
+        n, sep, v = line.partition(b":")
+        if sep and n.strip().lower() == name.lower():
+            out.append(v.strip())
+    return out
+
+
+class RawCustomer:
+    """A customer whose SIP and RTP this test process writes itself: it calls ``user`` through the registrar,
+    sends PCMU every 20 ms from its own RTP socket (no ``a=ssrc`` in its SDP, like many PBXes and phones), and
+    counts the packets the agent sends back. ``hangup()`` sends BYE. ``behind_nat=True``: its SDP names one port
+    but its RTP comes from (and goes back to) another, as behind a NAT that rewrites ports."""
+
+    def __init__(self, proxy: tuple[str, int], user: str, domain: str, behind_nat: bool = False) -> None:
+        import threading
+
+        self.proxy = proxy
+        self.sip = SipPeer()
+        self.sdp_sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sdp_sock.bind(("127.0.0.1", 0))
+        if behind_nat:
+            self.rtp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            self.rtp.bind(("127.0.0.1", 0))
+        else:
+            self.rtp = self.sdp_sock
+        self.rtp.settimeout(0.05)
+        self.user, self.domain = user, domain
+        self.call_id = f"rawcust-{os.getpid()}-{time.monotonic_ns()}"
+        self.agent_rtp: tuple[str, int] | None = None
+        self.received = 0  # RTP packets from the agent's address
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._media, name="raw-customer-rtp", daemon=True)
+        self._ok: bytes = b""
+
+    @property
+    def rtp_port(self) -> int:
+        return int(self.sdp_sock.getsockname()[1])
+
+    def call(self, timeout: float = 10.0) -> None:
+        body = sdp(port=self.rtp_port)
+        invite = request("INVITE", self.domain, self.user, local=self.sip.local, body=body, call_id=self.call_id,
+                         display=b"Customer", uri=f"sip:{self.user}@{self.proxy[0]}:{self.proxy[1]}".encode())
+        self._invite = invite
+        self.sip.send(invite, self.proxy)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for msg in self.sip.collect(0.2):
+                if status_of(msg) == 200 and b"INVITE" in (_header(msg, b"CSeq") or [b""])[0]:
+                    self._ok = msg
+            if self._ok:
+                break
+        if not self._ok:
+            raise AssertionError("the agent did not answer the raw customer's call")
+        body_ok = self._ok.split(b"\r\n\r\n", 1)[1].decode()
+        ip = next(line.split()[-1] for line in body_ok.split("\r\n") if line.startswith("c="))
+        port = next(int(line.split()[1]) for line in body_ok.split("\r\n") if line.startswith("m=audio"))
+        self.agent_rtp = (ip, port)
+        self.sip.send(self._in_dialog(b"ACK", 1), self.proxy)
+        self._thread.start()
+
+    def _in_dialog(self, method: bytes, cseq: int) -> bytes:
+        ok = self._ok
+        contact = _header(ok, b"Contact")[0].strip(b"<>").split(b">")[0]
+        routes = [r for rr in reversed(_header(ok, b"Record-Route")) for r in rr.split(b",")]
+        from_h = _header(self._invite, b"From")[0]
+        lines = [method + b" " + contact + b" SIP/2.0",
+                 f"Via: SIP/2.0/UDP {self.sip.local};branch=z9hG4bK-rc{time.monotonic_ns()};rport".encode(),
+                 b"Max-Forwards: 70", b"From: " + from_h, b"To: " + _header(ok, b"To")[0],
+                 f"Call-ID: {self.call_id}".encode(), f"CSeq: {cseq} ".encode() + method]
+        lines += [b"Route: " + r.strip() for r in routes]
+        lines.append(b"Content-Length: 0")
+        return b"\r\n".join(lines) + b"\r\n\r\n"
+
+    def _media(self) -> None:
+        seq = 0
+        next_send = time.monotonic()
+        while not self._stop.is_set():
+            now = time.monotonic()
+            if now >= next_send and self.agent_rtp is not None:
+                self.rtp.sendto(rtp_packet(seq, ssrc=0x0C057000), self.agent_rtp)
+                seq += 1
+                next_send += 0.02
+            try:
+                _, addr = self.rtp.recvfrom(2048)
+            except (TimeoutError, BlockingIOError, OSError):
+                continue
+            if self.agent_rtp is not None and addr[1] == self.agent_rtp[1]:
+                self.received += 1
+
+    def hangup(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(2)
+        if self._ok:
+            self.sip.send(self._in_dialog(b"BYE", 2), self.proxy)
+            self.sip.collect(0.3)
+        self.rtp.close()
+        self.sdp_sock.close()
+        self.sip.close()
