@@ -7,7 +7,7 @@
     .venv/bin/python -m benchmarks.mutation --again quality # after new tests: re-run the survivors only
 
 Each target runs in its own scratch copy of the tree (build/mutation/<target>/: agentdesk/, tests/, resources/,
-pyproject.toml with a ``[tool.mutmut]`` section), so the worktree stays untouched; mutmut mutates only the target's
+docs/, tools/, pyproject.toml with a ``[tool.mutmut]`` section), so the worktree stays untouched; mutmut mutates only the target's
 files and runs only the target's own Qt-free tests. ``cd build/mutation/<target> && ../../../.venv/bin/mutmut show
 NAME`` shows one mutant's diff. Prints a table: mutants, killed, survived, no tests, timeout, score
 (killed / (killed + survived + no tests + timeout)), minutes. Figures and the surviving mutants judged:
@@ -37,7 +37,8 @@ class Target:
 
 
 TARGETS: dict[str, Target] = {
-    "agent": Target(("agentdesk/agent/*",), ("tests/agent", "tests/availability/test_worklog.py")),
+    "agent": Target(("agentdesk/agent/*",), ("tests/agent", "tests/availability/test_worklog.py",
+                                             "tests/availability/test_worklog_csv.py")),
     "availability": Target(("agentdesk/availability/*",),
                            ("tests/availability/test_rules.py", "tests/availability/test_store.py",
                             "tests/availability/test_worklog.py", "tests/availability/test_cli.py")),
@@ -56,6 +57,7 @@ def _config(target: Target) -> str:
 
     return ("\n[tool.mutmut]\n"
             'source_paths = ["agentdesk"]\n'
+            'also_copy = ["resources", "docs", "tools"]\n'
             f"only_mutate = {arr(target.files)}\n"
             f"pytest_add_cli_args_test_selection = {arr(target.tests)}\n"
             f"pytest_add_cli_args = {arr(['-p', 'no:cacheprovider', '-q', '-x'])}\n")
@@ -67,7 +69,7 @@ def scratch(name: str, target: Target) -> Path:
         shutil.rmtree(work)
     work.mkdir(parents=True)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for top in ("agentdesk", "tests", "resources"):
+    for top in ("agentdesk", "tests", "resources", "docs", "tools"):
         shutil.copytree(ROOT / top, work / top, ignore=ignore)
     (work / "pyproject.toml").write_text((ROOT / "pyproject.toml").read_text(encoding="utf-8") + _config(target),
                                          encoding="utf-8")
@@ -88,6 +90,9 @@ def run(name: str, children: int = 2, again: bool = False) -> dict[str, object]:
     names: list[str] = []
     if again and (work / "mutants").is_dir():
         names = [m for m, st in _statuses(work).items() if st != "killed"]
+        config = (ROOT / "pyproject.toml").read_text(encoding="utf-8") + _config(target)
+        for where in (work, work / "mutants"):  # the target's test selection may have grown
+            (where / "pyproject.toml").write_text(config, encoding="utf-8")
         shutil.rmtree(work / "tests")
         shutil.copytree(ROOT / "tests", work / "tests", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         shutil.rmtree(work / "mutants" / "tests", ignore_errors=True)
@@ -127,7 +132,12 @@ def main(argv: list[str] | None = None) -> int:
     if not MUTMUT.exists():
         print("mutmut is missing: .venv/bin/pip install -e '.[mutation]'", file=sys.stderr)
         return 2
-    rows = [run(name, again=args.again) for name in (args.targets or list(TARGETS))]
+    rows = []
+    for name in args.targets or list(TARGETS):
+        try:
+            rows.append(run(name, again=args.again))
+        except (RuntimeError, subprocess.TimeoutExpired) as exc:
+            print(f"{name}: {exc}", file=sys.stderr)
     commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
                             text=True, check=False).stdout.strip()
     print(f"mutation testing (mutmut) at commit {commit}")
