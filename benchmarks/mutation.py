@@ -41,13 +41,16 @@ TARGETS: dict[str, Target] = {
                                              "tests/availability/test_worklog_csv.py")),
     "availability": Target(("agentdesk/availability/*",),
                            ("tests/availability/test_rules.py", "tests/availability/test_store.py",
-                            "tests/availability/test_worklog.py", "tests/availability/test_cli.py")),
+                            "tests/availability/test_worklog.py", "tests/availability/test_cli.py",
+                            "tests/availability/test_plan_edges.py")),
     "support_scripts": Target(("agentdesk/support_scripts/*",),
                               tuple(f"tests/scripts/{t}" for t in ("test_bundled.py", "test_lint.py",
                                                                    "test_packages.py", "test_practice_paths.py",
-                                                                   "test_runner.py", "test_search.py"))),
+                                                                   "test_runner.py", "test_runner_context.py",
+                                                                   "test_search.py"))),
     "quality": Target(("agentdesk/sip/quality.py",), ("tests/unit/test_quality.py",)),
-    "outbox": Target(("agentdesk/center/outbox.py",), ("tests/center/test_outbox.py",)),
+    "outbox": Target(("agentdesk/center/outbox.py",), ("tests/center/test_outbox.py",
+                                                       "tests/center/test_outbox_refusals.py")),
 }
 
 
@@ -88,8 +91,10 @@ def run(name: str, children: int = 2, again: bool = False) -> dict[str, object]:
     target = TARGETS[name]
     work = ROOT / "build" / "mutation" / name
     names: list[str] = []
+    before: dict[str, str] = {}
     if again and (work / "mutants").is_dir():
-        names = [m for m, st in _statuses(work).items() if st != "killed"]
+        before = _statuses(work)
+        names = [m for m, st in before.items() if st != "killed"]
         config = (ROOT / "pyproject.toml").read_text(encoding="utf-8") + _config(target)
         for where in (work, work / "mutants"):  # the target's test selection may have grown
             (where / "pyproject.toml").write_text(config, encoding="utf-8")
@@ -105,6 +110,8 @@ def run(name: str, children: int = 2, again: bool = False) -> dict[str, object]:
                           capture_output=True, text=True, timeout=4 * 3600, check=False)
     minutes = round((time.monotonic() - start) / 60, 1)
     statuses = _statuses(work)
+    if before:  # mutmut marks what it did not re-run "not checked": those keep their earlier verdict (killed)
+        statuses = {m: (statuses.get(m, st) if m in names else st) for m, st in before.items()}
     if not statuses:
         raise RuntimeError(f"mutmut gave no results for {name}:\n{(proc.stdout + proc.stderr)[-3000:]}")
     count = {st: sum(1 for v in statuses.values() if v == st) for st in set(statuses.values())}

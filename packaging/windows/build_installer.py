@@ -11,7 +11,6 @@ The same command runs in the Linux CI (tests/packaging/test_installer.py, agains
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import shutil
@@ -24,11 +23,12 @@ SCRIPT = HERE / "agentdesk.nsi"
 
 
 def _version_info():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("agentdesk_version_info", HERE / "version_info.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """packaging/windows/version_info.py, the one source of the version and its numeric form."""
+    if str(HERE) not in sys.path:
+        sys.path.insert(0, str(HERE))
+    import version_info
+
+    return version_info
 
 
 def find_makensis() -> str:
