@@ -102,17 +102,23 @@ def _outbox(args: argparse.Namespace) -> int:
         counts = box.counts()
         pending = box.pending()
         rejected = box.rejected()
+        problem = box.problem()
     finally:
         box.close()
     if args.json:
         print(json.dumps({"counts": counts, "pending": [{"kind": e.kind, "created_at": e.created_at,
                                                          "attempts": e.attempts} for e in pending],
-                          "rejected": [{"kind": e.kind, "error": e.last_error} for e in rejected]},
+                          "rejected": [{"kind": e.kind, "error": e.last_error} for e in rejected],
+                          "problem": None if problem is None else
+                          {"code": problem.code, "message": problem.message.as_dict(), "since": problem.since}},
                          ensure_ascii=False, indent=2))
     else:
         _say(args, Text(ja="送信待ち {p} 件、送信済み {d} 件、センターが受け付けなかったもの {r} 件",
                         en="{p} waiting, {d} delivered, {r} refused by the center").format(
             p=counts["pending"], d=counts["delivered"], r=counts["rejected"]))
+        if problem is not None and counts["pending"]:
+            reason = Text(ja="送信できない理由: ", en="Why they are not sent: ")
+            _say(args, Text(ja=reason.ja + problem.message.ja, en=reason.en + problem.message.en))
         for e in pending:
             when = datetime.fromtimestamp(e.created_at).strftime("%Y-%m-%d %H:%M")
             print(f"  {when}  {e.kind}  ({e.attempts})")

@@ -70,6 +70,7 @@ class CenterConnection:
         if self._stop_stream is None:
             self._stop_stream = self.client.events(self._dispatch)
         self.outbox.start(self.client)
+        self.outbox.wake()  # signed in again: entries kept while the session was forgotten go now
         return self.provisioning
 
     def subscribe(self, listener: Callable[[CenterEvent], None]) -> Callable[[], None]:

@@ -30,7 +30,7 @@ from typing import Any
 import httpx
 
 from agentdesk import __version__
-from agentdesk.center import wire
+from agentdesk.center import limits, wire
 from agentdesk.center.api import (
     AgentStateName,
     CallAction,
@@ -74,6 +74,26 @@ STREAM_LOST = Text(
     en="The center's announcements were cut off. Reconnecting automatically...",
 )
 STREAM_BACK = Text(ja="センターからのお知らせを受信しています。", en="Receiving the center's announcements.")
+REDIRECTED = Text(
+    ja="センター以外の場所へ転送されました（HTTP {status}）。公衆 Wi-Fi のログイン画面やプロキシが間に入っている可能性があります。"
+    "入力した内容は保存され、正しく接続できたときに送信されます。",
+    en="The request was redirected away from the center (HTTP {status}). A hotspot login page or a proxy may be in "
+    "the way. What you entered is kept and sent once the center itself answers.",
+)
+NOT_THE_CENTER = Text(
+    ja="センターではないところから応答がありました（HTTP {status}、{content_type}）。プロキシや公衆 Wi-Fi のログイン画面が"
+    "間に入っている可能性があります。入力した内容は保存され、センターにつながったときに送信されます。",
+    en="Something other than the center answered (HTTP {status}, {content_type}). A proxy or a hotspot login page "
+    "may be in the way. What you entered is kept and sent once the center answers.",
+)
+NO_RECEIPT = Text(
+    ja="センターから受付の確認が返りませんでした。入力した内容は保存され、もう一度送信します。",
+    en="The center did not confirm receiving the entry. It is kept and will be sent again.",
+)
+TOO_LARGE = Text(
+    ja="センターからの応答が大きすぎるため受け取りを中止しました。しばらくしてからもう一度お試しください。",
+    en="The center's answer was too large and was not accepted. Please try again shortly.",
+)
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
@@ -93,6 +113,7 @@ class HttpCenterClient:
         verify: bool | str = True,
         transport: httpx.BaseTransport | None = None,
         stream_read_timeout: float = 45.0,
+        call_deadline: float = limits.CALL_DEADLINE_S,
     ) -> None:
         if verify is False:
             raise ValueError("TLS verification cannot be switched off; pass a CA bundle path instead")
@@ -102,6 +123,7 @@ class HttpCenterClient:
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self.stream_read_timeout = stream_read_timeout
+        self.call_deadline = call_deadline  # every center call, its retries included, ends by then
         self._verify: bool | ssl.SSLContext = ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify
         self._transport = transport
         self._http = self._new_http(self.timeout)
@@ -115,11 +137,13 @@ class HttpCenterClient:
     # ---- plumbing -------------------------------------------------------------------------------------------
 
     def _new_http(self, timeout: httpx.Timeout) -> httpx.Client:
+        # our own transport: its connection pool waits at most until the call's overall deadline (limits.py)
+        transport = self._transport or limits.transport_with_deadline(self._verify)
         return httpx.Client(
             base_url=self.base_url,
             timeout=timeout,
             verify=self._verify,
-            transport=self._transport,
+            transport=transport,
             headers={"User-Agent": f"AgentDesk/{__version__}", "Accept": "application/json"},
             follow_redirects=False,
         )
@@ -148,11 +172,17 @@ class HttpCenterClient:
             retry_after = response.headers.get("Retry-After", "")
             if retry_after.isdigit():
                 delay = max(delay, min(float(retry_after), self.backoff_cap))
+        left = limits.remaining()
+        if left is not None:
+            delay = min(delay, max(0.0, left))  # never sleep past the call's deadline
         time.sleep(delay)
 
     def _transport_error(self, exc: httpx.HTTPError) -> CenterError:
         if isinstance(exc, httpx.TimeoutException) and not isinstance(exc, httpx.ConnectTimeout):
             seconds = self.timeout.read or 0
+            left = limits.remaining()
+            if left is not None and left <= 0.05:
+                seconds = self.call_deadline
             return CenterError(NO_ANSWER.format(seconds=f"{seconds:g}"), retryable=True, code="timeout")
         text = str(exc).lower()
         if "certificate" in text or "ssl" in text or "tls" in text:
@@ -169,12 +199,44 @@ class HttpCenterClient:
         auth: bool = True,
         expect_body: bool = True,
     ) -> Any:
-        """One API call with retries where safe. Returns the parsed JSON body (or None)."""
+        """One API call with retries where safe, all within ``call_deadline``. Returns the parsed JSON body."""
+        with limits.deadline(self.call_deadline):
+            return self._request_within_deadline(method, path, body=body, idempotency_key=idempotency_key,
+                                                 auth=auth, expect_body=expect_body)
+
+    def _send(self, method: str, path: str, body: Any, headers: dict[str, str]) -> httpx.Response:
+        """One HTTP exchange, its body read in pieces up to the cap (limits.MAX_BODY_BYTES)."""
+        request = self._http.build_request(method, path, json=body, headers=headers)
+        response = self._http.send(request, stream=True)
+        try:
+            content = limits.read_capped(response)
+        except limits.BodyTooLarge:
+            log.warning("center %s %s: answer larger than %d bytes refused", method, path, limits.MAX_BODY_BYTES)
+            raise CenterError(TOO_LARGE, retryable=True, status=response.status_code, code="too_large") from None
+        finally:
+            response.close()
+        return httpx.Response(response.status_code, headers=response.headers, content=content, request=request)
+
+    def _request_within_deadline(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        idempotency_key: str | None = None,
+        auth: bool = True,
+        expect_body: bool = True,
+    ) -> Any:
         safe = method in ("GET", "PUT", "DELETE") or idempotency_key is not None
         refreshed = False
         last_error: CenterError | None = None
         attempt = 0
         while attempt < self.max_attempts:
+            left = limits.remaining()
+            if left is not None and left <= 0:
+                log.info("center %s %s: no answer within the call's %.0f s", method, path, self.call_deadline)
+                raise CenterError(NO_ANSWER.format(seconds=f"{self.call_deadline:g}"), retryable=True,
+                                  code="timeout")
             headers: dict[str, str] = self._auth_headers() if auth else {}
             if idempotency_key:
                 headers["Idempotency-Key"] = idempotency_key
@@ -183,7 +245,7 @@ class HttpCenterClient:
                 if auth:
                     self._refresh_if_due()
                     headers.update(self._auth_headers())
-                response = self._http.request(method, path, json=body, headers=headers)
+                response = self._send(method, path, body, headers)
             except CenterError:
                 raise
             except httpx.HTTPError as exc:
@@ -201,6 +263,15 @@ class HttpCenterClient:
                 raise CenterError(UNREACHABLE, retryable=True, code="unexpected") from None
 
             status = response.status_code
+            if 300 <= status < 400:
+                # never followed (follow_redirects=False): a 302 to a portal is not the center's receipt
+                log.info("center %s %s: redirected (HTTP %s), not followed", method, path, status)
+                raise CenterError(REDIRECTED.format(status=status), retryable=True, status=status, code="redirect")
+            if status >= 400 and not self._is_api_error(response):
+                ctype = self._content_type(response) or "none"
+                log.info("center %s %s: HTTP %s %s that is not the API's error", method, path, status, ctype)
+                raise CenterError(NOT_THE_CENTER.format(status=status, content_type=ctype), retryable=True,
+                                  status=status, code="not_center")
             if status == 401 and auth and not refreshed and self._refresh_token:
                 refreshed = True
                 used = headers.get("Authorization", "").removeprefix("Bearer ")
@@ -246,15 +317,26 @@ class HttpCenterClient:
             )
         try:
             return json.loads(response.content)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             raise wire.bad_shape("not JSON") from None
+
+    def _is_api_error(self, response: httpx.Response) -> bool:
+        """The API's one error shape ({"error": {...}}, JSON): anything else (a proxy's HTML page) is not the
+        center speaking, whatever its status."""
+        if not self._content_type(response).endswith("json"):
+            return False
+        try:
+            body = json.loads(response.content)
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            return False
+        return isinstance(body, dict) and isinstance(body.get("error"), dict)
 
     def _error_of(self, response: httpx.Response) -> CenterError:
         body: Any = None
         if self._content_type(response).endswith("json"):
             try:
                 body = json.loads(response.content)
-            except (ValueError, UnicodeDecodeError):
+            except (ValueError, UnicodeDecodeError, RecursionError):
                 body = None
         return wire.error_from_wire(response.status_code, body)
 
@@ -357,7 +439,11 @@ class HttpCenterClient:
                 retryable=False,
                 code="unknown_kind",
             )
-        self._request("POST", path, body=payload, idempotency_key=idempotency_key, expect_body=False)
+        answer = self._request("POST", path, body=payload, idempotency_key=idempotency_key)
+        # proof of receipt (docs/center-api.yaml WriteReceipt): the center names the key it recorded
+        if not isinstance(answer, dict) or answer.get("idempotency_key") != idempotency_key:
+            log.warning("center %s: a 2xx without the receipt for %s", path, idempotency_key)
+            raise CenterError(NO_RECEIPT, retryable=True, code="no_receipt")
 
     # ---- fixed-line mode ------------------------------------------------------------------------------------
 
@@ -412,15 +498,19 @@ def _fixed_line_from_wire(value: Any) -> FixedLineStatus:
 
 
 def parse_sse(lines: Iterator[str]) -> Iterator[tuple[str, str, str, int | None]]:
-    """Server-sent events (WHATWG HTML 9.2): yields (event, data, id, retry_ms) for each dispatched event."""
+    """Server-sent events (WHATWG HTML 9.2): yields (event, data, id, retry_ms) for each dispatched event. An event
+    whose data lines together exceed limits.MAX_EVENT_DATA is dropped, not gathered without bound."""
     event, event_id, retry = "", None, None
     data: list[str] = []
+    size = 0
     for raw in lines:
         line = raw.rstrip("\r\n")
         if line == "":
-            if data or event:
+            if (data or event) and size <= limits.MAX_EVENT_DATA:
                 yield event or "message", "\n".join(data), event_id or "", retry
-            event, data, retry = "", [], None
+            elif size > limits.MAX_EVENT_DATA:
+                log.warning("center event stream: dropped an event of more than %d bytes", limits.MAX_EVENT_DATA)
+            event, data, retry, size = "", [], None, 0
             continue
         if line.startswith(":"):
             continue
@@ -429,7 +519,9 @@ def parse_sse(lines: Iterator[str]) -> Iterator[tuple[str, str, str, int | None]
         if name == "event":
             event = value
         elif name == "data":
-            data.append(value)
+            size += len(value) + 1
+            if size <= limits.MAX_EVENT_DATA:
+                data.append(value)
         elif name == "id" and "\0" not in value:
             event_id = value
         elif name == "retry" and value.isdigit():
@@ -515,7 +607,7 @@ class _EventStream:
                 return False, False
             connected = True
             self._connection("connected", STREAM_BACK)
-            for kind, data, event_id, retry in parse_sse(response.iter_lines()):
+            for kind, data, event_id, retry in parse_sse(limits.capped_lines(response.iter_bytes())):
                 if retry is not None:
                     self._retry_ms = retry
                 try:

@@ -5,8 +5,14 @@ changes that must be recorded) is first committed to SQLite in the user data dir
   the agent saw accepted survives a kill -9 of the app and a power cut.
 - In order: entries are delivered oldest first, one at a time; a failure that may pass (center down, 5xx, timeout)
   stops the queue and it is tried again later with backoff and jitter, so nothing overtakes an earlier entry.
-  An entry the center refuses for good (4xx) is set aside as ``rejected`` (kept, with the center's message, for
-  the agent to see) and the queue goes on.
+  An entry the center itself refuses for good (its JSON error, retryable false) is set aside as ``rejected``
+  (kept, with the center's message, for the agent to see) and the queue goes on.
+- Delivered means received: only a 2xx from the configured origin whose body is the receipt naming the entry's
+  key (http.py). A forgotten session (401), a certificate that does not verify (a hotspot portal), a redirect, a
+  proxy's HTML page or an empty 200 keep the entry pending, and :meth:`Outbox.problem` says what is wrong (kept in
+  the database, so ``agentdesk center outbox`` shows it too) until an entry goes through again.
+- A row that cannot be read (a damaged database page, a payload that is not JSON) is set aside with a message and
+  delivery goes on; the delivery thread survives anything a delivery raises.
 - Never twice: each entry carries an idempotency key from the moment it is stored. If the app dies after the center
   accepted an entry but before the outbox noted it, the entry is sent again with the same key and the center
   records it once (docs/center-api.yaml).
@@ -17,6 +23,7 @@ changes that must be recorded) is first committed to SQLite in the user data dir
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -125,6 +132,9 @@ def _refuse(where: str, why_ja: str, why_en: str) -> OutboxRefused:
         Text(ja=f"送信できない内容です（{where}: {why_ja}）。", en=f"This entry cannot be sent ({where}: {why_en}).")
     )
 
+
+UNEXPECTED = Text(ja="送信中に予期しないエラーが起きました。入力した内容は保存されており、自動でもう一度送信します。",
+                  en="An unexpected error occurred while sending. What you entered is kept and will be sent again.")
 
 PERSONAL = ("お客さまの個人情報（電話番号・メールアドレス・郵便番号）は入力できません", "customer personal data (phone number, e-mail, postal code) is not allowed")
 
@@ -244,6 +254,22 @@ class Entry:
     last_error: str | None
 
 
+# CenterError codes that say nothing about the entry: the center was not reached, or something else answered.
+KEEP_PENDING = frozenset({"signed_out", "not_signed_in", "no_secret", "tls", "redirect", "not_center", "no_receipt",
+                          "too_large", "wrong_content_type", "timeout", "unreachable", "unexpected"})
+BROKEN_ROW = Text(ja="この記録はデータベースの中で壊れていたため、送信できませんでした。",
+                  en="This entry was damaged in the database and could not be sent.")
+
+
+@dataclass(frozen=True)
+class OutboxProblem:
+    """Why pending entries are not going out (for the agent): the latest failure, until a delivery succeeds."""
+
+    code: str
+    message: Text
+    since: float
+
+
 @dataclass(frozen=True)
 class DeliveryRound:
     delivered: int
@@ -299,7 +325,37 @@ class Outbox:
                 f"WHERE {where} ORDER BY seq LIMIT ?",
                 (*args, limit),
             ).fetchall()
-        return [Entry(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], r[6], r[7]) for r in rows]
+        out = []
+        for r in rows:
+            try:
+                payload = json.loads(r[3])
+            except (TypeError, ValueError, RecursionError):
+                payload = {}  # a damaged row: listed, never sent (deliver sets it aside)
+            out.append(Entry(r[0], r[1], r[2], payload if isinstance(payload, dict) else {}, r[4], r[5], r[6], r[7]))
+        return out
+
+    def _head(self) -> Entry | None:
+        """The oldest pending entry; a damaged one is set aside on the way (with a message), never retried."""
+        for _ in range(1000):
+            with self._lock:
+                row = self._db.execute(
+                    "SELECT seq, idempotency_key, kind, payload, created_at, attempts, status, last_error FROM outbox "
+                    "WHERE status = 'pending' ORDER BY seq LIMIT 1"
+                ).fetchone()
+            if row is None:
+                return None
+            try:
+                payload = json.loads(row[3])
+                if not isinstance(payload, dict) or not isinstance(row[1], str) or row[2] not in SCHEMAS:
+                    raise ValueError("not an entry")
+                return Entry(row[0], row[1], row[2], payload, row[4], row[5], row[6], row[7])
+            except (TypeError, ValueError, RecursionError):
+                log.warning("outbox: entry %s is damaged and is set aside", row[0])
+                with self._lock:
+                    self._db.execute("UPDATE outbox SET status = 'rejected', last_error = ? WHERE seq = ?",
+                                     (json.dumps(BROKEN_ROW.as_dict(), ensure_ascii=False), row[0]))
+                self._notify()
+        return None
 
     def pending(self) -> list[Entry]:
         return self._entries("status = 'pending'")
@@ -310,6 +366,36 @@ class Outbox:
     def entry(self, key: str) -> Entry | None:
         found = self._entries("idempotency_key = ?", (key,))
         return found[0] if found else None
+
+    def problem(self) -> OutboxProblem | None:
+        """Why pending entries are waiting (None while deliveries go through)."""
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'problem'").fetchone()
+        if row is None:
+            return None
+        try:
+            value = json.loads(row[0])
+            return OutboxProblem(str(value["code"]), Text(**value["message"]), float(value["since"]))
+        except (TypeError, ValueError, KeyError):
+            return None
+
+    def _set_problem(self, code: str, message: Text | None) -> None:
+        with self._lock:
+            current = self._db.execute("SELECT value FROM meta WHERE key = 'problem'").fetchone()
+            if message is None:
+                if current is None:
+                    return
+                self._db.execute("DELETE FROM meta WHERE key = 'problem'")
+            else:
+                since = time.time()
+                if current is not None:
+                    with contextlib.suppress(TypeError, ValueError, KeyError):
+                        old = json.loads(current[0])
+                        if old.get("code") == code:
+                            since = float(old["since"])
+                value = json.dumps({"code": code, "message": message.as_dict(), "since": since}, ensure_ascii=False)
+                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('problem', ?)", (value,))
+        self._notify()
 
     def counts(self) -> dict[str, int]:
         with self._lock:
@@ -322,38 +408,42 @@ class Outbox:
         """Send pending entries in order until the queue is empty or a failure that may pass stops it."""
         delivered = rejected = 0
         for _ in range(limit):
-            head = self._entries("status = 'pending'", limit=1)
-            if not head:
+            entry = self._head()
+            if entry is None:
                 break
-            entry = head[0]
             with self._lock:
                 self._db.execute("UPDATE outbox SET attempts = attempts + 1 WHERE seq = ?", (entry.seq,))
             try:
                 client.submit(entry.kind, entry.payload, entry.key)
             except CenterError as exc:
+                keep = exc.retryable or exc.code in KEEP_PENDING
                 with self._lock:
-                    if exc.retryable:
+                    if keep:
                         self._db.execute("UPDATE outbox SET last_error = ? WHERE seq = ?", (exc.message.en, entry.seq))
                     else:
                         self._db.execute(
                             "UPDATE outbox SET status = 'rejected', last_error = ? WHERE seq = ?",
                             (json.dumps(exc.message.as_dict(), ensure_ascii=False), entry.seq),
                         )
-                self._notify()
-                if exc.retryable:
+                if keep:
+                    self._set_problem(exc.code or "unreachable", exc.message)
                     return DeliveryRound(delivered, rejected, exc)
+                self._notify()
                 rejected += 1
                 log.warning("outbox: the center refused %s entry %s: %s", entry.kind, entry.seq, exc.message.en)
                 continue
-            except Exception as exc:  # a client bug must not lose the entry or kill the worker
+            except Exception:  # a client bug must not lose the entry or kill the worker
                 log.exception("outbox: delivery of %s failed unexpectedly", entry.seq)
-                return DeliveryRound(delivered, rejected, CenterError(Text(ja=str(exc), en=str(exc))))
+                failure = CenterError(UNEXPECTED, code="unexpected")
+                self._set_problem("unexpected", UNEXPECTED)
+                return DeliveryRound(delivered, rejected, failure)
             with self._lock:
                 self._db.execute(
                     "UPDATE outbox SET status = 'delivered', delivered_at = ?, last_error = NULL WHERE seq = ?",
                     (time.time(), entry.seq),
                 )
             delivered += 1
+            self._set_problem("", None)
             self._notify()
         return DeliveryRound(delivered, rejected, None)
 
@@ -368,7 +458,13 @@ class Outbox:
         def run() -> None:
             attempt = 0
             while not self._stop.is_set():
-                result = self.deliver(client)
+                try:
+                    result = self.deliver(client)
+                except Exception:  # the database itself failed: the thread must not die silently
+                    log.exception("outbox: delivery round failed")
+                    with contextlib.suppress(Exception):
+                        self._set_problem("unexpected", UNEXPECTED)
+                    result = DeliveryRound(0, 0, CenterError(UNEXPECTED, code="unexpected"))
                 if result.stopped_by is None:
                     attempt = 0
                     self._wake.wait(timeout=60)

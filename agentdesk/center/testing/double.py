@@ -531,7 +531,7 @@ def _write(c: CenterDouble, agent: str, path: str, key: str, body: Any) -> tuple
     kinds = {v: k for k, v in wire.SUBMIT_PATHS.items()}
     if path in kinds:
         c.records.append(Record(kinds[path], key, body, agent))
-        return 201, {"id": f"R-{len(c.records)}"}
+        return 201, {"id": f"R-{len(c.records)}", "idempotency_key": key}  # the WriteReceipt
     if path == "/v1/escalations":
         ticket = f"T-{next(c._tickets):05d}"
         c.tickets[ticket] = body.get("context", {})
