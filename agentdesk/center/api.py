@@ -60,6 +60,11 @@ class SipAccount:
     srtp: Literal["off", "optional", "mandatory"] = "optional"
     credential_ref: str = ""  # keyring reference; the secret never travels in provisioning files
     tls: SipTls = field(default_factory=SipTls)  # transport "tls": how the center's certificate is verified
+    # the path from the agent's home (docs/engine-protocol.md, configure "sip"): the center's firewall rule for RTP,
+    # STUN servers, keep-alives shorter than its agents' routers' UDP timeouts. Empty/0: the engine's defaults.
+    rtp_ports: str = ""  # "10000-10999"
+    stun_servers: tuple[str, ...] = ()
+    keepalive_interval: int = 0
 
 
 @dataclass(frozen=True)

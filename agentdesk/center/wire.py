@@ -107,6 +107,9 @@ def provisioning_to_wire(p: Provisioning) -> dict[str, Any]:
             "srtp": p.sip.srtp,
             "credential_ref": p.sip.credential_ref,
             "tls": {"server_name": p.sip.tls.server_name, "ca_pem": p.sip.tls.ca_pem, "pins": list(p.sip.tls.pins)},
+            "rtp_ports": p.sip.rtp_ports,
+            "stun_servers": list(p.sip.stun_servers),
+            "keepalive_interval": p.sip.keepalive_interval,
         },
         "service_hours": {"start": p.service_hours[0].isoformat("minutes"), "end": p.service_hours[1].isoformat("minutes")},
         "reason_codes": [
@@ -148,6 +151,20 @@ def _sip_tls(value: Any) -> SipTls:
                   pins=list(pins))
 
 
+def _stun_servers(s: dict[str, Any]) -> list[str]:
+    servers = s.get("stun_servers", [])
+    if not isinstance(servers, list) or not all(isinstance(x, str) for x in servers):
+        raise bad_shape("sip.stun_servers")
+    return servers
+
+
+def _keepalive(s: dict[str, Any]) -> int:
+    value = s.get("keepalive_interval", 0)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 3600:
+        raise bad_shape("sip.keepalive_interval")
+    return value
+
+
 def provisioning_from_wire(value: Any) -> Provisioning:
     d = _obj(value, "provisioning")
     sip_raw = d.get("sip")
@@ -171,6 +188,9 @@ def provisioning_from_wire(value: Any) -> Provisioning:
             srtp=srtp,
             credential_ref=_str(s, "credential_ref", "sip", ""),
             tls=_sip_tls(s.get("tls")),
+            rtp_ports=_str(s, "rtp_ports", "sip", ""),
+            stun_servers=tuple(_stun_servers(s)),
+            keepalive_interval=_keepalive(s),
         )
     hours = _obj(d.get("service_hours", {"start": "10:00", "end": "17:00"}), "service_hours")
     reasons = []

@@ -192,6 +192,13 @@ class EngineCall(pj.Call):
                                         method="info" if info else "rfc4733"))
 
     @guarded
+    def onStreamDestroyed(self, prm: Any) -> None:
+        # A re-INVITE that re-creates the media (a new public address, an IP change) gives the call a new bridge
+        # port, often with the old slot number: let go of the old one so onCallMediaState wires the new one.
+        if self.attached_slot is not None and not self.ended:
+            self.engine._detach(self)
+
+    @guarded
     def onCallTsxState(self, prm: Any) -> None:
         self.engine.path.call_tsx(self, prm)  # DTMF by SIP INFO: the answer moves the digit queue on
 
@@ -1002,6 +1009,8 @@ class Engine:
         try:
             call.makeCall(uri, op)
         except pj.Error as exc:
+            if "Address already in use" in _pj_error(exc):  # every RTP port of the range is taken
+                raise CommandError(self.path.no_rtp_port_text()) from None
             if "ETOOMANY" not in _pj_error(exc):
                 raise
             closing = max(0, MAX_CALLS - len(self._live_calls()))

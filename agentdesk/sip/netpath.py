@@ -61,6 +61,10 @@ class NetPath:
         self.nat.apply(ac, bind)
         ac.natConfig.udpKaIntervalSec = self.public.keepalive_s if self.nat.keepalive_s else 0
 
+    def no_rtp_port_text(self) -> str:
+        return (f"no free RTP port for the call in {self.nat.rtp_ports_text} (sip.rtp_ports): other programs hold "
+                "them, or the range is too small (two ports per call)")
+
     # ---- what the registrar sees ------------------------------------------------------------------------------
     def reg_answer(self, code: int, expiration: int, message: str) -> None:
         """Every REGISTER answer (onRegState): learn the public address; tell when it moved."""
@@ -78,6 +82,23 @@ class NetPath:
                      self.public.mapping, self.public.keepalive_s)
         self.engine.emit(P.PublicAddressChanged(previous=f"{before[0]}:{before[1]}",
                                                 address=self.public.public_text or "", keepalive_interval=keepalive))
+        if before[0] != self.public.mapping[0] and time.monotonic() - self._recovered_at > RECOVER_EVERY_S:
+            # A new public IP under calls in progress (a retry registered before any recovery ran): their SDP
+            # still names the old address, which a far end without a relay keeps sending to.
+            self.engine._after(0.0, "reinvite", self.reinvite_calls)
+
+    def reinvite_calls(self) -> None:
+        """Re-INVITE every call with new media: a new RTP socket, the current public address in the SDP."""
+        for call in self.engine._live_calls():
+            if call.state not in ("connected", "held") or not call.isActive():
+                continue
+            op = pj.CallOpParam(True)
+            op.opt.flag = pj.PJSUA_CALL_REINIT_MEDIA | pj.PJSUA_CALL_UPDATE_CONTACT | pj.PJSUA_CALL_UPDATE_VIA
+            try:
+                call.reinvite(op)
+                log.info("call %s re-INVITEd for the new public address %s", call.number, self.public.public_text)
+            except pj.Error as exc:
+                log.warning("call %s: re-INVITE failed: %s", call.number, exc.info())
 
     def probe_seen(self, index: int) -> None:
         """A probe of registrar ``index`` was answered: did the public address change under our registration?"""

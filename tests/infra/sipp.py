@@ -7,11 +7,15 @@ import signal
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tests.infra import net, require
 from tests.infra.proc import stop_group
 
 SCENARIOS = Path(__file__).with_name("sipp")
+
+if TYPE_CHECKING:
+    from tests.infra.netrig.ns import Netns
 
 
 @dataclass
@@ -24,22 +28,24 @@ class Sipp:
     port: int = 0
     args: list[str] = field(default_factory=list)
     proc: subprocess.Popen[bytes] | None = None
+    host: str = "127.0.0.1"  # the address it listens on (-i)
+    netns: Netns | None = None  # run inside this network namespace (a host of the network rig)
 
     def __post_init__(self) -> None:
-        self.port = self.port or net.free_port()
+        self.port = self.port or (5060 if self.netns is not None else net.free_port())
         self.log_path = self.workdir / f"sipp-{Path(self.scenario).stem}-{self.port}.log"
         self.error_path = self.workdir / f"sipp-{Path(self.scenario).stem}-{self.port}-errors.log"
         self.message_path = self.workdir / f"sipp-{Path(self.scenario).stem}-{self.port}-messages.log"
 
     def command(self) -> list[str]:
         scenario = self.scenario if os.path.isabs(self.scenario) else str(SCENARIOS / self.scenario)
-        cmd = [require.binary("sipp"), "-sf", scenario, "-i", "127.0.0.1", "-p", str(self.port),
+        cmd = [require.binary("sipp"), "-sf", scenario, "-i", self.host, "-p", str(self.port),
                "-nostdin", "-trace_err", "-error_file", str(self.error_path),
                "-trace_msg", "-message_file", str(self.message_path), "-timeout", "60s", "-timeout_error"]
         cmd += self.args
         if self.remote:
             cmd.append(self.remote)
-        return cmd
+        return (self.netns.prefix + cmd) if self.netns is not None else cmd
 
     def start(self) -> Sipp:
         self._log = open(self.log_path, "ab")

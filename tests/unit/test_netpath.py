@@ -107,3 +107,32 @@ def test_info_digit_that_cannot_be_sent_does_not_block_the_rest() -> None:
     q = InfoDtmfQueue(send)
     q.add(3, "12")
     assert sent == ["2"] and q.failed == [(3, "1", 0)]
+
+
+def test_provisioning_carries_the_path_settings_and_refuses_bad_ones() -> None:
+    import dataclasses
+
+    import yaml
+
+    from agentdesk.center import wire
+    from agentdesk.center.api import CenterError
+    from agentdesk.center.testing.double import default_provisioning
+    from tests.center.conformance.conftest import SPEC_PATH, Validate
+
+    validate = Validate(yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8")))
+
+    base = default_provisioning()
+    assert base.sip is not None
+    prov = dataclasses.replace(base, sip=dataclasses.replace(base.sip, rtp_ports="10000-10999",
+                                                             stun_servers=("stun.example.jp:3478",),
+                                                             keepalive_interval=10))
+    validate(wire.provisioning_to_wire(prov), "Provisioning")
+    assert wire.provisioning_from_wire(wire.provisioning_to_wire(prov)) == prov
+    bad = wire.provisioning_to_wire(prov)
+    bad["sip"]["keepalive_interval"] = "often"
+    with pytest.raises(CenterError):
+        wire.provisioning_from_wire(bad)
+    # what the engine makes of them (the desk passes them on as configure's "sip")
+    nat = NatSettings.parse({"rtp_ports": prov.sip.rtp_ports, "stun": list(prov.sip.stun_servers),
+                             "keepalive_interval": prov.sip.keepalive_interval})
+    assert (nat.rtp_port, nat.rtp_port_last, nat.keepalive_s) == (10000, 10999, 10)

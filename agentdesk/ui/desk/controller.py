@@ -338,7 +338,11 @@ class DeskController(QObject):
                            # settings say "G722/16000"; the engine matches codec names ("G722") or full ids
                            "codecs": [c.split("/")[0] for c in account.codecs]},
                "sip": {"bind": "127.0.0.1" if all("127.0.0.1" in r for r in sip.registrars) else "0.0.0.0",
-                       "port": 0, "stats_interval": 2.0},
+                       "port": 0, "stats_interval": 2.0,
+                       # the path from home (docs/engine-protocol.md): the center's RTP range, STUN, keep-alives
+                       **({"rtp_ports": sip.rtp_ports} if sip.rtp_ports else {}),
+                       **({"stun": list(sip.stun_servers)} if sip.stun_servers else {}),
+                       **({"keepalive_interval": sip.keepalive_interval} if sip.keepalive_interval else {})},
                # the USB headset (docs/audio.md): the devices and voice processing the agent chose in settings
                "audio": self.audio_config(),
                # call training: who may monitor/whisper/barge into this agent's calls (docs/training.md)
