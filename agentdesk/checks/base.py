@@ -109,7 +109,7 @@ class CheckContext:
     output_device: str | int | None = None
     quiet_seconds: float = 5.0
     speech_seconds: float = 5.0
-    probe_count: int = 20
+    probe_count: int = 200  # agentdesk.checks.network.DEFAULT_PROBES: a 3 %-loss line cannot read 0 %
     probe_interval_s: float = 0.05
     on_progress: ProgressCallback | None = None
     on_ask: AskCallback | None = None  # the wizard's yes/no buttons; the CLI asks nothing

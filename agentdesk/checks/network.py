@@ -1,8 +1,17 @@
 """Network quality to the center: RTT, jitter and loss from SIP OPTIONS probes over UDP, MOS by the E-model.
 
 Any SIP response (200, 404, 405, 483...) proves the round trip; a probe without a response within
-PROBE_TIMEOUT_S is lost. Jitter is the mean absolute difference of consecutive round-trip times (the RFC 3550
-smoothing is meaningless over 20 samples). The E-model is ``agentdesk.sip.quality`` (shared with the engine).
+PROBE_TIMEOUT_S is lost. The E-model is ``agentdesk.sip.quality`` (shared with the engine).
+
+What a call hears is one direction, a probe measures the round trip: the figures are one-way, for a line taken as
+symmetric (the same loss and jitter both ways, independent packet to packet):
+- loss: a probe is lost when either leg loses it, so the round-trip loss L gives one-way 1 - sqrt(1 - L);
+- jitter: consecutive round trips differ by both legs' variations, so the one-way RFC 3550 jitter is the mean
+  absolute difference of consecutive round-trip times divided by sqrt(2).
+Enough probes that a 3 %-loss line cannot read 0 %: DEFAULT_PROBES (200, 10 s at 20 a second) see a 3 % one-way
+line lose 5.9 % of its probes; 0 of 200 then happens with probability 5e-6, and the one-way figure's 95 %
+interval is about +-1.7 points (given as ``loss_ci95_percent``). The echo call (1,000 packets each way in 20 s)
+narrows it to about +-0.8 points; its figures are converted the same way (the echo sends our own stream back).
 
 Thresholds (design.md, peers: Teams, Twilio; Japan's 0AB-J class A):
 - pass: RTT < 100 ms, jitter < 30 ms, loss < 1 %, and R > 80;
@@ -15,6 +24,7 @@ figures (``agentdesk.checks.echo``).
 from __future__ import annotations
 
 import itertools
+import math
 import secrets
 import select
 import socket
@@ -35,6 +45,23 @@ JITTER_GOOD_MS = 30.0
 LOSS_GOOD_PERCENT = 1.0
 LOSS_BAD_PERCENT = 5.0
 MOS_DEGRADED = 3.0
+DEFAULT_PROBES = 200  # CheckContext.probe_count: see the module's docstring for the confidence it buys
+
+
+def one_way_loss(round_trip_percent: float) -> float:
+    """One direction's loss on a symmetric line that loses ``round_trip_percent`` of round trips."""
+    rt = min(max(round_trip_percent, 0.0), 100.0) / 100
+    return 100.0 * (1.0 - math.sqrt(1.0 - rt))
+
+
+def loss_interval(lost: int, sent: int, z: float = 1.96) -> tuple[float, float]:
+    """The 95 % (Wilson) interval of the one-way loss, from ``lost`` of ``sent`` round trips, in percent."""
+    if sent <= 0:
+        return 0.0, 100.0
+    p = lost / sent
+    centre = (p + z * z / (2 * sent)) / (1 + z * z / sent)
+    half = z * math.sqrt(p * (1 - p) / sent + z * z / (4 * sent * sent)) / (1 + z * z / sent)
+    return one_way_loss(100 * max(0.0, centre - half)), one_way_loss(100 * min(1.0, centre + half))
 
 
 @dataclass
@@ -48,19 +75,35 @@ class ProbeRun:
         return [r for r in self.rtts_ms if r is not None]
 
     @property
-    def loss_percent(self) -> float:
+    def round_trip_loss_percent(self) -> float:
         return 100.0 * (self.sent - len(self.received)) / self.sent if self.sent else 100.0
+
+    @property
+    def loss_percent(self) -> float:
+        """One-way (symmetric line)."""
+        return one_way_loss(self.round_trip_loss_percent)
+
+    @property
+    def loss_ci95_percent(self) -> tuple[float, float]:
+        return loss_interval(self.sent - len(self.received), self.sent)
 
     @property
     def rtt_ms(self) -> float | None:
         return statistics.median(self.received) if self.received else None
 
     @property
-    def jitter_ms(self) -> float | None:
+    def rtt_jitter_ms(self) -> float | None:
+        """Mean absolute difference of consecutive round-trip times."""
         r = self.received
         if len(r) < 2:
             return 0.0 if r else None
         return statistics.fmean(abs(b - a) for a, b in itertools.pairwise(r))
+
+    @property
+    def jitter_ms(self) -> float | None:
+        """One-way RFC 3550 jitter (symmetric line)."""
+        j = self.rtt_jitter_ms
+        return None if j is None else j / math.sqrt(2)
 
 
 def _options(host: str, port: int, local: tuple[str, int], branch: str, call_id: str, seq: int) -> bytes:
@@ -191,6 +234,9 @@ class NetworkCheck(Check):
         details: dict[str, Any] = {
             "target": target, "transport": "udp", "probes": run.sent, "answered": len(run.received),
             "loss_percent": round(run.loss_percent, 2),
+            "round_trip_loss_percent": round(run.round_trip_loss_percent, 2),
+            "loss_ci95_percent": [round(x, 2) for x in run.loss_ci95_percent],
+            "rtt_jitter_ms": _r(run.rtt_jitter_ms),
             "rtt_ms": _r(run.rtt_ms), "rtt_min_ms": _r(min(run.received, default=None)),
             "rtt_max_ms": _r(max(run.received, default=None)), "jitter_ms": _r(run.jitter_ms),
             "samples_ms": [_r(x) for x in run.rtts_ms],
@@ -313,8 +359,15 @@ class NetworkCheck(Check):
         if rtt <= 0.0:
             rtt = probe_rtt_ms
             data["rtt_source"] = "sip_options"
-        jitter = float(data.get("jitter_ms") or 0.0)
-        loss = float(data.get("loss_percent") or 0.0)
+        # The echo sends our own stream back: what the engine received crossed the line twice (module docstring).
+        rt_jitter = float(data.get("jitter_ms") or 0.0)
+        rt_loss = float(data.get("loss_percent") or 0.0)
+        jitter, loss = rt_jitter / math.sqrt(2), one_way_loss(rt_loss)
+        received = int(data.get("rx_packets") or 0)
+        expected = round(received / (1 - rt_loss / 100)) if rt_loss < 100 else received
+        data.update(round_trip_jitter_ms=round(rt_jitter, 2), round_trip_loss_percent=round(rt_loss, 3),
+                    jitter_ms=round(jitter, 2), loss_percent=round(loss, 3),
+                    loss_ci95_percent=[round(x, 2) for x in loss_interval(expected - received, expected)])
         codec = str(data.get("codec") or "PCMU").split("/")[0]
         q = quality.estimate(rtt, jitter, loss, codec)
         data["mos"], data["r"], data["quality"] = round(q.mos, 2), round(q.r, 1), q.bucket

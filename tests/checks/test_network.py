@@ -92,8 +92,10 @@ def test_loss_and_jitter_are_measured(lossy_responder: tuple[int, list[int]]) ->
     port, seen = lossy_responder
     run, _ = probe("127.0.0.1", port, count=12, interval_s=0.02, timeout_s=0.6)
     assert len(seen) == 12
-    assert len(run.received) == 8 and run.loss_percent == pytest.approx(100 * 4 / 12)
-    assert run.jitter_ms is not None and run.jitter_ms > 40  # alternating 40 / 120 ms
+    assert len(run.received) == 8 and run.round_trip_loss_percent == pytest.approx(100 * 4 / 12)
+    assert run.loss_percent == pytest.approx(100 * (1 - (8 / 12) ** 0.5))  # one way, on a symmetric line
+    assert run.rtt_jitter_ms is not None and run.rtt_jitter_ms > 40  # alternating 40 / 120 ms
+    assert run.jitter_ms == pytest.approx(run.rtt_jitter_ms / 2 ** 0.5)
     r = NetworkCheck().execute(CheckContext(center_host="127.0.0.1", center_port=port, probe_count=12,
                                             probe_interval_s=0.02))
     assert r.status == "fail" and r.remedy is not None
