@@ -42,7 +42,7 @@ from agentdesk.sip.guard import RequestGuard, header_value
 from agentdesk.sip.headset.control import HeadsetControl
 from agentdesk.sip.media_watch import MediaWatchSettings
 from agentdesk.sip.nat import NatSettings
-from agentdesk.sip.netpath import NetPath
+from agentdesk.sip.netpath import NetPath, failover_spread_setting
 from agentdesk.sip.null_audio import NullCallAudio, make_backend
 from agentdesk.sip.protocol import PROTOCOL_VERSION, CommandError, Emit
 from agentdesk.sip.registrars import Backoff, Prober, Registrar, resolve
@@ -518,6 +518,7 @@ class Engine:
         training = TrainingConfig.parse(cmd.training) if cmd.training is not None else None
         nat = NatSettings.parse(sip)
         media_watch = MediaWatchSettings.parse(sip)
+        failover_spread = failover_spread_setting(sip)
         for uri in [f"sip:{plan.user}@{plan.domain}"] + [r.uri for r in plan.registrars]:
             if self.ep.utilVerifySipUri(uri) != 0:  # bounded lengths (configure.py): safe to ask pjsua
                 raise CommandError(f"not a valid SIP address: {uri}")
@@ -563,7 +564,7 @@ class Engine:
         self.guard.configure(self.registrars, self.trusted, plan.transport)
         self._configure_relay(plan)
         self.stats_interval = plan.stats_interval
-        self.path.configure(nat, media_watch)
+        self.path.configure(nat, media_watch, failover_spread)
         self.transfer_requests = plan.transfer_requests
         self.rtp_guard.policy = plan.rtp_latch
         self.rtp_guard.latch_hosts = {r.address for r in self.registrars if r.address}
@@ -849,7 +850,7 @@ class Engine:
             # The registrar we rely on stopped answering: the next one now, not at the re-register interval.
             nxt = self._best_alive(exclude=self.reg_index)
             if nxt is not None:
-                self._switch_to(nxt, "failover")
+                self.path.spread_failover(nxt)  # after a random pause: every agent of a center at once (netpath)
             else:
                 self._set_reg_state("failed", 408, "registrar not answering")
                 if not any(name == "retry" for _, name, _ in self.timers):
@@ -857,7 +858,7 @@ class Engine:
         elif index < self.reg_index and reg.alive and reg.hits >= 3 and current.alive is not False:
             # A higher-priority registrar is back: return to it after a random pause (no stampede).
             if not any(name == "failback" for _, name, _ in self.timers):
-                self._after(random.uniform(0.0, 2.0), "failback", functools.partial(self._failback, index))
+                self._after(self.path.failback_pause(), "failback", functools.partial(self._failback, index))
         elif index < self.reg_index and reg.alive and current.alive is False:
             self._switch_to(index, "failover")
         elif self.reg_state in ("failed", "retrying") and reg.alive and was is False and \

@@ -32,6 +32,15 @@ log = logging.getLogger("agentdesk.sip.netpath")
 MEDIA_LOOK_S = 0.25   # how often connected calls' RTP counters are read
 RECOVER_EVERY_S = 5.0  # at most one recovery (handleIpChange) in this time
 RECOVER_JITTER_S = 1.0  # a random pause first: agents whose link returns together do not register in step
+DEFAULT_FAILOVER_SPREAD_S = 2.0  # sip.failover_spread: the backup center gets its agents over this many seconds
+FAILBACK_SPREAD_S = 5.0  # no hurry back to the primary (the backup works): spread wider
+
+
+def failover_spread_setting(sip: dict[str, Any]) -> float:
+    value = sip.get("failover_spread", DEFAULT_FAILOVER_SPREAD_S)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 30:
+        raise P.CommandError("sip.failover_spread must be 0-30 seconds")
+    return float(value)
 
 
 class NetPath:
@@ -44,9 +53,11 @@ class NetPath:
         self._next_look = 0.0
         self._recovered_at = -RECOVER_EVERY_S
         self._stun: tuple[str, ...] = ()
+        self.failover_spread_s = DEFAULT_FAILOVER_SPREAD_S
 
     # ---- configure --------------------------------------------------------------------------------------------
-    def configure(self, nat: NatSettings, watch: MediaWatchSettings) -> None:
+    def configure(self, nat: NatSettings, watch: MediaWatchSettings,
+                  failover_spread: float = DEFAULT_FAILOVER_SPREAD_S) -> None:
         if nat.stun != self._stun:
             servers = pj.StringVector()
             for s in nat.stun:
@@ -56,6 +67,7 @@ class NetPath:
         self.nat = nat
         self.public = PublicAddress(keepalive_s=nat.keepalive_s)
         self.watch.settings = watch
+        self.failover_spread_s = failover_spread
 
     def account_config(self, ac: Any, bind: str) -> None:
         self.nat.apply(ac, bind)
@@ -107,6 +119,29 @@ class NetPath:
             return
         if self.public.probe_answer(e.registrars[index].seen_as):
             self.recover("public address changed")
+
+    def spread_failover(self, index: int) -> None:
+        """The registrar in use stopped answering and ``index`` answers: move there after a random pause of up to
+        ``sip.failover_spread`` seconds. When a center dies, all its agents notice within the same second or two
+        (their probes run every second): without the pause the backup gets every REGISTER at once
+        (docs/engine.md, "Failover at scale")."""
+        e = self.engine
+
+        def switch() -> None:
+            current = e.registrars[e.reg_index]
+            if e.want_registered and current.alive is False and e.registrars[index].alive:
+                e._switch_to(index, "failover")
+            elif e.want_registered and current.alive is False:
+                nxt = e._best_alive(exclude=e.reg_index)
+                if nxt is not None:
+                    e._switch_to(nxt, "failover")
+
+        e._after(random.uniform(0.0, self.failover_spread_s), "failover", switch)
+
+    @staticmethod
+    def failback_pause() -> float:
+        """The random pause before returning to a higher-priority registrar that answers again."""
+        return random.uniform(0.0, FAILBACK_SPREAD_S)
 
     def registrar_back(self, index: int) -> bool:
         """The registrar in use answers again after an outage: recover now (after a short random pause).
