@@ -87,3 +87,64 @@ def test_state_changes_name_a_known_state_and_the_size_is_bounded() -> None:
     assert len(str(checks)) > MAX_PAYLOAD_BYTES
     assert refusal("self_check", {"report_id": "r", "overall": "pass", "checks": checks})[1] == \
         "This entry cannot be sent (self_check: too large)."
+
+
+class _Client:
+    """A center that answers each submit from a script: None accepts, an exception is raised."""
+
+    def __init__(self, *answers: BaseException | None) -> None:
+        self.answers = list(answers)
+        self.sent: list[str] = []
+
+    def submit(self, kind: str, payload: dict[str, Any], key: str) -> None:
+        self.sent.append(key)
+        answer = self.answers.pop(0) if self.answers else None
+        if answer is not None:
+            raise answer
+
+
+def _box(tmp_path: Any) -> tuple[Any, list[str]]:
+    from agentdesk.center.outbox import Outbox
+
+    box = Outbox(tmp_path / "outbox.sqlite3")
+    keys = [box.enqueue("wrap_up", {**WRAP, "call_id": f"call-{i}"}) for i in range(3)]
+    return box, keys
+
+
+def test_a_client_bug_stops_the_round_keeps_the_entry_and_reports_its_text(tmp_path: Any) -> None:
+    box, keys = _box(tmp_path)
+    try:
+        result = box.deliver(_Client(None, RuntimeError("boom")))  # type: ignore[arg-type]
+        assert (result.delivered, result.rejected) == (1, 0)
+        assert result.stopped_by is not None and (result.stopped_by.message.ja, result.stopped_by.message.en) == ("boom", "boom")
+        second = box.entry(keys[1])
+        assert second is not None and (second.status, second.attempts) == ("pending", 1)
+        assert box.counts() == {"pending": 2, "delivered": 1, "rejected": 0}
+    finally:
+        box.close()
+
+
+def test_refused_for_good_keeps_both_languages_and_the_queue_goes_on(tmp_path: Any) -> None:
+    import json
+
+    from agentdesk.center.api import CenterError
+    from agentdesk.i18n import Text
+
+    box, keys = _box(tmp_path)
+    try:
+        refused = CenterError(Text(ja="通話IDが不明です", en="unknown call id"), retryable=False, status=422)
+        result = box.deliver(_Client(refused, None, None))  # type: ignore[arg-type]
+        assert (result.delivered, result.rejected, result.stopped_by) == (2, 1, None)
+        first = box.entry(keys[0])
+        assert first is not None and first.status == "rejected"
+        assert json.loads(first.last_error or "") == {"ja": "通話IDが不明です", "en": "unknown call id"}
+        assert "通話ID" in (first.last_error or "")  # stored as typed, for the agent's screen
+        # a failure that may pass stops the queue and keeps its English reason for the log
+        box2_keys = [box.enqueue("wrap_up", {**WRAP, "call_id": "call-9"})]
+        away = CenterError(Text(ja="センターに接続できません", en="center unreachable"), retryable=True)
+        result = box.deliver(_Client(away))  # type: ignore[arg-type]
+        assert (result.delivered, result.rejected, result.stopped_by) == (0, 0, away)
+        later = box.entry(box2_keys[0])
+        assert later is not None and later.status == "pending" and later.last_error == "center unreachable"
+    finally:
+        box.close()
