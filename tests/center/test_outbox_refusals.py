@@ -111,12 +111,16 @@ def _box(tmp_path: Any) -> tuple[Any, list[str]]:
     return box, keys
 
 
-def test_a_client_bug_stops_the_round_keeps_the_entry_and_reports_its_text(tmp_path: Any) -> None:
+def test_a_client_bug_stops_the_round_and_keeps_the_entry(tmp_path: Any) -> None:
+    from agentdesk.center.outbox import UNEXPECTED
+
     box, keys = _box(tmp_path)
     try:
         result = box.deliver(_Client(None, RuntimeError("boom")))  # type: ignore[arg-type]
         assert (result.delivered, result.rejected) == (1, 0)
-        assert result.stopped_by is not None and (result.stopped_by.message.ja, result.stopped_by.message.en) == ("boom", "boom")
+        # the agent reads the outbox's own words, never the exception's text
+        assert result.stopped_by is not None and result.stopped_by.message == UNEXPECTED
+        assert result.stopped_by.code == "unexpected" and "boom" not in result.stopped_by.message.en
         second = box.entry(keys[1])
         assert second is not None and (second.status, second.attempts) == ("pending", 1)
         assert box.counts() == {"pending": 2, "delivered": 1, "rejected": 0}
