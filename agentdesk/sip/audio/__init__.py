@@ -198,9 +198,12 @@ class DeviceCallAudio:
         if now >= self._next_level:
             self._next_level = now + self.level_interval
             s = self._streams
-            rms, peak = s.read_input_level() if s is not None else (0.0, 0.0)
+            mic, mic_peak = self.core.mic_meter.read()  # (the bridge's meter: what it took from the microphone)
+            if s is not None and not isinstance(s, PumpedStreamSet):
+                rms, peak = s.read_input_level()  # callback mode: the device callback's meter
+                mic, mic_peak = round(dbfs(rms), 1), round(dbfs(peak), 1)
             spk_rms, spk_peak = self.core.spk_meter.read()
-            self.emit(AudioLevel(mic_dbfs=round(dbfs(rms), 1), mic_peak_dbfs=round(dbfs(peak), 1),
+            self.emit(AudioLevel(mic_dbfs=mic, mic_peak_dbfs=mic_peak,
                                  speaker_dbfs=spk_rms, speaker_peak_dbfs=spk_peak, muted=self.core.muted))
 
     def stop(self) -> None:

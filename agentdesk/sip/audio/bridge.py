@@ -55,7 +55,9 @@ class Path:
     def make(cls, cap_ring: SampleRing, play_ring: PlaybackRing, rate_in: int, rate_out: int,
              target_ms: float, max_ms: float, owner: Any = None) -> Path:
         def ctl(rate: int) -> DriftController:
-            return DriftController(target=rate * target_ms / 1000, max_fill=rate * max_ms / 1000, rate=rate)
+            # a device at the bridge's own rate coasts: most ticks its resampler is a plain copy
+            return DriftController(target=rate * target_ms / 1000, max_fill=rate * max_ms / 1000, rate=rate,
+                                   coast=rate == RATE)
 
         return cls(cap_ring, play_ring, rate_in, rate_out, Resampler(rate_in / RATE), Resampler(RATE / rate_out),
                    ctl(rate_in), ctl(rate_out), owner, bool(getattr(owner, "pumped", False)))
@@ -144,6 +146,8 @@ class BridgeCore:
             ctl.reset(ctl.target)
             return self._silence
         step = res.nominal_step * (1.0 + corr)
+        if ctl.coasting and not res.whole():  # back from steering: land on a whole sample, then copy
+            step = res.landing_step(FRAME, res.nominal_step)
         need = res.needed(FRAME, step)
         if need:
             got = ring.read_into(self._tmp_in, need)
@@ -153,10 +157,10 @@ class BridgeCore:
             res.feed(self._tmp_in[:need])
         mic = self._mic
         res.take(FRAME, step, mic)
-        self.mic_meter.add(mic)
+        sumsq = self.mic_meter.add(mic)
         proc = self.processor
         if self.active:
-            level = dbfs(math.sqrt(float(np.dot(mic, mic)) / FRAME))
+            level = dbfs(math.sqrt(sumsq / FRAME))
             # the VAD (~90 us) only where something is audible: a silent room is the common case
             prob = proc.voice_probability(mic) if level > self.noise.noise_floor_db else 0.0
             ev = self.noise.feed(level, prob)
@@ -198,6 +202,11 @@ class BridgeCore:
         step = res.nominal_step * (1.0 + corr)
         res.feed(pcm)
         n = res.available_out(step)
+        if ctl.coasting and not res.whole() and n > 1:  # back from steering: land on a whole sample, then copy
+            step = res.landing_step(n, res.nominal_step)
+            if res.available_out(step) < n:
+                n -= 1
+                step = res.landing_step(n, res.nominal_step)
         if n > 0:
             res.take(n, step, self._tmp_out)
             ring.write(self._tmp_out[:n])
@@ -224,6 +233,7 @@ class BridgeCore:
                 "playback_buffer_ms": round(p.play_ring.available() * 1000 / p.rate_out, 1),
                 "capture_drift_ppm": round(p.mic_ctl.ppm, 1), "playback_drift_ppm": round(p.spk_ctl.ppm, 1),
                 "resyncs": p.mic_ctl.resyncs + p.spk_ctl.resyncs,
+                "capture_coasting_ticks": p.mic_ctl.coasted, "playback_coasting_ticks": p.spk_ctl.coasted,
                 "capture_target_ms": round(p.mic_ctl.target * 1000 / p.rate_in, 1),
                 "playback_target_ms": round(p.spk_ctl.target * 1000 / p.rate_out, 1),
             })

@@ -68,8 +68,25 @@ class Resampler:
         room = self._len - self._half - 1 - self._pos
         return 0 if room < 0 else int(room // step) + 1
 
+    def whole(self) -> bool:
+        """The next output falls on an input sample (at step 1 the output is then a copy: see :meth:`take`)."""
+        return self._pos.is_integer()
+
+    def landing_step(self, n_out: int, step: float) -> float:
+        """The step nearest ``step`` after which ``n_out`` outputs leave the position on a whole sample (at most
+        half a sample over the frame: 1560 ppm for one 20 ms frame at 16 kHz)."""
+        return (round(self._pos + n_out * step) - self._pos) / n_out
+
     def take(self, n_out: int, step: float, out: np.ndarray) -> None:
         """Write ``n_out`` outputs into ``out`` (the caller made sure enough input was fed)."""
+        if step == 1.0 and self._pos.is_integer():
+            # the filter's phase 0 is a unit impulse: at exactly one input per output on a whole sample the
+            # output *is* the input, so copy it (two numpy operations instead of a dozen and two gathers)
+            a = int(self._pos)
+            out[:n_out] = self._x[a:a + n_out]
+            self._pos += n_out
+            self._keep_history()
+            return
         if n_out > len(self._ar):  # only for offline use (tone files); frames are far smaller
             self._grow(n_out)
         pos, base = self._pos_buf[:n_out], self._base_buf[:n_out]
@@ -85,7 +102,10 @@ class Resampler:
         phase[:] = pos
         np.einsum("ij,ij->i", self._windows[idx], self._h[phase], out=out[:n_out])
         self._pos += step * n_out
-        # keep only the history the next outputs can reach
+        self._keep_history()
+
+    def _keep_history(self) -> None:
+        """Keep only the input the next outputs can reach."""
         keep_from = math.floor(self._pos) - self._half + 1
         if keep_from > 0:
             remaining = self._len - keep_from
@@ -121,12 +141,20 @@ class DriftController:
     dt: float = 0.02
     deadband: float = 0.0  # seconds of fill error the proportional part ignores
     warmup: int = 50  # ticks (1 s) of watching the natural fill before steering: the target becomes that level
+    # coasting (for a device at the bridge's own rate): hold the correction at exactly 0 while the average fill
+    # stays within coast_out of the target, steer as above once it leaves, coast again once back within coast_in;
+    # the resampler then copies instead of filtering most of the time (docs/audio.md, fourth pass)
+    coast: bool = False
+    coast_in: float = 0.004
+    coast_out: float = 0.012
 
     def __post_init__(self) -> None:
         self.avg = self.target
         self.integral = 0.0
         self.correction = 0.0
         self.resyncs = 0
+        self.coasting = self.coast
+        self.coasted = 0  # ticks with the correction held at 0 by coasting
         self._seen = 0
         self._sum = 0.0
 
@@ -152,6 +180,15 @@ class DriftController:
         self.integral = max(-bound, min(bound, self.integral + raw * self.dt))
         c = self.kp * err + self.ki * self.integral
         self.correction = max(-self.limit, min(self.limit, c))
+        if self.coast:
+            off = abs(raw)
+            if self.coasting and off > self.coast_out:
+                self.coasting = False
+            elif not self.coasting and off < self.coast_in:
+                self.coasting = True
+            if self.coasting:
+                self.coasted += 1
+                self.correction = 0.0
         return self.correction
 
     def jumped(self) -> int:

@@ -35,13 +35,17 @@ class LevelMeter:
         self._count = 0
         self._peak = 0.0
 
-    def add(self, frame: np.ndarray) -> None:
-        if len(frame):
-            self._sumsq += float(np.dot(frame, frame))
-            self._count += len(frame)
-            p = float(np.max(np.abs(frame)))
-            if p > self._peak:
-                self._peak = p
+    def add(self, frame: np.ndarray) -> float:
+        """Accumulate ``frame``; returns its sum of squares (the bridge's noise monitor reuses it)."""
+        if not len(frame):
+            return 0.0
+        sumsq = float(np.dot(frame, frame))
+        self._sumsq += sumsq
+        self._count += len(frame)
+        p = float(np.max(np.abs(frame)))
+        if p > self._peak:
+            self._peak = p
+        return sumsq
 
     def read(self) -> tuple[float, float]:
         """(rms dBFS, peak dBFS) since the last read; resets."""
