@@ -71,10 +71,10 @@ def _proc_figures(pid: int) -> tuple[float, int, int]:
 class AgentSide:
     """The UI process's view of its engine: the supervisor, events collected for bounded waits."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], argv: list[str] | None = None) -> None:
         self.events: list[dict[str, Any]] = []
         self.cond = threading.Condition()
-        self.sup = EngineSupervisor(self._on_event, env=env, restart=False)
+        self.sup = EngineSupervisor(self._on_event, argv=argv, env=env, restart=False)
 
     def _on_event(self, event: dict[str, Any]) -> None:
         with self.cond:
@@ -108,7 +108,7 @@ def _call_event(number: Any, state: str) -> Callable[[dict[str, Any]], bool]:
 
 
 def run_soak(calls: int, talk_s: tuple[float, float] = (2.0, 5.0), sample_every: int = 10,
-             workdir: Path | None = None, seed: int = 20,
+             workdir: Path | None = None, seed: int = 20, engine_argv: list[str] | None = None,
              progress: Callable[[Sample], None] | None = None) -> SoakResult:
     """``calls`` calls in a row; samples every ``sample_every`` calls (and before the first)."""
     from benchmarks.audio import _clicks
@@ -126,7 +126,7 @@ def run_soak(calls: int, talk_s: tuple[float, float] = (2.0, 5.0), sample_every:
                PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     kamailio = Kamailio(workdir=work / "kamailio").start()
     customer = EngineProcess(work, env=env, name="soak-customer")
-    agent = AgentSide(env)
+    agent = AgentSide(env, engine_argv)
     result = SoakResult()
     try:
         customer.start()
@@ -156,6 +156,8 @@ def run_soak(calls: int, talk_s: tuple[float, float] = (2.0, 5.0), sample_every:
         started = time.monotonic()
         for i in range(calls):
             t0 = time.monotonic()
+            with customer.cond:  # the test driver keeps every event; a shift's worth is not the UI side's growth
+                customer.events.clear()
             mark = customer.mark()
             ccall = customer.command({"cmd": "call", "uri": "agent1"})["call"]
             inc = agent.wait(_call_event(None, "incoming"), 10)
