@@ -2,8 +2,8 @@
 
 - round trip and mouth-to-ear delay through the headset, G.722 on loopback: ours (DeviceCallAudio in a pjsua2
   endpoint) and baresip's (its ALSA module on the same ALSA device) against the same echoing far end;
-- CPU during one call (% of one core): the real engine process, baresip on the same device, and the test
-  endpoint (both legs) with and without the headset backend;
+- CPU during one call (% of one core) of the test endpoint (both legs) with and without the headset backend (the
+  real engine's, beside baresip on the same device: benchmarks/cost.py);
 - underruns while another process keeps a CPU core busy (one minute, scaled to 10 minutes);
 - speech through G.722 alone (pjsua2 loopback, no headset): the codec's ceiling on the test material;
 - the drift controller: buffered delay and underruns over 10 simulated minutes at 300 ppm.
@@ -248,17 +248,13 @@ def run(seconds: float = 12.0, busy_seconds: float = 60.0) -> list[dict]:
                       "slaves=agentdesk_mic_feed,agentdesk_call")
         wav = write_wav(work / "clicks.wav", _clicks(seconds))
         rtt, cpu, _stats = _ours(headset, wav, seconds)
-        peer_rtt, peer_cpu = _baresip(headset, wav, seconds, work)
+        peer_rtt, _peer_cpu = _baresip(headset, wav, seconds, work)
         ours_ms = None if rtt is None else round(rtt * 500, 1)
         peer_ms = None if peer_rtt is None else round(peer_rtt * 500, 1)
         ratio = round(ours_ms / peer_ms, 2) if ours_ms and peer_ms else None
         rows.append(_row("audio: mouth-to-ear via virtual headset, G.722 loopback", ours_ms, "ms", "baresip",
                          peer_ms, f"half the measured round trip; ratio ours/baresip = {ratio}"))
-        engine = _engine_cpu(headset, work, seconds)
-        rows.append(_row("audio: `agentdesk engine` CPU during one call (devices backend, as shipped)", engine["call"],
-                         "% of one core", "baresip (one call, ALSA module, same device)", peer_cpu,
-                         f"the agent's engine process alone; idle (registered, headset streams open): "
-                         f"{engine['idle']}%"))
+        # the engine process's CPU idle and in a call, beside baresip: benchmarks/cost.py (medians of 3 rounds)
         base = _baseline_cpu(headset, seconds)
         rows.append(_row("audio: test endpoint CPU during one call (devices backend)", round(cpu, 1), "% of one core",
                          None, None, f"whole test process: both call legs, G.722 x2, PulseAudio client threads; "
