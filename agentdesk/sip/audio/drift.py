@@ -142,11 +142,13 @@ class DriftController:
     deadband: float = 0.0  # seconds of fill error the proportional part ignores
     warmup: int = 50  # ticks (1 s) of watching the natural fill before steering: the target becomes that level
     # coasting (for a device at the bridge's own rate): hold the correction at exactly 0 while the average fill
-    # stays within coast_out of the target, steer as above once it leaves, coast again once back within coast_in;
+    # stays within coast_out above or coast_low below the target (below it the cushion against underruns is what
+    # shrinks), steer as above once it leaves, coast again once back within coast_in;
     # the resampler then copies instead of filtering most of the time (docs/audio.md, fourth pass)
     coast: bool = False
-    coast_in: float = 0.004
+    coast_in: float = 0.002
     coast_out: float = 0.012
+    coast_low: float = 0.004
 
     def __post_init__(self) -> None:
         self.avg = self.target
@@ -182,7 +184,7 @@ class DriftController:
         self.correction = max(-self.limit, min(self.limit, c))
         if self.coast:
             off = abs(raw)
-            if self.coasting and off > self.coast_out:
+            if self.coasting and (raw > self.coast_out or raw < -self.coast_low):
                 self.coasting = False
             elif not self.coasting and off < self.coast_in:
                 self.coasting = True
