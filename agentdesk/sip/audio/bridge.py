@@ -24,6 +24,7 @@ from agentdesk.sip.protocol import RoomNoise
 
 RATE = 16000
 FRAME = 320  # 20 ms
+SETTLE_PULLS = 10  # a pumped input that has just started primes after this many deliveries (~0.2 s)
 
 
 class PlaybackRing(Protocol):
@@ -126,6 +127,9 @@ class BridgeCore:
         ring, ctl, res = p.cap_ring, p.mic_ctl, p.mic_res
         fill = ring.available()
         if not p.mic_primed:  # start at the target delay instead of creeping up to it
+            if p.pumped and p.owner.in_beats < SETTLE_PULLS:  # just started: its first deliveries are bursty
+                ring.clear()
+                return self._silence
             if fill > ctl.max_fill:  # it filled up between calls, when nobody read it: stale room sound
                 ring.clear()
                 return self._silence
