@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from agentdesk.sip import protocol as P  # noqa: E402
 from agentdesk.sip.supervisor import EngineSupervisor  # noqa: E402
 from tests.infra.engine import EngineProcess, account_config  # noqa: E402
 from tests.infra.kamailio import Kamailio  # noqa: E402
@@ -76,14 +77,14 @@ class AgentSide:
         self.cond = threading.Condition()
         self.sup = EngineSupervisor(self._on_event, argv=argv, env=env, restart=False)
 
-    def _on_event(self, event: dict[str, Any]) -> None:
+    def _on_event(self, event: P.Event) -> None:
         with self.cond:
-            self.events.append(event)
+            self.events.append(event.to_json())  # the wire form, as the engine wrote it
             del self.events[:-200]  # a shift's worth of events must not be what grows here
             self.cond.notify_all()
 
     def request(self, cmd: dict[str, Any], timeout: float = 10.0) -> dict[str, Any]:
-        reply = self.sup.request(cmd, timeout)
+        reply = self.sup.request(P.decode_command(cmd), timeout).to_json()
         if not reply.get("ok", False):
             raise RuntimeError(f"{cmd.get('cmd')}: {reply}")
         return reply
