@@ -24,7 +24,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "availability": ("agentdesk.availability.cli", "check an availability plan against the contract's rules"),
     "scripts": ("agentdesk.support_scripts.cli", "support scripts: lint, search, list, pack"),
     "check": ("agentdesk.checks.cli", "environment self-check: wired, network, noise, headset, line, PC"),
-    "center": ("agentdesk.center.cli", "the center connection: status, outbox, practice scenarios, test double"),
+    "center": ("agentdesk.center.cli", "the center connection: status, outbox, practice scenarios and call"),
 }
 
 

@@ -26,7 +26,10 @@ class Text:
         return self.en if language == "en" else self.ja
 
     def format(self, **values: object) -> Text:
-        return Text(ja=self.ja.format(**values), en=self.en.format(**values))
+        """str.format on both; a value that is itself a Text gives its Japanese to ``ja`` and English to ``en``."""
+        ja = {k: v.ja if isinstance(v, Text) else v for k, v in values.items()}
+        en = {k: v.en if isinstance(v, Text) else v for k, v in values.items()}
+        return Text(ja=self.ja.format(**ja), en=self.en.format(**en))
 
     def as_dict(self) -> dict[str, str]:
         return {"ja": self.ja, "en": self.en}

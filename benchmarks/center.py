@@ -15,7 +15,7 @@ from typing import Any
 
 from agentdesk.center.http import HttpCenterClient
 from agentdesk.center.outbox import Outbox
-from agentdesk.center.testing.double import DEFAULT_AGENT, DEFAULT_SECRET, CenterDouble
+from tests.fakes.center_double import DEFAULT_AGENT, DEFAULT_SECRET, CenterDouble
 
 RUNS = 5
 DOWN_SECONDS = 2.0

@@ -87,3 +87,58 @@ class DraftStore:
 
     def clear(self) -> None:
         self.path.unlink(missing_ok=True)
+
+
+class BackgroundDraftStore:
+    """A DraftStore whose writes (an fsync each) happen on one thread of their own, in order, so typing a note
+    never waits for the disk. Loading stays synchronous (once, at start). :meth:`flush` waits for the writes
+    (the app calls it before quitting)."""
+
+    def __init__(self, store: DraftStore | None = None) -> None:
+        import threading
+
+        self.store = store or DraftStore()
+        self._cond = threading.Condition()
+        self._next: tuple[str, WrapUpDraft | None] | None = None  # only the newest write matters
+        self._busy = False
+        self._thread = threading.Thread(target=self._run, name="wrap-up-draft", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while self._next is None:
+                    self._cond.wait()
+                what, draft = self._next
+                self._next = None
+                self._busy = True
+            try:
+                if what == "save" and draft is not None:
+                    self.store.save(draft)
+                elif what == "clear":
+                    self.store.clear()
+            except Exception:
+                log.exception("the wrap-up draft could not be written")
+            finally:
+                with self._cond:
+                    self._busy = False
+                    self._cond.notify_all()
+
+    def _put(self, what: str, draft: WrapUpDraft | None) -> None:
+        with self._cond:
+            self._next = (what, draft)
+            self._cond.notify_all()
+
+    def save(self, draft: WrapUpDraft) -> None:
+        self._put("save", WrapUpDraft.from_json(draft.to_json()))  # a copy: the session keeps editing
+
+    def clear(self) -> None:
+        self._put("clear", None)
+
+    def load(self) -> WrapUpDraft | None:
+        return self.store.load()
+
+    def flush(self, timeout: float = 2.0) -> bool:
+        """Wait until every write asked for so far is on disk."""
+        with self._cond:
+            return self._cond.wait_for(lambda: self._next is None and not self._busy, timeout)

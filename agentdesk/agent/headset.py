@@ -11,23 +11,24 @@ Pure logic: the desk controller maps the returned action name to its method.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from agentdesk.agent.session import AgentState, Call
+from agentdesk.sip import protocol as P
 
 DeskAction = Literal["answer", "hangup", "toggle_mute", "toggle_hold"]
 
 
-def desk_action(event: dict[str, Any], state: AgentState, call: Call | None, engine_call: Any,
+def desk_action(event: P.Event, state: AgentState, call: Call | None, engine_call: int | None,
                 enabled: bool = True) -> DeskAction | None:
     """The desk action for one engine event, or None. ``engine_call``: the engine's id of the session's call."""
-    if not enabled or event.get("event") != "headset" or event.get("state") != "button":
+    if not enabled or not isinstance(event, P.HeadsetButton):
         return None
-    request = event.get("request")
+    request = event.request
     if request is None or call is None:
         return None  # redial and the like: the center dials, the desk has nothing to redial
-    about = event.get("call")
-    if about is not None and engine_call is not None and str(about) != str(engine_call):
+    about = event.call
+    if about is not None and engine_call is not None and about != engine_call:
         return None  # a press about another call (a second one ringing while on this one)
     if request == "answer" and state == AgentState.RINGING:
         return "answer"

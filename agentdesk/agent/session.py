@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from agentdesk.agent.draft import DraftStore, WrapUpDraft
+from agentdesk.availability.calendar_jp import JST
 from agentdesk.center.api import Provisioning, ReasonCode
 from agentdesk.i18n import Text
 
@@ -34,6 +35,12 @@ class AgentState(StrEnum):
 
 
 IDLE_STATES = (AgentState.NOT_READY, AgentState.READY, AgentState.BREAK)
+
+
+class Drafts(Protocol):
+    def save(self, draft: WrapUpDraft) -> None: ...
+    def load(self) -> WrapUpDraft | None: ...
+    def clear(self) -> None: ...
 
 
 class WorkLogLike(Protocol):
@@ -70,6 +77,8 @@ class Call:
     note: str = ""
     ticket_id: str = ""
     script_path: list[str] = field(default_factory=list)
+    practice: bool = False  # a practice call: never counted in the agent's numbers, the work log or the incentive
+    held_at: float | None = None  # when the current hold began
 
 
 @dataclass
@@ -93,13 +102,13 @@ class AgentSession:
         provisioning: Provisioning,
         submit: Callable[[str, dict[str, Any]], None],
         worklog: WorkLogLike | None = None,
-        drafts: DraftStore | None = None,
+        drafts: Drafts | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.provisioning = provisioning
         self._submit = submit
         self.worklog = worklog
-        self.drafts = drafts or DraftStore()
+        self.drafts: Drafts = drafts or DraftStore()
         self.clock = clock
         self.state = AgentState.OFFLINE
         self.reason: ReasonCode | None = None
@@ -158,10 +167,11 @@ class AgentSession:
 
     @staticmethod
     def _iso(at: float | None) -> str | None:
-        return None if at is None else datetime.fromtimestamp(at).astimezone().isoformat(timespec="seconds")
+        return None if at is None else datetime.fromtimestamp(at, JST).isoformat(timespec="seconds")
 
     def _now(self) -> datetime:
-        return datetime.fromtimestamp(self.clock()).astimezone()
+        """Now in Japan time: "today" is Japan's day whatever the PC's own time zone (the work log agrees)."""
+        return datetime.fromtimestamp(self.clock(), JST)
 
     def _log(self, method: str, *args: Any) -> None:
         if self.worklog is None:
@@ -272,6 +282,8 @@ class AgentSession:
     def update_call(self, **changes: Any) -> None:
         if self.call is None:
             return
+        if "held" in changes and bool(changes["held"]) != self.call.held:
+            self.call.held_at = self.clock() if changes["held"] else None  # the hold timer
         for key, value in changes.items():
             setattr(self.call, key, value)
         if "note" in changes:
@@ -284,16 +296,18 @@ class AgentSession:
         if call is None or call.call_id != call_id:
             return
         call.ended_at = self.clock()
-        started = datetime.fromtimestamp(call.started_at).astimezone()
-        answered = datetime.fromtimestamp(call.answered_at).astimezone() if call.answered_at else None
-        self._log("record_call", started, answered, datetime.fromtimestamp(call.ended_at).astimezone(),
-                  "outbound" if call.direction == "outgoing" else "inbound", call.escalated)
+        started = datetime.fromtimestamp(call.started_at, JST)
+        answered = datetime.fromtimestamp(call.answered_at, JST) if call.answered_at else None
+        if not call.practice:  # practice calls count toward nothing: not the numbers, not the incentive
+            self._log("record_call", started, answered, datetime.fromtimestamp(call.ended_at, JST),
+                      "outbound" if call.direction == "outgoing" else "inbound", call.escalated)
         if call.answered_at is None:  # missed: the caller gave up while ringing
             self.call = None
             self._set(self._before_ringing if self._before_ringing in IDLE_STATES else AgentState.READY, None)
             return
-        self.calls_today += 1
-        self.talk_seconds_today += call.ended_at - call.answered_at
+        if not call.practice:
+            self.calls_today += 1
+            self.talk_seconds_today += call.ended_at - call.answered_at
         self.wrap_up = WrapUpDraft(call_ref=call.call_ref or call.call_id, note=call.note,
                                    started_at=call.started_at, answered_at=call.answered_at,
                                    ended_at=call.ended_at, escalated=call.escalated, direction=call.direction,

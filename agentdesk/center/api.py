@@ -94,6 +94,8 @@ class Provisioning:
     agent_name: str = ""  # how the center names this agent (the trainer's screens show it); "" = the agent id
     trainer: bool = False  # this user trains others: the app offers trainer mode
     echo_target: str = ""  # the center's echo service for the self-check's 20-second test call (a SIP URI)
+    auto_answer: bool = False  # the center's calls (they carry X-Call-Ref or X-Queue) open by themselves
+    auto_answer_seconds: float = 0.0  # after this long, with a short tone in the headset first
 
 
 @dataclass(frozen=True)

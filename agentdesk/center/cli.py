@@ -3,7 +3,6 @@
     agentdesk center status            which center is configured; is it reachable and speaking the API?
     agentdesk center outbox            entries waiting for the center, and any it refused (with its message)
     agentdesk center scenarios         the practice center's scenarios
-    agentdesk center double [--port N] run the center test double on 127.0.0.1 (for development and packaging)
     agentdesk center practice [ID]     a headless practice call: does the practice center work on this PC?
 
 Exit status: 0 fine, 1 a negative result (center unreachable, refused entries), 2 bad usage.
@@ -26,8 +25,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     outbox = sub.add_parser("outbox", help="entries waiting for the center and refused ones")
     outbox.add_argument("--json", action="store_true", help="machine-readable output")
     sub.add_parser("scenarios", help="the practice center's scenarios")
-    double = sub.add_parser("double", help="run the center test double on 127.0.0.1")
-    double.add_argument("--port", type=int, default=0)
     practice = sub.add_parser("practice", help="a headless practice call with this PC's phone engine")
     practice.add_argument("scenario", nargs="?", default="line_fault_escalate")
     parser.add_argument("--lang", dest="center_lang", choices=["ja", "en"], default=None, help=argparse.SUPPRESS)
@@ -53,12 +50,8 @@ def run(args: argparse.Namespace) -> int:
         from agentdesk.center.practice.smoke import practice_call
 
         return practice_call(args.scenario, lambda text: _say(args, text))
-    if action == "double":
-        from agentdesk.center.testing.double import main
-
-        return main(["--port", str(args.port)])
-    _say(args, Text(ja="使い方: agentdesk center {status,outbox,scenarios,practice,double}",
-                    en="usage: agentdesk center {status,outbox,scenarios,practice,double}"), sys.stderr)
+    _say(args, Text(ja="使い方: agentdesk center {status,outbox,scenarios,practice}",
+                    en="usage: agentdesk center {status,outbox,scenarios,practice}"), sys.stderr)
     return 2
 
 

@@ -133,6 +133,8 @@ def provisioning_to_wire(p: Provisioning) -> dict[str, Any]:
         "agent_name": p.agent_name,
         "trainer": p.trainer,
         "echo_target": p.echo_target,
+        "auto_answer": p.auto_answer,
+        "auto_answer_seconds": p.auto_answer_seconds,
         "mode": p.mode,
         "support_script_packages": [
             {"name": k.name, "version": k.version, "url": k.url, "sha256": k.sha256} for k in p.script_packages
@@ -251,6 +253,12 @@ def provisioning_from_wire(value: Any) -> Provisioning:
     trainer = d.get("trainer", False)
     if not isinstance(trainer, bool):
         raise bad_shape("trainer")
+    auto_answer = d.get("auto_answer", False)
+    if not isinstance(auto_answer, bool):
+        raise bad_shape("auto_answer")
+    auto_after = d.get("auto_answer_seconds", 0)
+    if isinstance(auto_after, bool) or not isinstance(auto_after, int | float) or not 0 <= auto_after <= 30:
+        raise bad_shape("auto_answer_seconds")
     return Provisioning(
         center_name=_str(d, "center_name", "provisioning"),
         sip=sip,
@@ -266,6 +274,8 @@ def provisioning_from_wire(value: Any) -> Provisioning:
         agent_name=_str(d, "agent_name", "provisioning", ""),
         trainer=trainer,
         echo_target=_str(d, "echo_target", "provisioning", ""),
+        auto_answer=auto_answer,
+        auto_answer_seconds=float(auto_after),
     )
 
 

@@ -94,7 +94,8 @@ class NetPath:
                      self.public.mapping, self.public.keepalive_s)
         self.engine.emit(P.PublicAddressChanged(previous=f"{before[0]}:{before[1]}",
                                                 address=self.public.public_text or "", keepalive_interval=keepalive))
-        if before[0] != self.public.mapping[0] and time.monotonic() - self._recovered_at > RECOVER_EVERY_S:
+        mapping = self.public.mapping
+        if mapping is not None and before[0] != mapping[0] and time.monotonic() - self._recovered_at > RECOVER_EVERY_S:
             # A new public IP under calls in progress (a retry registered before any recovery ran): their SDP
             # still names the old address, which a far end without a relay keeps sending to.
             self.engine._after(0.0, "reinvite", self.reinvite_calls)

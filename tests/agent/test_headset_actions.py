@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from agentdesk.agent.headset import desk_action
 from agentdesk.agent.session import AgentState, Call
+from agentdesk.sip import protocol as P
 
 
-def _press(request: str | None, call: int | None = 7) -> dict[str, object]:
+def _press(request: str | None, call: int | None = 7) -> P.Event:
     ev: dict[str, object] = {"event": "headset", "state": "button", "button": "hook_switch", "value": 1,
                              "pressed": True}
     if request is not None:
         ev["request"] = request
     if call is not None:
         ev["call"] = call
-    return ev
+    return P.decode_event(ev)  # as the supervisor delivers it
 
 
 def test_requests_become_the_desks_own_actions() -> None:
@@ -36,4 +37,5 @@ def test_requests_that_no_longer_fit_do_nothing() -> None:
     assert desk_action(_press("redial", None), AgentState.READY, None, None) is None
     assert desk_action(_press(None), AgentState.RINGING, call, 7) is None  # a release: no request
     assert desk_action(_press("answer"), AgentState.RINGING, call, 7, enabled=False) is None  # switched off
-    assert desk_action({"event": "call", "state": "incoming"}, AgentState.RINGING, call, 7) is None
+    other = P.CallEvent(call=7, direction="incoming", state="incoming", remote="x")
+    assert desk_action(other, AgentState.RINGING, call, 7) is None

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import pytest
 
 from agentdesk.center.http import HttpCenterClient
-from agentdesk.center.testing.double import DEFAULT_AGENT, DEFAULT_SECRET, CenterDouble
+from tests.fakes.center_double import DEFAULT_AGENT, DEFAULT_SECRET, CenterDouble
 
 
 @pytest.fixture

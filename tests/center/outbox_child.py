@@ -12,7 +12,7 @@ from pathlib import Path
 
 from agentdesk.center.http import HttpCenterClient
 from agentdesk.center.outbox import Outbox
-from agentdesk.center.testing.double import DEFAULT_AGENT, DEFAULT_SECRET
+from tests.fakes.center_double import DEFAULT_AGENT, DEFAULT_SECRET
 
 
 def wrap_up(i: int) -> dict[str, object]:

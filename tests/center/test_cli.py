@@ -8,8 +8,8 @@ import pytest
 
 from agentdesk import settings as settings_mod
 from agentdesk.center.outbox import Outbox
-from agentdesk.center.testing.double import CenterDouble
 from agentdesk.cli import main
+from tests.fakes.center_double import CenterDouble
 
 
 def test_scenarios_are_listed(capsys: pytest.CaptureFixture[str]) -> None:

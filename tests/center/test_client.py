@@ -13,7 +13,7 @@ import pytest
 
 from agentdesk.center.api import CenterError, CenterEvent
 from agentdesk.center.http import HttpCenterClient, parse_sse
-from agentdesk.center.testing.double import DEFAULT_AGENT, DEFAULT_SECRET, CenterDouble
+from tests.fakes.center_double import DEFAULT_AGENT, DEFAULT_SECRET, CenterDouble
 from tests.infra import require
 
 

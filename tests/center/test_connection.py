@@ -10,8 +10,8 @@ import pytest
 from agentdesk import credentials
 from agentdesk.center.api import CenterError, CenterEvent
 from agentdesk.center.connection import CenterConnection, credential_ref
-from agentdesk.center.testing.double import DEFAULT_AGENT, DEFAULT_SECRET, CenterDouble
 from agentdesk.settings import CenterSettings
+from tests.fakes.center_double import DEFAULT_AGENT, DEFAULT_SECRET, CenterDouble
 
 
 def wait_for(predicate, timeout: float = 10.0) -> bool:

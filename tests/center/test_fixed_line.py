@@ -17,8 +17,8 @@ from agentdesk.center.fixed_line import (
     validate_fixed_line,
 )
 from agentdesk.center.http import HttpCenterClient
-from agentdesk.center.testing.double import DEFAULT_AGENT, DEFAULT_SECRET, CenterDouble
 from agentdesk.checks.line import classify
+from tests.fakes.center_double import DEFAULT_AGENT, DEFAULT_SECRET, CenterDouble
 
 
 @pytest.mark.parametrize(

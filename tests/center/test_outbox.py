@@ -15,8 +15,8 @@ import pytest
 
 from agentdesk.center.http import HttpCenterClient
 from agentdesk.center.outbox import Outbox, OutboxRefused, screen_text
-from agentdesk.center.testing.double import CenterDouble
 from tests.center.outbox_child import wrap_up
+from tests.fakes.center_double import CenterDouble
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,8 +9,8 @@ import yaml
 
 from agentdesk.center import wire
 from agentdesk.center.outbox import SCHEMAS
-from agentdesk.center.testing.double import default_contracts, default_provisioning
 from tests.center.conformance.conftest import SPEC_PATH, Validate
+from tests.fakes.center_double import default_contracts, default_provisioning
 
 SPEC: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
 KIND_SCHEMA = {"wrap_up": "WrapUp", "availability": "Availability", "work_log": "WorkLog",

@@ -37,7 +37,7 @@ def test_incoming_call_answered_from_the_ui_and_escalated_with_context(
                                      escalation_uri=f"sip:tier2@127.0.0.1:{target.port}"))
     view = ShiftView()
     qtbot.addWidget(view)
-    desk = DeskController(view, center, lambda on_event: EngineSupervisor(on_event), center.outbox, QtBridge(view),
+    desk = DeskController(view, center.connection(), lambda on_event: EngineSupervisor(on_event), QtBridge(view),
         settings.Settings(), notifier=lambda *a: None, sound=SoundPlayer(enabled=False))
     view.show()
     view.activateWindow()
@@ -61,9 +61,9 @@ def test_incoming_call_answered_from_the_ui_and_escalated_with_context(
 
         QTimer.singleShot(0, type_credentials)
         qtbot.keyClick(view, Qt.Key.Key_F2, Qt.KeyboardModifier.ControlModifier)
+        qtbot.waitUntil(lambda: desk.session.state == AgentState.NOT_READY, timeout=5000)  # 業務開始 recorded
         assert typed and center.signed_in == "agent1001"
-        assert desk.session.state == AgentState.NOT_READY  # 業務開始 recorded
-        qtbot.waitUntil(lambda: desk.registration.get("state") == "registered", timeout=15000)
+        qtbot.waitUntil(lambda: desk.registration is not None and desk.registration.state == "registered", timeout=15000)
         view.activateWindow()  # the dialog has closed; the window manager gives the window back its focus
         qtbot.waitUntil(view.isActiveWindow, timeout=3000)
         qtbot.keyClick(view, Qt.Key.Key_F2)  # ready

@@ -49,7 +49,7 @@ def _desk(qtbot, center: FakeCenter, buttons: bool) -> DeskController:  # type: 
     qtbot.addWidget(view)
     s = settings.Settings()
     s.audio.headset_buttons = buttons
-    desk = DeskController(view, center, lambda on_event: EngineSupervisor(on_event), center.outbox, QtBridge(view),
+    desk = DeskController(view, center.connection(), lambda on_event: EngineSupervisor(on_event), QtBridge(view),
                           s, notifier=lambda *a: None, sound=SoundPlayer(enabled=False))
     desk.sign_in_prompt = lambda agent_id: ("agent1001", "pass1234", False)
     return desk
@@ -58,7 +58,7 @@ def _desk(qtbot, center: FakeCenter, buttons: bool) -> DeskController:  # type: 
 def _start_shift(qtbot, desk: DeskController) -> None:  # type: ignore[no-untyped-def]
     desk.start()
     desk.toggle_work()
-    qtbot.waitUntil(lambda: desk.registration.get("state") == "registered", timeout=15000)
+    qtbot.waitUntil(lambda: desk.registration is not None and desk.registration.state == "registered", timeout=15000)
     desk.go_ready()
     assert desk.session.state == AgentState.READY
 

@@ -7,9 +7,11 @@ its own thread (as the real event stream does), so the UI's thread hop is exerci
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Callable
 from typing import Any
 
+from agentdesk.center import outbox as outbox_rules
 from agentdesk.center.api import (
     CenterError,
     CenterEvent,
@@ -20,7 +22,9 @@ from agentdesk.center.api import (
     SipAccount,
     WrapUpCode,
 )
+from agentdesk.center.connection import CenterConnection
 from agentdesk.i18n import Text
+from agentdesk.settings import CenterSettings
 
 
 def provisioning(registrar: str = "sip:127.0.0.1:5060", escalation_uri: str = "sip:tier2@127.0.0.1",
@@ -47,6 +51,30 @@ def provisioning(registrar: str = "sip:127.0.0.1:5060", escalation_uri: str = "s
                                              escalation_uri, mode=escalation_mode,  # type: ignore[arg-type]
                                              no_answer_seconds=20)],
     )
+
+
+class ImmediateOutbox:
+    """The outbox's interface: entries are validated (a refusal raises OutboxRefused, as the durable outbox does)
+    and submitted to the fake center at once."""
+
+    def __init__(self, center: FakeCenter) -> None:
+        self.center = center
+        self.events: list[CenterEvent] = []
+
+    def enqueue(self, kind: str, payload: dict[str, Any], idempotency_key: str | None = None) -> str:
+        outbox_rules.validate(kind, payload)
+        key = idempotency_key or str(uuid.uuid4())
+        self.center.submit(kind, payload, key)
+        return key
+
+    def start(self, client: Any, **_: Any) -> None:
+        pass
+
+    def on_center_event(self, event: CenterEvent) -> None:
+        self.events.append(event)
+
+    def close(self) -> None:
+        pass
 
 
 class FakeCenter:
@@ -103,6 +131,14 @@ class FakeCenter:
         """The narrow ``submit(kind, payload[, key])`` the desk takes (the real one is the durable outbox's
         ``enqueue``)."""
         self.submit(kind, payload, idempotency_key or "")
+
+    def connection(self, store: CenterSettings | None = None) -> CenterConnection:
+        """This center behind the app's CenterConnection, with an outbox that checks entries as the real one
+        does and hands them over at once (the durable outbox has its own tests in tests/center/)."""
+        store = store or CenterSettings()
+        if not store.base_url and not hasattr(self, "start_call"):
+            store.base_url = "https://center.example.jp"  # a center, not the practice one (the keyring is used)
+        return CenterConnection(store, client=self, outbox=ImmediateOutbox(self))  # type: ignore[arg-type]
 
     def kinds(self, kind: str) -> list[dict[str, Any]]:
         return [p for k, p in self.submitted if k == kind]

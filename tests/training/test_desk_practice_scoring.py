@@ -11,10 +11,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from agentdesk import settings
+from agentdesk.center.connection import CenterConnection
 from agentdesk.training.score import load_sheets
 from agentdesk.ui.app import build_main_window
 from agentdesk.ui.desk.sound import SoundPlayer
 from agentdesk.ui.desk.wiring import Services, attach_desk, engine_factory
+from tests.fakes.fake_center import ImmediateOutbox
 
 _made: list = []
 
@@ -41,18 +43,14 @@ def test_practice_call_on_the_shift_screen_is_scored(qtbot, tmp_path: Path, monk
     store.audio.call_device = "ALSA:agentdesk_headset"  # the agent speaks through the virtual USB headset
     main = build_main_window(QApplication.instance(), store, "ja", save_settings=False)
     qtbot.addWidget(main.view)
-    outbox: list[tuple[str, dict]] = []
-
-    def submit(kind: str, payload: dict) -> None:
-        outbox.append((kind, payload))
-        center.submit(kind, payload, f"k{len(outbox)}")
-
-    desk = attach_desk(main, Services(center=center, submit=submit, auto_sign_in=("practice", "practice")), store,
+    connection = CenterConnection(store.center, client=center, outbox=ImmediateOutbox(center))  # type: ignore[arg-type]
+    desk = attach_desk(main, Services(connection=connection, auto_sign_in=("practice", "practice")), store,
                        engine=engine_factory(), sound=SoundPlayer(enabled=False))
     _made.append((desk, main, center))
     main.view.show()
     qtbot.waitUntil(lambda: desk.signed_in, timeout=20000)
-    qtbot.waitUntil(lambda: desk.registration.get("state") == "registered", timeout=15000)
+    qtbot.waitUntil(lambda: desk.registration is not None and desk.registration.state == "registered",
+                    timeout=15000)
     v = desk.view
     v.work_button.click()
     v.ready_button.click()
@@ -71,6 +69,7 @@ def test_practice_call_on_the_shift_screen_is_scored(qtbot, tmp_path: Path, monk
         if item.data(Qt.ItemDataRole.UserRole) == "resolved":
             v.wrap_up_codes.setCurrentItem(item)
     v.submit_ready_button.click()
+    outbox = list(center.submitted.values())  # (kind, payload) in order, as the practice center received them
     assert [k for k, _ in outbox].count("wrap_up") == 1
     qtbot.waitUntil(lambda: bool(load_sheets(tmp_path / "data")), timeout=10000)
     sheet = load_sheets(tmp_path / "data")[0]

@@ -27,7 +27,7 @@ def shell_window(qtbot) -> Iterator[Callable[..., tuple[Any, Any, FakeCenter]]]:
         main = build_main_window(QApplication.instance(), store, "ja", save_settings=False)
         made.append(main)
         qtbot.addWidget(main.view)
-        desk = attach_desk(main, Services(center=center, submit=center.outbox, worklog=worklog), store,
+        desk = attach_desk(main, Services(connection=center.connection(store.center), worklog=worklog), store,
                            engine=engine_factory(FAKE_ENGINE), sound=SoundPlayer(enabled=False))
         main.view.show()
         return main, desk, center

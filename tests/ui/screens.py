@@ -98,7 +98,7 @@ def shift_screen(env: Env) -> Iterator[tuple[str, QWidget]]:
     worklog = WorkLog(env.tmp / "shift-worklog.sqlite3")
     fill_worklog(worklog, datetime.now().astimezone() - timedelta(minutes=1))
     main = build_main_window(QApplication.instance(), store, env.language, save_settings=False)
-    desk = attach_desk(main, Services(center=center, submit=center.outbox, worklog=worklog), store,
+    desk = attach_desk(main, Services(connection=center.connection(store.center), worklog=worklog), store,
                        engine=engine_factory(FAKE_ENGINE), sound=SoundPlayer(enabled=False))
     env.cleanup += [*main.before_quit, worklog.close]
     window = main.view
@@ -106,7 +106,7 @@ def shift_screen(env: Env) -> Iterator[tuple[str, QWidget]]:
     session = desk.session
     yield "offline", window
     desk.sign_in("agent1001", "pass1234")
-    wait(lambda: desk.registration.get("state") == "registered")
+    wait(lambda: desk.registration is not None and desk.registration.state == "registered")
     desk.view.work_button.click()
     desk.view.ready_button.click()
     yield "ready", window

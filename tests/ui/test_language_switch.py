@@ -16,16 +16,24 @@ from tests.fakes.fake_center import FakeCenter, provisioning
 
 
 @dataclass
+class _Line:
+    text: str
+
+
+@dataclass
 class _Scenario:
     id: str
     title: Text
+    lines: list[_Line]
+    level: int = 2
 
 
 class PracticeLikeCenter(FakeCenter):
     """The fake center with practice scenarios, as the practice center offers them."""
 
     def scenarios(self) -> list[_Scenario]:
-        return [_Scenario("mail_send", Text(ja="メールが送信できない", en="Mail cannot be sent"))]
+        return [_Scenario("mail_send", Text(ja="メールが送信できない（ポート変更）", en="Mail cannot be sent (port)"),
+                          [_Line("メールが送れないんです。")])]
 
     def start_call(self, scenario_id: str) -> str:
         return "P-0001"
@@ -47,12 +55,15 @@ def test_a_live_language_switch_renders_everything_again(qtbot, shell_window) ->
     from agentdesk.ui.training.trainer import TrainerView
 
     main, desk, _center = shell_window(center_with_one_language_label())
-    assert desk.sign_in("agent1001", "pass1234")
+    desk.sign_in("agent1001", "pass1234")
+    qtbot.waitUntil(lambda: desk.signed_in, timeout=5000)
     v = desk.view
     v.not_ready_reason.setCurrentIndex(v.not_ready_reason.findData("training"))  # the agent's choice
     v.wrap_up_codes.setCurrentRow(1)
     assert v.not_ready_reason.currentText() == "研修" and v.wrap_up_codes.item(1).text() == "折り返し予定"
-    assert v.escalation_target.itemText(0) == "センター二次対応" and v.practice_scenario.itemText(0) == "メールが送信できない"
+    assert v.escalation_target.itemText(0) == "センター二次対応"
+    # the customer's first words, never the scenario's title (it names the answer)
+    assert v.practice_scenario.itemText(0) == "練習 1（難易度 2）: 「メールが送れないんです。」"
     for action in (main.view.self_check_action, main.view.availability_action, main.view.work_log_action,
                    main.view.trainer_action):
         action.trigger()
@@ -80,7 +91,7 @@ def test_a_live_language_switch_renders_everything_again(qtbot, shell_window) ->
     assert v.wrap_up_codes.item(1).text() == "Callback planned" and v.wrap_up_codes.currentRow() == 1
     assert v.wrap_up_codes.item(1).data(Qt.ItemDataRole.UserRole) == "callback"
     assert v.escalation_target.itemText(0) == "Center tier 2"
-    assert v.practice_scenario.itemText(0) == "Mail cannot be sent"
+    assert v.practice_scenario.itemText(0) == "Practice 1 (level 2): \u201cメールが送れないんです。\u201d"
 
     main.set_language("ja")  # and back
     qtbot.waitUntil(lambda: main.view.tools_menu.title() == "ツール(&T)", timeout=3000)

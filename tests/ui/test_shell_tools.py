@@ -40,11 +40,12 @@ def test_ending_work_during_a_shift_asks_and_enter_or_esc_keep_working(qtbot, sh
 
     worklog = WorkLog(tmp_path / "worklog.sqlite3")
     _main, desk, _center = make_window(shell_window, worklog=worklog)
-    assert desk.sign_in("agent1001", "pass1234")
+    desk.sign_in("agent1001", "pass1234")
+    qtbot.waitUntil(lambda: desk.signed_in, timeout=5000)
     desk.view.work_button.click()  # starting work asks nothing
     assert desk.session.working and desk.session.state == AgentState.NOT_READY
     for key in (Qt.Key.Key_Return, Qt.Key.Key_Escape):  # a key pressed by habit never ends the shift
-        seen = answer_next_question(qtbot, lambda d, key=key: qtbot.keyClick(QApplication.focusWidget() or d, key))
+        seen = answer_next_question(qtbot, lambda d, key=key: qtbot.keyClick(d.focusWidget() or d, key))
         desk.view.work_button.click()
         assert seen and "業務を終了しますか" in seen[0] and "応対件数" in seen[0]
         assert desk.session.working
@@ -58,14 +59,16 @@ def test_trainer_mode_is_offered_only_to_trainers(qtbot, shell_window) -> None:
     from agentdesk.ui.training.trainer import TrainerView
 
     main, desk, _center = make_window(shell_window, trainer=False)
-    assert desk.sign_in("agent1001", "pass1234")
+    desk.sign_in("agent1001", "pass1234")
+    qtbot.waitUntil(lambda: desk.signed_in, timeout=5000)
     assert not main.view.trainer_action.isVisible()
     main.view.trainer_action.trigger()
     assert not any(isinstance(w, TrainerView) and w.isVisible() for w in QApplication.topLevelWidgets())
 
     main, desk, _center = make_window(shell_window, trainer=True)
     assert not main.view.trainer_action.isVisible()  # not before the center said so
-    assert desk.sign_in("agent1001", "pass1234")
+    desk.sign_in("agent1001", "pass1234")
+    qtbot.waitUntil(lambda: desk.signed_in, timeout=5000)
     assert main.view.trainer_action.isVisible() and main.view.trainer_action.isEnabled()
     main.view.trainer_action.trigger()
     trainer = next(w for w in QApplication.topLevelWidgets() if isinstance(w, TrainerView) and w.isVisible())
@@ -95,7 +98,7 @@ def test_the_work_log_shows_the_incentive_as_the_shift_screen_does(qtbot, shell_
         t = start + timedelta(minutes=10 * i)
         worklog.record_call(t, t + timedelta(seconds=5), t + timedelta(minutes=4))
     main, desk, _center = make_window(shell_window, worklog=worklog)
-    desk.refresh()
+    qtbot.waitUntil(lambda: desk.view.incentive_bar.value_text == "3 / 1 件", timeout=3000)  # read on a worker
     shift = desk.view.incentive_bar.value_text
     assert shift == "3 / 1 件"  # the first month: at least one call
     main.view.work_log_action.trigger()

@@ -160,3 +160,15 @@ def test_the_rules_catch_each_kind_of_breach(tmp_path: Path) -> None:
     lazy = root / "checks" / "cli.py"
     lazy.write_text("def gui():\n    from agentdesk.ui.checks import run_wizard\n", encoding="utf-8")
     assert _violations(_imports(lazy, root)) == []
+
+
+def test_the_center_test_double_does_not_ship() -> None:
+    """The double's accounts have a fixed secret: it lives in tests/, outside the package and the frozen bundle."""
+    assert not (PACKAGE / "center" / "testing").exists()
+    assert not any("center_double" in p.name or p.name == "double.py" for p in PACKAGE.rglob("*.py"))
+    spec = (PACKAGE.parent / "packaging" / "agentdesk.spec").read_text(encoding="utf-8")
+    assert 'collect_submodules("agentdesk")' in spec and "collect_submodules(\"tests" not in spec
+    assert "tests." not in spec.replace("# tests.", "")
+    import agentdesk.center.cli as center_cli
+
+    assert "double" not in (center_cli.__doc__ or "") and "double" not in center_cli.add_arguments.__code__.co_consts

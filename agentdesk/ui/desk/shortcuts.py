@@ -16,6 +16,7 @@ DEFAULT_SHORTCUTS: dict[str, str] = {
     "dtmf_pad": "Ctrl+D",
     "notes": "Ctrl+N",
     "submit_wrap_up": "Ctrl+Return",
+    "practice": "Ctrl+P",  # a practice call (the practice center only)
 }
 
 

@@ -39,6 +39,9 @@ STATE_COLORS = {
 }
 
 DTMF_KEYS = "123456789*0#"
+BANNER_COLORS = {"alert": ("#b71c1c", "#ffffff"), "warning": ("#fff3cd", "#5d4200"), "info": ("#e3f2fd", "#0d3c61")}
+# a disabled button must look disabled: grey, whatever colour it has when it can be pressed
+DISABLED = "QPushButton:disabled{background:#bdbdbd;color:#616161}"
 
 
 def _big(widget: QWidget, factor: float, bold: bool = True) -> None:
@@ -98,6 +101,14 @@ class ShiftView(QWidget):
         self.phone_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         outer.addWidget(self.phone_label)
 
+        # -- banners: the headset, the room, mute, refusals, the landline (one line each, most urgent first) --
+        self.banner_box = QWidget(self)
+        self.banner_box.setObjectName("deskBanners")
+        self.banner_layout = QVBoxLayout(self.banner_box)
+        self.banner_layout.setContentsMargins(0, 0, 0, 0)
+        self.banner_labels: list[QLabel] = []
+        outer.addWidget(self.banner_box)
+
         # -- state buttons ------------------------------------------------------------------------------------
         bar = QHBoxLayout()
         self.work_button = QPushButton(self)
@@ -116,6 +127,10 @@ class ShiftView(QWidget):
                   self.break_button, self.break_reason):
             w.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
             bar.addWidget(w)
+        self.reconnect_button = QPushButton(self)
+        self.reconnect_button.setObjectName("reconnectButton")
+        self.reconnect_button.hide()  # fixed-line mode, while the landline is down
+        bar.addWidget(self.reconnect_button)
         bar.addStretch(1)
         self.settings_button = QPushButton(self)
         self.settings_button.setObjectName("settingsButton")
@@ -159,14 +174,28 @@ class ShiftView(QWidget):
         layout.addWidget(self.numbers_box)
         self.practice_box = QGroupBox(page)
         self.practice_box.setObjectName("practiceBox")
-        practice = QHBoxLayout(self.practice_box)
+        practice = QVBoxLayout(self.practice_box)
         self.practice_scenario = QComboBox(self.practice_box)
         self.practice_scenario.setObjectName("practiceScenario")
         self.practice_scenario.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.practice_button = QPushButton(self.practice_box)
         self.practice_button.setObjectName("practiceButton")
-        practice.addWidget(self.practice_scenario, 1)
-        practice.addWidget(self.practice_button)
+        practice_row = QHBoxLayout()
+        practice_row.addWidget(self.practice_scenario, 1)
+        practice_row.addWidget(self.practice_button)
+        self.practice_offer = QLabel(self.practice_box)
+        self.practice_offer.setObjectName("practiceOffer")
+        self.practice_offer.setWordWrap(True)
+        self.practice_result = QLabel(self.practice_box)
+        self.practice_result.setObjectName("practiceResult")
+        self.practice_result.setWordWrap(True)
+        self.practice_result.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.dismiss_result_button = QPushButton(self.practice_box)
+        self.dismiss_result_button.setObjectName("dismissPracticeResult")
+        practice.addWidget(self.practice_offer)
+        practice.addLayout(practice_row)
+        practice.addWidget(self.practice_result)
+        practice.addWidget(self.dismiss_result_button)
         self.practice_box.hide()  # shown with the practice center only
         layout.addWidget(self.practice_box)
         self.idle_hint = QLabel(page)
@@ -187,6 +216,9 @@ class ShiftView(QWidget):
         self.caller_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.caller_label.setWordWrap(True)
         _big(self.caller_label, 1.3, bold=False)
+        self.ring_timer_label = QLabel(page)
+        self.ring_timer_label.setObjectName("ringTimer")
+        self.ring_timer_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         buttons = QHBoxLayout()
         self.answer_button = QPushButton(page)
         self.answer_button.setObjectName("answerButton")
@@ -202,6 +234,7 @@ class ShiftView(QWidget):
         layout.addStretch(1)
         layout.addWidget(self.ring_title)
         layout.addWidget(self.caller_label)
+        layout.addWidget(self.ring_timer_label)
         layout.addLayout(buttons)
         layout.addStretch(1)
         return page
@@ -224,9 +257,17 @@ class ShiftView(QWidget):
         self.quality_label.setObjectName("callQuality")
         self.quality_label.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.quality_label.setWordWrap(True)
+        self.hold_timer_label = QLabel(page)
+        self.hold_timer_label.setObjectName("holdTimer")
+        self.captions_label = QLabel(page)
+        self.captions_label.setObjectName("practiceCaptions")
+        self.captions_label.setWordWrap(True)
+        self.captions_label.setStyleSheet("background:#263238;color:#ffffff;padding:4px;border-radius:4px")
         left.addWidget(self.call_info_label)
         left.addWidget(self.call_timer_label)
+        left.addWidget(self.hold_timer_label)
         left.addWidget(self.quality_label)
+        left.addWidget(self.captions_label)
 
         controls = QGridLayout()
         self.hold_button = QPushButton(page)
@@ -240,7 +281,7 @@ class ShiftView(QWidget):
         self.dtmf_button.setCheckable(True)
         self.hangup_button = QPushButton(page)
         self.hangup_button.setObjectName("hangupButton")
-        self.hangup_button.setStyleSheet("QPushButton{background:#c62828;color:white;padding:6px 16px}")
+        self.hangup_button.setStyleSheet("QPushButton{background:#c62828;color:white;padding:6px 16px}" + DISABLED)
         controls.addWidget(self.hold_button, 0, 0)
         controls.addWidget(self.mute_button, 0, 1)
         controls.addWidget(self.dtmf_button, 1, 0)
@@ -267,7 +308,7 @@ class ShiftView(QWidget):
         self.escalation_target.setObjectName("escalationTarget")
         self.escalate_button = QPushButton(esc)
         self.escalate_button.setObjectName("escalateButton")
-        self.escalate_button.setStyleSheet("QPushButton{background:#6a1b9a;color:white;padding:6px 16px}")
+        self.escalate_button.setStyleSheet("QPushButton{background:#6a1b9a;color:white;padding:6px 16px}" + DISABLED)
         self.escalation_status = QLabel(esc)
         self.escalation_status.setObjectName("escalationStatus")
         self.escalation_status.setWordWrap(True)
@@ -308,6 +349,10 @@ class ShiftView(QWidget):
         _big(self.wrap_up_title, 1.4)
         self.acw_timer_label = QLabel(page)
         self.acw_timer_label.setObjectName("acwTimer")
+        self.escalation_done_label = QLabel(page)
+        self.escalation_done_label.setObjectName("escalationConfirmation")
+        self.escalation_done_label.setWordWrap(True)
+        self.escalation_done_label.setStyleSheet("color:#1b5e20;font-weight:bold")
         self.code_label = QLabel(page)
         self.wrap_up_codes = QListWidget(page)
         self.wrap_up_codes.setObjectName("wrapUpCodes")
@@ -330,6 +375,7 @@ class ShiftView(QWidget):
         buttons.addStretch(1)
         layout.addWidget(self.wrap_up_title)
         layout.addWidget(self.acw_timer_label)
+        layout.addWidget(self.escalation_done_label)
         layout.addWidget(self.code_label)
         self.wrap_up_codes.setMinimumHeight(self.fontMetrics().lineSpacing() * 5 + 12)
         self.wrap_up_notes.setMinimumHeight(self.fontMetrics().lineSpacing() * 3 + 12)
@@ -347,6 +393,27 @@ class ShiftView(QWidget):
             back, fore = "#b71c1c", "#ffffff"
         self.banner.setStyleSheet(f"#stateBanner{{background:{back};border-radius:6px}}"
                                   f"#stateBanner QLabel{{color:{fore}}}")
+
+    def show_banners(self, banners: list[tuple[str, str]]) -> None:
+        """(text, level) lines; an alert (mute) is large and red: it cannot be missed."""
+        while len(self.banner_labels) < len(banners):
+            label = QLabel(self.banner_box)
+            label.setWordWrap(True)
+            label.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+            self.banner_layout.addWidget(label)
+            self.banner_labels.append(label)
+        for i, label in enumerate(self.banner_labels):
+            if i >= len(banners):
+                label.hide()
+                continue
+            text, level = banners[i]
+            back, fore = BANNER_COLORS.get(level, BANNER_COLORS["info"])
+            size = "font-size:150%;font-weight:bold;" if level == "alert" else ""
+            label.setStyleSheet(f"background:{back};color:{fore};padding:6px;border-radius:4px;{size}")
+            label.setText(text)
+            label.setAccessibleName(text)
+            label.show()
+        self.banner_box.setVisible(bool(banners))
 
     def retranslate(self) -> None:
         self.state_label.setAccessibleName(self.tr("Agent state"))
@@ -391,6 +458,15 @@ class ShiftView(QWidget):
         self.script_host.setAccessibleName(self.tr("Support script"))
         self.script_placeholder.setText(self.tr("The support script for this call appears here."))
         self.wrap_up_title.setText(self.tr("After-call work"))
+        self.reconnect_button.setText(self.tr("&Reconnect my line"))
+        self.reconnect_button.setAccessibleName(self.tr("Ask the center to call your landline again"))
+        self.dismiss_result_button.setText(self.tr("Close the result"))
+        self.dismiss_result_button.setAccessibleName(self.tr("Close the practice result"))
+        self.practice_result.setAccessibleName(self.tr("Practice result"))
+        self.captions_label.setAccessibleName(self.tr("What the customer says"))
+        self.ring_timer_label.setAccessibleName(self.tr("Ringing for"))
+        self.hold_timer_label.setAccessibleName(self.tr("On hold for"))
+        self.escalation_done_label.setAccessibleName(self.tr("Escalation result"))
         self.acw_timer_label.setAccessibleName(self.tr("After-call work time"))
         self.wrap_up_codes.setAccessibleName(self.tr("Disposition code"))
         self.wrap_notes_label.setText(self.tr("N&otes"))

@@ -13,6 +13,8 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from agentdesk import settings as settings_mod
 from agentdesk.center.api import CenterClient
+from agentdesk.center.connection import CenterConnection
+from agentdesk.sip import protocol as P
 from agentdesk.ui.desk.controller import DeskController
 from agentdesk.ui.desk.engine_link import EngineLike, make_engine
 from agentdesk.ui.desk.sign_in import ask_sign_in
@@ -26,49 +28,42 @@ ENGINE_ENV = "AGENTDESK_ENGINE_ARGV"  # JSON list: run another engine program (s
 
 @dataclass
 class Services:
-    center: CenterClient
-    submit: Callable[[str, dict[str, Any]], Any]
+    """The center connection (client, event stream and durable outbox in one), the work log, what to close."""
+
+    connection: CenterConnection
     worklog: Any = None
     cleanup: list[Callable[[], None]] = field(default_factory=list)
     auto_sign_in: tuple[str, str] | None = None  # practice center: sign in without asking
 
+    @property
+    def center(self) -> CenterClient:
+        return self.connection.client
+
+    @property
+    def submit(self) -> Callable[..., str]:
+        """The outbox's enqueue(kind, payload, key=None): the Tools (self-check, availability) write through it."""
+        return self.connection.outbox.enqueue
+
 
 def default_services(store: settings_mod.Settings) -> Services:
-    """The real center (HTTPS) when configured, else the practice center on this machine; the durable outbox."""
+    """The real center (HTTPS) when configured, else the practice center on this machine, behind one
+    CenterConnection: its event stream wakes the durable outbox when the center is back (no 30 s backoff)."""
     from agentdesk.agent.worklog import WorkLog
-    from agentdesk.center.outbox import Outbox
 
-    cleanup: list[Callable[[], None]] = []
-    url = store.center.base_url
-    auto: tuple[str, str] | None = None
-    client: Any
-    if url:
-        # httpx (~11 MB) only for a real center: the practice center does not need it
-        from agentdesk.center.http import HttpCenterClient
-
-        client = HttpCenterClient(url)
-        close = client.close
-    else:  # no center configured: the practice center on this machine, signed in without asking
-        from agentdesk.center.practice.center import PracticeCenter
-
-        client = PracticeCenter()
-        close = client.close
-        auto = ("practice", "practice")
-    outbox = Outbox()
-    outbox.start(client)
+    connection = CenterConnection(store.center)  # httpx only for a real center; the practice center needs none
     worklog = WorkLog()
-    cleanup += [outbox.close, worklog.close, close]
-    return Services(center=client, submit=outbox.enqueue, worklog=worklog, cleanup=cleanup, auto_sign_in=auto)
+    auto = ("practice", "practice") if connection.practice else None
+    return Services(connection=connection, worklog=worklog, cleanup=[worklog.close], auto_sign_in=auto)
 
 
-def engine_factory(argv: list[str] | None = None) -> Callable[[Callable[[dict[str, Any]], None]], EngineLike]:
+def engine_factory(argv: list[str] | None = None) -> Callable[[Callable[[P.Event], None]], EngineLike]:
     if argv is None and os.environ.get(ENGINE_ENV):
         argv = json.loads(os.environ[ENGINE_ENV])
     return lambda on_event: make_engine(on_event, argv=argv)
 
 
 def attach_desk(main: Any, services: Services, store: settings_mod.Settings,
-                engine: Callable[[Callable[[dict[str, Any]], None]], EngineLike] | None = None,
+                engine: Callable[[Callable[[P.Event], None]], EngineLike] | None = None,
                 sound: SoundPlayer | None = None, script_panel: Any = None) -> DeskController:
     """``main`` is the shell's MainWindowController; returns the desk controller, already started."""
     from agentdesk.ui.shell.tray import Tray
@@ -90,12 +85,11 @@ def attach_desk(main: Any, services: Services, store: settings_mod.Settings,
 
     if script_panel is None:
         script_panel = _script_panel(view)
-    controller = DeskController(view, services.center, engine or engine_factory(), services.submit, bridge, store,
+    controller = DeskController(view, services.connection, engine or engine_factory(), bridge, store,
                                 language=lambda: main.languages.language, notifier=notify,
                                 sound=sound or SoundPlayer(store.audio.ring_device), worklog=services.worklog,
-                                script_panel=script_panel)
+                                script_panel=script_panel, auto_sign_in=services.auto_sign_in)
     controller.tray = tray  # type: ignore[attr-defined]
-    controller.auto_sign_in = services.auto_sign_in
 
     def on_state(state: str) -> None:
         tray.set_state(state, STATE_COLORS.get(state, STATE_COLORS["offline"])[0],
@@ -115,6 +109,7 @@ def attach_desk(main: Any, services: Services, store: settings_mod.Settings,
         if dialog.exec() == QDialog.DialogCode.Accepted:
             controller.apply_shortcuts(store.shortcuts)
             controller.sound.device = store.audio.ring_device
+            controller.core.configure_phone()  # devices, ring on the headset, headset buttons: the engine follows
             main.set_language(store.language)
             main.persist()
             controller.refresh()

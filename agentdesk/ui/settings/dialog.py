@@ -295,6 +295,7 @@ class SettingsDialog(QDialog):
             "key_mute": self.tr("Mute"), "key_escalate": self.tr("Escalate"),
             "key_raise_hand": self.tr("Raise hand"), "key_dtmf_pad": self.tr("Dial pad"),
             "key_notes": self.tr("Notes"), "key_submit_wrap_up": self.tr("Finish wrap-up"),
+            "key_practice": self.tr("Practice call"),
         }
         for key, text in texts.items():
             self.labels[key].setText(text)

@@ -31,14 +31,8 @@ def relabel_center_lists(desk: Any) -> None:
         label = codes.get(item.data(Qt.ItemDataRole.UserRole))
         if label is not None:
             item.setText(label.pick(lang))
-    scenarios = getattr(desk.center, "scenarios", None)
-    if callable(scenarios) and v.practice_scenario.count():
-        try:
-            titles = {s.id: s.title for s in scenarios()}
-        except Exception:
-            log.exception("practice scenarios could not be read")
-            titles = {}
-        _relabel_combo(v.practice_scenario, titles, lang)
+    if v.practice_scenario.count():  # the desk core's choices: the customer's first words, never the answer
+        _relabel_combo(v.practice_scenario, {c.id: c.label for c in desk.core.practice_choices()}, lang)
 
 
 def _relabel_combo(combo: Any, labels: dict[str, Any], lang: str) -> None:

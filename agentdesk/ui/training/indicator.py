@@ -7,12 +7,14 @@ the trainee sees. It listens to the engine's ``training`` events through the des
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Protocol
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from agentdesk.sip import protocol as P
+from agentdesk.ui.desk.view import ShiftView
 
 MODE_COLORS = {"monitor": "#1f5fa8", "whisper": "#b86e00", "barge": "#b3261e"}
 
@@ -123,14 +125,22 @@ def _name(uri: str) -> str:
     return inner.split("@", 1)[0] or uri
 
 
-def attach_trainee_indicator(desk: Any) -> TraineeIndicator:
+class TraineeDesk(Protocol):
+    """What the indicator needs of the shift screen (agentdesk.ui.desk.controller.DeskController)."""
+
+    view: ShiftView
+
+    @property
+    def engine_listeners(self) -> list[Callable[[P.Event], None]]: ...
+
+
+def attach_trainee_indicator(desk: TraineeDesk) -> TraineeIndicator:
     """Put the indicator on the desk's shift screen above the notices and feed it the engine's events."""
     view = TraineeIndicatorView(desk.view)
     layout = desk.view.layout()
     index = layout.indexOf(desk.view.notice_label)
-    layout.insertWidget(index if index >= 0 else 0, view)
+    layout.insertWidget(index if index >= 0 else 0, view)  # type: ignore[attr-defined]
     indicator = TraineeIndicator(view)
     desk.engine_listeners.append(indicator.on_engine_event)
     desk.view.languageChanged.connect(lambda *_: (view.retranslate(), indicator.render()))
-    desk.training_indicator = indicator
     return indicator

@@ -7,33 +7,39 @@ are never recorded (the engine also refuses ``practice_record`` on any call with
 from __future__ import annotations
 
 import logging
-import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+from agentdesk.agent.jobs import Jobs
+from agentdesk.center.api import Provisioning
 from agentdesk.i18n import Text
+from agentdesk.settings import Settings
 from agentdesk.sip import protocol as P
 from agentdesk.training.score import PracticeScorer
 
 log = logging.getLogger(__name__)
 
 
-def trainee_identity(desk: Any) -> tuple[str, str]:
-    """(agent id, name) of the trainee for the score sheet: the center's name for the agent, else the agent id,
-    else (the practice center, where nobody signs in with an id) the name of this PC's user."""
-    agent_id = str(getattr(desk.settings.center, "agent_id", "") or "")
-    name = str(getattr(desk.provisioning, "agent_name", "") or "")
-    if not name and not agent_id:
-        import getpass
+class PracticeDesk(Protocol):
+    """What practice scoring needs of the shift screen (agentdesk.ui.desk.controller.DeskController)."""
 
-        try:
-            name = getpass.getuser()
-        except Exception:
-            name = ""
-    return agent_id, name or agent_id
+    engine: Any  # EngineLike | None: ``send(Command)``
+    jobs: Jobs
+    settings: Settings
+
+    @property
+    def provisioning(self) -> Provisioning: ...
+    @property
+    def center(self) -> object: ...
+    @property
+    def engine_listeners(self) -> list[Callable[[P.Event], None]]: ...
+    @property
+    def record_listeners(self) -> list[Callable[[str, dict[str, Any]], None]]: ...
+    def show_notice(self, text: Text) -> None: ...
 
 
-def attach_practice_scoring(desk: Any, base: Path | None = None) -> PracticeScorer:
+def attach_practice_scoring(desk: PracticeDesk, base: Path | None = None) -> PracticeScorer:
     """Feed the desk's engine events to a scorer and score each practice wrap-up (saved for the trainer)."""
 
     def send(cmd: P.Command) -> None:
@@ -49,26 +55,16 @@ def attach_practice_scoring(desk: Any, base: Path | None = None) -> PracticeScor
         text = Text(ja="練習通話の採点表を保存しました（手順一致率 {p}%）。トレーナーが確認できます。",
                     en="The practice call's score sheet was saved (script match {p}%). Your trainer can see it.")
         pct = f"{100 * score:.0f}" if isinstance(score, (int, float)) else "-"
-        desk.bridge.post(lambda _=None: desk.show_notice(text.format(p=pct)), None)
+        desk.jobs.call_soon(lambda: desk.show_notice(text.format(p=pct)))
 
     scorer = PracticeScorer(send, {}, trainee=str(getattr(desk.settings.center, "agent_id", "") or ""), base=base,
                             on_sheet=saved, lookup=lookup,
                             enabled=lambda: bool(getattr(desk.provisioning, "practice", False)))
     desk.engine_listeners.append(scorer.on_engine_event)
-    original = desk.submit
 
-    def submit(kind: str, payload: dict[str, Any]) -> None:
-        original(kind, payload)  # a refusal propagates as before, and nothing is scored
-        if kind == "wrap_up" and str(payload.get("call_id")) in scorer.calls:
-            scorer.trainee, scorer.trainee_name = trainee_identity(desk)
-            def work() -> None:
-                try:
-                    scorer.on_wrap_up(dict(payload))
-                except Exception:  # scoring must never disturb the shift
-                    log.exception("practice scoring failed")
+    def recorded(kind: str, payload: dict[str, Any]) -> None:
+        if kind == "wrap_up" and str(payload.get("call_id")) in scorer.calls:  # scoring never disturbs the shift
+            desk.jobs.run("practice-score", lambda: scorer.on_wrap_up(dict(payload)), lambda _path: None)
 
-            threading.Thread(target=work, name="practice-score", daemon=True).start()
-
-    desk.submit = submit
-    desk.practice_scorer = scorer
+    desk.record_listeners.append(recorded)
     return scorer

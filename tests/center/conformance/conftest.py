@@ -22,7 +22,7 @@ import jsonschema
 import pytest
 import yaml
 
-from agentdesk.center.testing.double import DEFAULT_AGENT, DEFAULT_SECRET, CenterDouble
+from tests.fakes.center_double import DEFAULT_AGENT, DEFAULT_SECRET, CenterDouble
 
 SPEC_PATH = Path(__file__).resolve().parents[3] / "docs" / "center-api.yaml"
 

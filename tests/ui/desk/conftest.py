@@ -46,10 +46,11 @@ def make_desk(qtbot, center: FakeCenter | None = None, store: settings.Settings 
     qtbot.addWidget(view)
     notes: list[tuple[str, str, bool]] = []
     bridge = QtBridge(view)
+    store.center.base_url = store.center.base_url or "https://center.example.jp"  # not the practice center
     controller = DeskController(
-        view, center, lambda on_event: make_engine(on_event, argv=FAKE_ENGINE), center.outbox, bridge, store,
-        language=lambda: "ja", notifier=lambda t, m, u: notes.append((t, m, u)),
-        sound=SoundPlayer(enabled=False), script_panel=script_panel)
+        view, center.connection(store.center), lambda on_event: make_engine(on_event, argv=FAKE_ENGINE), bridge,
+        store, language=lambda: "ja", notifier=lambda t, m, u: notes.append((t, m, u)),
+        sound=SoundPlayer(enabled=False), script_panel=script_panel, audio_backend="null")
     view.resize(900, 700)
     view.show()
     controller.start()
@@ -71,9 +72,14 @@ def desk(qtbot) -> Iterator[Desk]:
     d.controller.stop()
 
 
+def registered(d: Desk) -> bool:
+    reg = d.controller.registration
+    return reg is not None and reg.state == "registered"
+
+
 def sign_in_and_ready(qtbot, d: Desk) -> None:
-    assert d.controller.sign_in("agent1001", "pass1234")
-    qtbot.waitUntil(lambda: d.controller.registration.get("state") == "registered", timeout=5000)
+    d.controller.sign_in("agent1001", "pass1234")
+    qtbot.waitUntil(lambda: registered(d), timeout=5000)
     d.view.work_button.click()
     d.view.ready_button.click()
     assert d.state == AgentState.READY
@@ -85,4 +91,4 @@ def incoming(qtbot, d: Desk, contract: str = "C-2024-00042", queue: str = "suppo
     qtbot.waitUntil(lambda: d.state == AgentState.RINGING, timeout=5000)
 
 
-__all__ = ["Desk", "incoming", "make_desk", "provisioning", "sign_in_and_ready"]
+__all__ = ["Desk", "incoming", "make_desk", "provisioning", "registered", "sign_in_and_ready"]

@@ -10,6 +10,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 
 
 def main(language: str) -> int:
@@ -33,10 +34,14 @@ def main(language: str) -> int:
     store = settings.Settings()
     center = FakeCenter()
     main = build_main_window(app, store, language, save_settings=False)
-    desk = attach_desk(main, Services(center=center, submit=center.outbox), store,
+    desk = attach_desk(main, Services(connection=center.connection(store.center)), store,
                        engine=engine_factory([sys.executable, "-m", "tests.fakes.fake_engine"]),
                        sound=SoundPlayer(enabled=False))
     desk.sign_in("agent1001", "pass1234")
+    deadline = time.monotonic() + 10
+    while not desk.signed_in and time.monotonic() < deadline:  # sign-in runs on a worker
+        app.processEvents()
+        time.sleep(0.01)
     desk.session.start_work()
     desk.session.set_ready()
     desk.session.incoming(Call("1", contract_id="C-2024-00042", line="support"))

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from agentdesk import credentials, settings
 from agentdesk.agent.session import AgentState
+from agentdesk.center.connection import CenterConnection
 from agentdesk.ui.app import build_main_window
 from agentdesk.ui.desk.charts import TargetBar
 from agentdesk.ui.desk.sound import SoundPlayer
@@ -47,7 +48,7 @@ def make_window(qtbot, store: settings.Settings | None = None):
     main = build_main_window(QApplication.instance(), store, "ja", save_settings=False)
     _made.append(main)
     qtbot.addWidget(main.view)
-    desk = attach_desk(main, Services(center=center, submit=center.outbox), store,
+    desk = attach_desk(main, Services(connection=center.connection(store.center)), store,
                        engine=engine_factory(FAKE_ENGINE), sound=SoundPlayer(enabled=False))
     main.view.show()
     return main, desk, center
@@ -60,9 +61,9 @@ def test_main_window_hosts_the_shift_screen_and_signs_in_from_start_work(qtbot) 
     main, desk, center = make_window(qtbot, store)
     assert main.view.pages.currentWidget() is desk.view
     assert not main.view.state_label.isVisible()
-    desk.view.work_button.click()
+    desk.view.work_button.click()  # the keyring and the center are asked on workers: the window goes on
+    qtbot.waitUntil(lambda: desk.session.state == AgentState.NOT_READY, timeout=5000)
     assert center.signed_in == "agent1001"
-    assert desk.session.state == AgentState.NOT_READY
     qtbot.waitUntil(lambda: "接続済み" in desk.view.phone_label.text(), timeout=5000)
     assert "受付停止" in desk.tray.icon.toolTip()
 
@@ -77,15 +78,17 @@ def test_sign_in_dialog_is_asked_when_no_password_is_saved(qtbot) -> None:
 
     desk.sign_in_prompt = prompt
     desk.view.work_button.click()
+    qtbot.waitUntil(lambda: desk.session.working, timeout=5000)
     assert asked == [""] and center.signed_in == "agent7"
-    assert credentials.get_secret("center:agent7") == "pass1234"  # the keyring, not a file
+    qtbot.waitUntil(lambda: credentials.get_secret("center:agent7") == "pass1234", timeout=3000)  # the keyring
     assert "pass1234" not in json.dumps(desk.settings.model_dump())
 
 
 def test_incoming_call_while_hidden_notifies_and_comes_to_front(qtbot) -> None:
     main, desk, _center = make_window(qtbot)
-    assert desk.sign_in("agent1001", "pass1234")
-    qtbot.waitUntil(lambda: desk.registration.get("state") == "registered", timeout=5000)
+    desk.sign_in("agent1001", "pass1234")
+    qtbot.waitUntil(lambda: desk.signed_in, timeout=5000)
+    qtbot.waitUntil(lambda: desk.registration is not None and desk.registration.state == "registered", timeout=5000)
     desk.view.work_button.click()
     desk.view.ready_button.click()
     main.view.hide()
@@ -97,7 +100,8 @@ def test_incoming_call_while_hidden_notifies_and_comes_to_front(qtbot) -> None:
 
 def test_close_hides_to_tray_only_when_a_tray_exists(qtbot, monkeypatch) -> None:
     main, desk, center = make_window(qtbot)
-    assert desk.sign_in("agent1001", "pass1234")
+    desk.sign_in("agent1001", "pass1234")
+    qtbot.waitUntil(lambda: desk.signed_in, timeout=5000)
     main.view.close()
     assert not main.view.isVisible()  # no tray here (offscreen): closing really closes
     main.view.show()
@@ -149,9 +153,10 @@ def test_with_no_center_the_practice_center_offers_practice_calls(qtbot) -> None
     main = build_main_window(QApplication.instance(), store, "ja", save_settings=False)
     _made.append(main)
     qtbot.addWidget(main.view)
-    outbox: list[tuple[str, dict]] = []
-    desk = attach_desk(main, Services(center=center, submit=lambda k, p: outbox.append((k, p)),
-                                      auto_sign_in=("practice", "practice")), store,
+    from tests.fakes.fake_center import ImmediateOutbox
+
+    connection = CenterConnection(store.center, client=center, outbox=ImmediateOutbox(center))  # type: ignore[arg-type]
+    desk = attach_desk(main, Services(connection=connection, auto_sign_in=("practice", "practice")), store,
                        engine=engine_factory(FAKE_ENGINE), sound=SoundPlayer(enabled=False))
     main.view.show()
     qtbot.waitUntil(lambda: desk.signed_in, timeout=5000)  # signed in without asking
@@ -188,7 +193,8 @@ def test_tools_menu_opens_self_check_availability_and_work_log(qtbot) -> None:
     from agentdesk.ui.training.trainer import TrainerView
 
     center.prov = replace(center.prov, trainer=True)  # trainer mode is offered to the center's trainers only
-    assert desk.sign_in("agent1001", "pass1234")
+    desk.sign_in("agent1001", "pass1234")
+    qtbot.waitUntil(lambda: desk.signed_in, timeout=5000)
     view.trainer_action.trigger()
     trainer = next(w for w in QApplication.topLevelWidgets() if isinstance(w, TrainerView) and w.isVisible())
     desk.on_center_event(CenterEvent(kind="trainee_call", data={

@@ -12,7 +12,7 @@ hotspot login would), ``drop`` (close the connection without answering), ``drop_
 then close without answering: the client cannot know it arrived), and ``sse_drop_after`` (close each event stream
 after that many events). ``only_path`` limits the counted faults to paths starting with it.
 
-Run by hand: ``python -m agentdesk.center.testing.double --port 8765``.
+Run by hand: ``python -m tests.fakes.center_double --port 8765``.
 """
 
 from __future__ import annotations
