@@ -39,7 +39,10 @@ class PracticeCenterLike(Protocol):
 
 
 def _words(exc: Exception) -> Text:
-    return exc.message if isinstance(exc, CenterError) else NO_CENTER
+    if isinstance(exc, CenterError):
+        return exc.message
+    log.warning("a center call failed unexpectedly: %s", exc, exc_info=exc)  # a bug here, not the network
+    return NO_CENTER
 
 
 class CenterLink:

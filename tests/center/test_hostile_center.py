@@ -16,8 +16,8 @@ import pytest
 from agentdesk.center.api import CenterError
 from agentdesk.center.http import HttpCenterClient
 from agentdesk.center.outbox import Outbox
-from agentdesk.center.testing.double import DEFAULT_AGENT, DEFAULT_SECRET, CenterDouble
 from tests.center.outbox_child import wrap_up
+from tests.fakes.center_double import DEFAULT_AGENT, DEFAULT_SECRET, CenterDouble
 from tests.infra.certs import TestCA
 from tests.infra.hostile_http import HostileFront
 

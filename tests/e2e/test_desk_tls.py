@@ -31,7 +31,7 @@ pytestmark = [pytest.mark.sip, pytest.mark.slow]
 def _desk(qtbot, center: FakeCenter, language: str = "ja") -> DeskController:  # type: ignore[no-untyped-def]
     view = ShiftView()
     qtbot.addWidget(view)
-    desk = DeskController(view, center, lambda on_event: EngineSupervisor(on_event), center.outbox, QtBridge(view),
+    desk = DeskController(view, center.connection(), lambda on_event: EngineSupervisor(on_event), QtBridge(view),
                           settings.Settings(), notifier=lambda *a: None, sound=SoundPlayer(enabled=False),
                           language=lambda: language)
     desk.sign_in_prompt = lambda agent_id: ("agent1001", "pass1234", False)
@@ -55,7 +55,7 @@ def test_the_desk_registers_over_tls_and_takes_an_encrypted_call(
     desk.start()
     try:
         desk.toggle_work()
-        qtbot.waitUntil(lambda: desk.registration.get("state") == "registered", timeout=15000)
+        qtbot.waitUntil(lambda: desk.registration is not None and desk.registration.state == "registered", timeout=15000)
         qtbot.waitUntil(lambda: bool(tls_events), timeout=3000)
         assert tls_events[0].protocol == "TLSv1.3" and tls_events[0].server_name == CENTER_NAME
         desk.go_ready()
@@ -65,7 +65,7 @@ def test_the_desk_registers_over_tls_and_takes_an_encrypted_call(
         qtbot.waitUntil(lambda: desk.session.state == AgentState.RINGING, timeout=15000)
         desk.answer()
         qtbot.waitUntil(lambda: desk.session.state == AgentState.ON_CALL, timeout=10000)
-        qtbot.waitUntil(lambda: bool(desk.quality and desk.quality.get("srtp")), timeout=10000)
+        qtbot.waitUntil(lambda: bool(desk.core.stats and desk.core.stats.srtp), timeout=10000)
         desk.hangup()
         qtbot.waitUntil(lambda: desk.session.state != AgentState.ON_CALL, timeout=10000)
     finally:
@@ -81,13 +81,13 @@ def test_a_wrong_certificate_is_refused_and_the_agent_is_told_why(
     desk.start()
     try:
         desk.toggle_work()
-        qtbot.waitUntil(lambda: desk.phone_problem is not None, timeout=15000)
+        qtbot.waitUntil(lambda: desk.core.phone_problem is not None, timeout=15000)
         text = desk.view.phone_label.text()
         if language == "ja":
             assert "証明書の名前" in text and CENTER_NAME in text and "暗号化されていない接続" in text, text
         else:
             assert "certificate is not for the center" in text and "never falls back" in text, text
-        assert desk.registration.get("state") != "registered"
+        assert desk.registration is None or desk.registration.state != "registered"
         assert "agentdesk-seen REGISTER" not in kamailio.log()  # nothing was sent, over TLS or in clear
     finally:
         desk.stop()

@@ -73,6 +73,9 @@ class ImmediateOutbox:
     def on_center_event(self, event: CenterEvent) -> None:
         self.events.append(event)
 
+    def wake(self) -> None:
+        pass
+
     def close(self) -> None:
         pass
 

@@ -116,8 +116,8 @@ def test_provisioning_carries_the_path_settings_and_refuses_bad_ones() -> None:
 
     from agentdesk.center import wire
     from agentdesk.center.api import CenterError
-    from agentdesk.center.testing.double import default_provisioning
     from tests.center.conformance.conftest import SPEC_PATH, Validate
+    from tests.fakes.center_double import default_provisioning
 
     validate = Validate(yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8")))
 
