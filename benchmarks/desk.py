@@ -74,7 +74,7 @@ def probe() -> dict[str, Any]:
 
         return EngineSupervisor(stamped)
 
-    desk = DeskController(view, center, factory, center.outbox, QtBridge(view), settings.Settings(),
+    desk = DeskController(view, center.connection(), factory, QtBridge(view), settings.Settings(),
                           notifier=lambda *a: None, sound=SoundPlayer(enabled=False))
     visible: list[float] = []
     desk.ringVisible.connect(lambda _t: visible.append(time.monotonic()))
@@ -94,7 +94,7 @@ def probe() -> dict[str, Any]:
     sipps: list[Sipp] = []
     try:
         desk.sign_in("agent1001", "pass1234")
-        if not wait(lambda: desk.registration.get("state") == "registered", 15):
+        if not wait(lambda: desk.registration is not None and desk.registration.state == "registered", 15):
             raise RuntimeError(f"not registered: {desk.registration}")
         desk.session.start_work()
         desk.session.set_ready()
