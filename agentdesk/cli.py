@@ -5,7 +5,8 @@
 and the engine start without loading Qt.
 
 Exit status, for every subcommand: 0 success, 1 a negative result (a failed check, an invalid plan),
-2 bad usage or unreadable input (with a clear message on stderr).
+2 bad usage or unreadable input (with a clear message on stderr), 70 a fault of the program (a sentence on stderr,
+the details in the log; never a traceback).
 """
 
 from __future__ import annotations
@@ -52,6 +53,23 @@ def build_parser(chosen: str | None) -> argparse.ArgumentParser:
 
 
 _OPTIONS_WITH_VALUE = {"--lang"}
+INTERNAL_ERROR = 70  # EX_SOFTWARE: a fault of the program, not of its input (bad input is 2, always with a message)
+
+
+def _internal_error(exc: BaseException) -> int:
+    """Never a traceback on the agent's screen: a sentence, the details in the log (and StorageError's own
+    message when a folder cannot be written)."""
+    import logging
+
+    from agentdesk.safefiles import StorageError
+
+    if isinstance(exc, StorageError):
+        print(f"{exc.message.ja}\n{exc.message.en}", file=sys.stderr)
+        return 2
+    logging.getLogger("agentdesk.cli").error("unexpected error", exc_info=exc)
+    print("予期しないエラーが起きました。ログに詳細があります。\n"
+          f"An unexpected error occurred ({type(exc).__name__}); the log has the details.", file=sys.stderr)
+    return INTERNAL_ERROR
 
 
 def _subcommand(argv: list[str]) -> str | None:
@@ -70,6 +88,9 @@ def _subcommand(argv: list[str]) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from agentdesk.safefiles import private_umask
+
+    private_umask()  # every file and folder this process makes is the user's alone (POSIX)
     argv = list(sys.argv[1:] if argv is None else argv)
     chosen = _subcommand(argv)
     parser = build_parser(chosen)
@@ -83,6 +104,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             # gives a program ended by SIGPIPE
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 128 + 13
+        except KeyboardInterrupt:
+            return 130
+        except Exception as exc:
+            return _internal_error(exc)
     from agentdesk.ui.app import run_gui  # Qt is imported only for the window
 
     return int(run_gui(args))

@@ -13,7 +13,8 @@ import re
 import sys
 from pathlib import Path
 
-from agentdesk import paths
+from agentdesk import paths, safefiles
+from agentdesk.privacy import mask_numbers
 
 REDACTED = "***"
 
@@ -39,7 +40,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
 def redact(text: str) -> str:
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
-    return text
+    return mask_numbers(text)  # customers' phone numbers: never whole in a log, at any level (privacy.py)
 
 
 class RedactingFilter(logging.Filter):
@@ -75,10 +76,17 @@ def setup(
         if getattr(handler, "_agentdesk", False):
             root.removeHandler(handler)
             handler.close()
-    log_file = paths.log_dir() / file_name
-    handlers: list[logging.Handler] = [
-        logging.handlers.RotatingFileHandler(log_file, maxBytes=max_bytes, backupCount=backups, encoding="utf-8")
-    ]
+    log_file = Path(file_name)
+    try:
+        log_file = paths.log_dir() / file_name
+        handlers: list[logging.Handler] = [
+            logging.handlers.RotatingFileHandler(log_file, maxBytes=max_bytes, backupCount=backups, encoding="utf-8")
+        ]
+        safefiles.make_private(log_file)  # a log written by an older version (0644) is tightened too
+    except OSError as exc:  # a log folder that cannot be written must not stop the app: stderr only
+        print(f"AgentDesk: cannot write the log file {log_file} ({exc}); logging to the console only",
+              file=sys.stderr)
+        handlers = []
     if to_stderr:
         handlers.append(logging.StreamHandler(sys.stderr))
     formatter = logging.Formatter(FORMAT)

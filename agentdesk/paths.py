@@ -1,7 +1,8 @@
 """Where AgentDesk keeps its files: the platform's user directories (platformdirs), overridable for tests.
 
 ``AGENTDESK_CONFIG_DIR``, ``AGENTDESK_DATA_DIR`` and ``AGENTDESK_LOG_DIR`` replace the platform directories; the
-test suite points them at temporary folders so that a test never touches the real user's files.
+test suite points them at temporary folders so that a test never touches the real user's files. Each folder is
+the user's alone (0700 on POSIX; the profile's own ACL on Windows: agentdesk/safefiles.py).
 """
 
 from __future__ import annotations
@@ -18,8 +19,14 @@ _APP_DIRS = platformdirs.PlatformDirs(appname=APP_NAME, appauthor=False, roaming
 
 
 def _dir(env: str, default: str) -> Path:
+    from agentdesk.safefiles import UNWRITABLE, StorageError, make_private
+
     path = Path(os.environ.get(env) or default)
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        raise StorageError(UNWRITABLE.format(path=str(path))) from None
+    make_private(path)
     return path
 
 

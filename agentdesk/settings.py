@@ -15,13 +15,12 @@ import json
 import logging
 import os
 import tempfile
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from agentdesk import paths
+from agentdesk import paths, safefiles
 from agentdesk.i18n import Text
 
 log = logging.getLogger(__name__)
@@ -126,14 +125,7 @@ def _migrate(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _keep_aside(path: Path) -> Path:
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    aside = path.with_name(f"{path.name}.broken-{stamp}")
-    n = 1
-    while aside.exists():
-        aside = path.with_name(f"{path.name}.broken-{stamp}-{n}")
-        n += 1
-    os.replace(path, aside)
-    return aside
+    return safefiles.set_aside(path)
 
 
 def load(path: Path | None = None) -> LoadResult:
@@ -141,8 +133,7 @@ def load(path: Path | None = None) -> LoadResult:
     if not path.exists():
         return LoadResult(settings=Settings())
     try:
-        raw = path.read_text(encoding="utf-8")
-        data = json.loads(raw)
+        data = safefiles.read_json(path, max_bytes=1024 * 1024)  # bounded: a 100,000-deep file stopped every start
         if not isinstance(data, dict):
             raise ValueError("the top level is not an object")
     except (OSError, UnicodeDecodeError, ValueError) as exc:
@@ -154,6 +145,8 @@ def load(path: Path | None = None) -> LoadResult:
         log.warning("settings file %s has schema version %s, newer than %s", path, version, SCHEMA_VERSION)
     try:
         settings = Settings.model_validate(_migrate(data))
+    except RecursionError:
+        return _broken(path, "nested too deeply")
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ()))

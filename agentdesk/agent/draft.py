@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from agentdesk import paths
+from agentdesk.safefiles import read_json
 
 log = logging.getLogger(__name__)
 FILE_NAME = "wrapup-draft.json"
@@ -78,8 +79,8 @@ class DraftStore:
         if not self.path.exists():
             return None
         try:
-            return WrapUpDraft.from_json(json.loads(self.path.read_text(encoding="utf-8")))
-        except (OSError, ValueError, TypeError) as exc:
+            return WrapUpDraft.from_json(read_json(self.path))
+        except (OSError, ValueError, TypeError, KeyError) as exc:
             log.warning("wrap-up draft %s unreadable (%s); kept aside", self.path, exc)
             with contextlib.suppress(OSError):
                 os.replace(self.path, self.path.with_suffix(".broken"))

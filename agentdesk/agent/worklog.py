@@ -30,6 +30,7 @@ from pathlib import Path
 from agentdesk.availability.calendar_jp import JST, now, to_local
 from agentdesk.availability.rules import DEFAULT_RULES, Rules
 from agentdesk.i18n import Text
+from agentdesk.safefiles import open_sqlite
 
 log = logging.getLogger(__name__)
 
@@ -154,11 +155,20 @@ class WorkLog:
         self.last_recovery: Recovery | None = None
         self._started_here: set[int] = set()  # sessions this run opened (a second start is a double click)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
-        self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+        self.notice: Text | None = None  # a damaged database was set aside at start (safefiles.open_sqlite)
+
+        def prepare(db: sqlite3.Connection) -> None:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.executescript(_SCHEMA)
+            db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+
+        def damaged(message: Text) -> None:
+            self.notice = message
+
+        # StorageError (with the agent's message) when the data folder cannot be written
+        self._db = open_sqlite(self.path, prepare, Text(ja="稼働記録", en="work log"), damaged,
+                               check_same_thread=False, isolation_level=None)
 
     def close(self) -> None:
         with self._lock:

@@ -13,10 +13,11 @@ from pathlib import Path
 
 from agentdesk.availability import messages as M
 from agentdesk.availability.calendar_jp import today as today_in_japan
-from agentdesk.availability.plan import PlanFormatError, load_plan
+from agentdesk.availability.plan import FIRST_DAY, LAST_DAY, PlanFormatError, load_plan
 from agentdesk.availability.rules import Rules
 from agentdesk.availability.validate import validate
 from agentdesk.i18n import Text
+from agentdesk.safefiles import read_json
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -66,12 +67,15 @@ def run(args: argparse.Namespace) -> int:
         try:
             today = date.fromisoformat(args.today)
         except ValueError:
-            return _fail(M.BAD_TODAY.format(value=args.today), language, as_json)
+            return _fail(M.BAD_TODAY.format(value=args.today[:40]), language, as_json)
+        if not FIRST_DAY <= today <= LAST_DAY:
+            return _fail(M.DATE_OUT_OF_RANGE.format(where="--today", value=args.today, first=FIRST_DAY.year,
+                                                    last=LAST_DAY.year), language, as_json)
     rules = Rules()
     if args.rules is not None:
         try:
-            rules = rules.with_overrides(json.loads(args.rules.read_text(encoding="utf-8")))
-        except (OSError, ValueError, TypeError, AttributeError) as exc:
+            rules = rules.with_overrides(read_json(args.rules, max_bytes=64 * 1024))
+        except (OSError, ValueError, TypeError, AttributeError, OverflowError) as exc:
             return _fail(M.FILE_UNREADABLE.format(path=str(args.rules), reason=str(exc)), language, as_json)
     try:
         plan = load_plan(args.plan)

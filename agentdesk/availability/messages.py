@@ -22,6 +22,10 @@ BAD_TIME = Text(ja="{where} の時刻 {value} が読めません。HH:MM（00:00
                 en="{where}: the time {value} is not a time in the form HH:MM (00:00-23:59).")
 BAD_PERIOD = Text(ja='"period" は {"from": "YYYY-MM-DD", "to": "YYYY-MM-DD"} の形で、from を to 以前にしてください。',
                   en='"period" must be {"from": "YYYY-MM-DD", "to": "YYYY-MM-DD"} with from not after to.')
+DATE_OUT_OF_RANGE = Text(ja="{where} の日付 {value} は扱える範囲（{first} 年から {last} 年）の外です。",
+                         en="{where}: the date {value} is outside the years this app handles ({first}-{last}).")
+RULES_BAD = Text(ja="ルールのファイルの {key} が正しくありません（{reason}）。",
+                 en="The rules file's {key} is not valid ({reason}).")
 BAD_TODAY = Text(ja="--today の日付 {value} が読めません。YYYY-MM-DD の形で書いてください。",
                  en="--today {value} is not a date in the form YYYY-MM-DD.")
 

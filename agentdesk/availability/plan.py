@@ -12,6 +12,10 @@ from typing import Any
 from agentdesk.availability import messages as M
 from agentdesk.availability.calendar_jp import week_monday
 from agentdesk.i18n import Text
+from agentdesk.safefiles import loads_json
+
+MAX_PLAN_BYTES = 1024 * 1024
+MAX_SLOTS = 5000  # two years of half-hour slots, every day
 
 
 class PlanFormatError(ValueError):
@@ -94,13 +98,21 @@ def _parse_time(value: Any, where: str) -> time:
     return time(hh, mm)
 
 
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)  # a plan's dates; year 1 or 9999 overflowed the rules
+
+
 def _parse_date(value: Any, where: str) -> date:
+    shown = json.dumps(value, ensure_ascii=False)[:40]
     if not isinstance(value, str) or len(value) != 10:
-        raise PlanFormatError(M.BAD_DATE.format(where=where, value=json.dumps(value, ensure_ascii=False)))
+        raise PlanFormatError(M.BAD_DATE.format(where=where, value=shown))
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
-        raise PlanFormatError(M.BAD_DATE.format(where=where, value=json.dumps(value, ensure_ascii=False))) from None
+        raise PlanFormatError(M.BAD_DATE.format(where=where, value=shown)) from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise PlanFormatError(M.DATE_OUT_OF_RANGE.format(where=where, value=shown, first=FIRST_DAY.year,
+                                                         last=LAST_DAY.year))
+    return day
 
 
 def parse_plan(data: Any) -> Plan:
@@ -139,9 +151,15 @@ def load_plan(path: Path) -> Plan:
         raise PlanFormatError(M.FILE_MISSING.format(path=str(path))) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise PlanFormatError(M.FILE_UNREADABLE.format(path=str(path), reason=str(exc))) from None
+    if len(text) > MAX_PLAN_BYTES:
+        raise PlanFormatError(M.FILE_UNREADABLE.format(path=str(path), reason="larger than 1 MiB"))
     try:
-        data = json.loads(text)
+        data = loads_json(text)
     except json.JSONDecodeError as exc:
         raise PlanFormatError(M.NOT_JSON.format(path=str(path), line=exc.lineno, column=exc.colno,
                                                 reason=exc.msg)) from None
+    except ValueError as exc:  # nested too deeply
+        raise PlanFormatError(M.FILE_UNREADABLE.format(path=str(path), reason=str(exc))) from None
+    if isinstance(data, dict) and isinstance(data.get("slots"), list) and len(data["slots"]) > MAX_SLOTS:
+        raise PlanFormatError(M.FILE_UNREADABLE.format(path=str(path), reason=f"more than {MAX_SLOTS} slots"))
     return parse_plan(data)

@@ -7,9 +7,12 @@ hours of :class:`agentdesk.center.api.Provisioning` and, when the center sends t
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields, replace
 from datetime import time
 from typing import Any
+
+MAX_FIGURE = 10_000.0  # hours, days or calls a contract can name; 1e400 or 10**30 are not terms
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,18 +37,21 @@ class Rules:
         """A copy with the known keys of ``overrides`` applied (unknown keys are ignored, values are coerced)."""
         known = {f.name: f for f in fields(self)}
         changes: dict[str, Any] = {}
+        if not isinstance(overrides, dict):
+            raise ValueError("the rules must be an object")
         for key, value in overrides.items():
             if key not in known or value is None:
                 continue
             current = getattr(self, key)
             if isinstance(current, time):
-                changes[key] = value if isinstance(value, time) else time.fromisoformat(str(value))
+                changes[key] = value if isinstance(value, time) else time.fromisoformat(str(value)[:8])
             elif isinstance(current, bool):
                 changes[key] = bool(value)
-            elif isinstance(current, int):
-                changes[key] = int(value)
             else:
-                changes[key] = float(value)
+                number = float(value)
+                if not math.isfinite(number) or not 0 <= number <= MAX_FIGURE:
+                    raise ValueError(f"{key} must be a number from 0 to {MAX_FIGURE:g}")
+                changes[key] = int(number) if isinstance(current, int) else number
         return replace(self, **changes)
 
     @classmethod

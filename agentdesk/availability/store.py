@@ -20,6 +20,7 @@ from typing import Any
 
 from agentdesk.availability.calendar_jp import now
 from agentdesk.availability.plan import Plan, PlanFormatError, Slot, parse_plan
+from agentdesk.safefiles import read_json
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ class EntryStore:
         if not self.path.exists():
             return
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            data = read_json(self.path)
             parse_plan(data["draft"])
             if not isinstance(data.get("pending"), list) or not isinstance(data.get("submitted"), dict):
                 raise ValueError("pending/submitted")

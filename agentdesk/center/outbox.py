@@ -43,6 +43,8 @@ from agentdesk import paths
 from agentdesk.center.api import CenterClient, CenterError, CenterEvent, backoff_delay
 from agentdesk.center.wire import AGENT_STATES
 from agentdesk.i18n import Text
+from agentdesk.privacy import EMAIL, PHONE, POSTAL
+from agentdesk.safefiles import open_sqlite
 
 log = logging.getLogger(__name__)
 
@@ -113,9 +115,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "state_change": ("state", "at"),
 }
 
-_PHONE = re.compile(r"(?<!\d)(?:\+?81[-\s]?|0)\d{1,4}[-\s()]*\d{1,4}[-\s()]*\d{3,4}(?!\d)")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-_POSTAL = re.compile(r"〒\s*\d{3}-?\d{4}|(?<!\d)\d{3}-\d{4}(?!\d)")
+_PHONE, _EMAIL, _POSTAL = PHONE, EMAIL, POSTAL  # agentdesk/privacy.py: the one definition
 _STR = re.compile(r"^[\x20-\x7e]{0,200}$")  # identifiers, codes, dates, SIP Call-IDs: printable ASCII, screened
 
 
@@ -280,20 +280,29 @@ class DeliveryRound:
 class Outbox:
     def __init__(self, path: Path | None = None, *, keep_delivered_days: float = 7.0) -> None:
         self.path = path or paths.data_dir() / FILE_NAME
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=10)
         self._lock = threading.RLock()
-        with self._lock:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.executescript(_SCHEMA_SQL)
-            self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', '1')")
+        self.notice: Text | None = None  # a damaged database was set aside at start (safefiles.open_sqlite)
+
+        def prepare(db: sqlite3.Connection) -> None:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            db.executescript(_SCHEMA_SQL)
+            db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', '1')")
             cutoff = time.time() - keep_delivered_days * 86400
-            self._db.execute("DELETE FROM outbox WHERE status = 'delivered' AND delivered_at < ?", (cutoff,))
+            db.execute("DELETE FROM outbox WHERE status = 'delivered' AND delivered_at < ?", (cutoff,))
+
+        def damaged(message: Text) -> None:
+            self.notice = message
+
+        # StorageError (with the agent's message) when the data folder cannot be written
+        self._db = open_sqlite(self.path, prepare, Text(ja="送信待ちの記録", en="outbox"), damaged,
+                               check_same_thread=False, isolation_level=None, timeout=10)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.on_change: Callable[[], None] | None = None
+        if self.notice is not None:
+            self._set_problem("damaged", self.notice)
 
     def close(self) -> None:
         self.stop()

@@ -7,6 +7,7 @@ check still analyses recordings.
 from __future__ import annotations
 
 import math
+import struct
 import wave
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,7 +46,8 @@ def read_wav(path: str | Path) -> tuple[np.ndarray, int]:
         from scipy.io import wavfile
 
         rate, data = wavfile.read(str(p))
-    except (ValueError, OSError, EOFError, wave.Error) as exc:
+    except (ValueError, OSError, EOFError, wave.Error, struct.error, MemoryError, OverflowError) as exc:
+        # a truncated or forged header (struct.error; a huge chunk size: MemoryError) is a bad file, not a crash
         raise AudioInputError(f"{p}: not a readable WAV file ({exc})") from exc
     if not MIN_RATE <= rate <= MAX_RATE:
         raise AudioInputError(f"{p}: sample rate {rate} Hz is outside 8000-48000 Hz")

@@ -19,6 +19,9 @@ from agentdesk.i18n import Text
 
 Path_ = tuple[str | int, ...]
 MAX_FILE_BYTES = 1_000_000
+MAX_DEPTH = 64
+MAX_NODES = 100_000  # the shipped scripts have a few thousand; aliases that expand beyond this are a YAML bomb
+MAX_ALIASES = 1_000
 
 try:  # the C parser is much faster and keeps the marks
     _Loader: type = yaml.CSafeLoader
@@ -76,14 +79,31 @@ def _pos(mark: yaml.Mark) -> tuple[int, int]:
     return mark.line + 1, mark.column + 1
 
 
+class _TooBig(Exception):
+    pass
+
+
 class _Builder:
+    """Composed nodes -> data. PyYAML's composer keeps an alias as a second reference to the same node, so a file
+    of a few hundred bytes can name billions of nodes (a YAML bomb): the builder counts what it builds and how
+    many references it follows, and gives up with one problem past MAX_NODES / MAX_ALIASES / MAX_DEPTH."""
+
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.constructor = yaml.SafeLoader("")
+        self.nodes = 0
+        self.seen: set[int] = set()
+        self.aliases = 0
 
     def build(self, node: yaml.Node, path: Path_, depth: int = 0) -> Any:
+        self.nodes += 1
+        if id(node) in self.seen and isinstance(node, yaml.CollectionNode):
+            self.aliases += 1
+        self.seen.add(id(node))
+        if self.nodes > MAX_NODES or self.aliases > MAX_ALIASES:
+            raise _TooBig
         self.doc.marks[path] = _pos(node.start_mark)
-        if depth > 64:
+        if depth > MAX_DEPTH:
             self.doc.problem(path, Text(ja="入れ子が深すぎます", en="nesting too deep"), "yaml")
             return None
         if isinstance(node, yaml.MappingNode):
@@ -124,6 +144,9 @@ def parse(text: str, name: str) -> Document:
         return doc
     try:
         node = yaml.compose(text, Loader=_Loader)
+    except RecursionError:
+        doc.problems.append(Problem(name, 1, 1, Text(ja="入れ子が深すぎます", en="nesting too deep"), "yaml"))
+        return doc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = _pos(mark) if mark else (1, 1)
@@ -140,6 +163,12 @@ def parse(text: str, name: str) -> Document:
         return doc
     try:
         doc.data = _Builder(doc).build(node, ())
+    except (_TooBig, RecursionError):
+        doc.problems.append(Problem(name, 1, 1, Text(
+            ja=f"内容が大きすぎます（別名 * の展開で {MAX_NODES} 個を超えます）",
+            en=f"too large: its aliases (*) expand to more than {MAX_NODES} values"), "yaml"))
+        doc.data = None
+        return doc
     except yaml.YAMLError as exc:  # e.g. a bad timestamp or an unknown tag
         mark = getattr(exc, "problem_mark", None)
         line, col = _pos(mark) if mark else (1, 1)

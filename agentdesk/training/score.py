@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from agentdesk import paths
 from agentdesk.i18n import Text
+from agentdesk.safefiles import read_json
 from agentdesk.sip import protocol as P
 
 FRAME_S = 0.02
@@ -280,7 +281,7 @@ def load_sheets(base: Path | None = None) -> list[dict[str, Any]]:
     out = []
     for p in sorted(sheets_dir(base).glob("*.json"), reverse=True):
         try:
-            data = json.loads(p.read_text(encoding="utf-8"))
+            data = read_json(p)
         except (OSError, ValueError):
             continue
         if isinstance(data, dict) and data.get("practice") is True:

@@ -71,10 +71,17 @@ def run_gui(args: argparse.Namespace) -> int:
     view.show()
     app.processEvents()
     shown_s = time.perf_counter() - _T0
+    from agentdesk.safefiles import StorageError
     from agentdesk.ui.desk.wiring import attach_desk, default_services
 
     try:
-        attach_desk(controller, default_services(loaded.settings), loaded.settings)
+        services = default_services(loaded.settings)
+        attach_desk(controller, services, loaded.settings)
+        for notice in services.notices:  # a damaged outbox or work log was set aside and started afresh
+            controller.show_problem(notice)
+    except StorageError as exc:  # the data folder cannot be written: say which and why, the window stays
+        log.error("the shift screen could not start: %s", exc)
+        controller.show_problem(exc.message)
     except Exception:  # the window still opens and says what is wrong, never a traceback
         log.exception("the shift screen could not start")
         from agentdesk.i18n import Text

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QDialog
 from agentdesk import settings as settings_mod
 from agentdesk.center.api import CenterClient
 from agentdesk.center.connection import CenterConnection
+from agentdesk.i18n import Text
 from agentdesk.sip import protocol as P
 from agentdesk.ui.desk.controller import DeskController
 from agentdesk.ui.desk.engine_link import EngineLike, make_engine
@@ -34,6 +35,7 @@ class Services:
     worklog: Any = None
     cleanup: list[Callable[[], None]] = field(default_factory=list)
     auto_sign_in: tuple[str, str] | None = None  # practice center: sign in without asking
+    notices: list[Text] = field(default_factory=list)  # e.g. a damaged database set aside at start (safefiles.py)
 
     @property
     def center(self) -> CenterClient:
@@ -53,7 +55,9 @@ def default_services(store: settings_mod.Settings) -> Services:
     connection = CenterConnection(store.center)  # httpx only for a real center; the practice center needs none
     worklog = WorkLog()
     auto = ("practice", "practice") if connection.practice else None
-    return Services(connection=connection, worklog=worklog, cleanup=[worklog.close], auto_sign_in=auto)
+    notices = [n for n in (connection.outbox.notice, worklog.notice) if n is not None]
+    return Services(connection=connection, worklog=worklog, cleanup=[worklog.close], auto_sign_in=auto,
+                    notices=notices)
 
 
 def engine_factory(argv: list[str] | None = None) -> Callable[[Callable[[P.Event], None]], EngineLike]:
