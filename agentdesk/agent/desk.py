@@ -39,6 +39,7 @@ Level = Literal["info", "warning", "alert"]
 QualityLevel = Literal["measuring", "good", "fair", "poor", "held"]
 IDLE = (AgentState.NOT_READY, AgentState.READY, AgentState.BREAK)
 RESTORED_SHOWN_S = 10.0  # "the headset is back" stays this long
+OUTBOX_EVERY = 10  # ticks (seconds) between looks at the outbox's problem
 
 
 class Effects(Protocol):
@@ -220,6 +221,7 @@ class DeskCore:
             P.TlsVerified: self._on_tls_verified, P.PathRecovering: self._on_path_recovering,
         }
         self.phone_problem: Text | None = None  # why the phone cannot connect (a refused certificate, ...)
+        self._landline_gone = ""  # a landline call that ended while its hand-over's answer was on its way
         link.listen(self.on_center_event)
         if self.session.wrap_up is not None:  # a draft recovered after a crash
             self.notice = Text(ja="前回の後処理の下書きを復元しました。内容を確認して完了してください。",
@@ -617,6 +619,8 @@ class DeskCore:
                 log.exception("center event listener %r failed", listener)
         if self.landline is not None and self.landline.on_event(event):
             self._on_landline(event)
+        elif self.landline is not None and event.kind == "connection" and event.data.get("state") == "connected":
+            self.landline.refresh(lambda: self._on_landline(CenterEvent(kind="fixed_line_leg", data={}), True))
         elif event.kind in ("broadcast", "please_log_in"):
             message = event.data.get("message")
             data: dict[str, Any] = message if isinstance(message, dict) else event.data
@@ -635,7 +639,7 @@ class DeskCore:
         elif self.practice.on_center_event(event):
             self._changed()
 
-    def _on_landline(self, event: CenterEvent) -> None:
+    def _on_landline(self, event: CenterEvent, from_status: bool = False) -> None:
         line = self.landline
         assert line is not None
         call = self.session.call
@@ -652,6 +656,10 @@ class DeskCore:
             return
         leg = line.leg
         self.banner("landline", LINE_DROPPED if leg == "dropped" else None, "alert")
+        if from_status and call is None and leg in ("ringing", "connected") and line.call_id and self.session.can_ring():
+            # an offer the event stream did not bring (it connected later): the leg's state says it all
+            self._on_landline(CenterEvent(kind="fixed_line_offer", data={}))
+            call = self.session.call
         if call is None:
             return
         if leg == "connected" and line.call_id == call.call_id:
@@ -663,6 +671,15 @@ class DeskCore:
         elif leg == "held" and call.answered_at is not None:
             self.session.update_call(held=True)
         elif leg == "idle" and not line.call_id:
+            if isinstance(self.carrier, LandlineCarrier) and self.carrier.pending:
+                self._landline_gone = call.call_id  # the center moved the customer: its answer says how it went
+                return
+            self._end_call(call)
+
+    def _landline_handed_over(self) -> None:
+        call = self.session.call
+        if call is not None and self._landline_gone == call.call_id:
+            self._landline_gone = ""
             self._end_call(call)
 
     # ---- call controls --------------------------------------------------------------------------------------
@@ -756,8 +773,8 @@ class DeskCore:
         context = self.escalation_context(script_context)
         path = context.get("script_path") or []
         call.script_path = [str(p) for p in path]
-        self.carrier = LandlineCarrier(self.landline) if self.landline is not None else \
-            SipCarrier(self._send, self.engine_call)
+        self.carrier = LandlineCarrier(self.landline, self._landline_handed_over) if self.landline is not None \
+            else SipCarrier(self._send, self.engine_call)
         self.session.update_call(escalation="in_progress")
         self.escalation.start(call.call_id, target, context, self.carrier)
 
@@ -832,12 +849,23 @@ class DeskCore:
         for key in expired:
             self._banners.pop(key, None)
         self._ticks += 1
+        if self._ticks % OUTBOX_EVERY == 0 and self.link.signed_in:
+            self.link.outbox_problem(self._outbox_problem)
         if self.worklog is not None and self.session.working and self._ticks % 60 == 0:
             worklog = self.worklog
             at = calendar_jp.now()
             self.jobs.run("worklog-heartbeat", lambda: worklog.heartbeat(at), lambda _r: None)
         self._changed()
         return problem
+
+    def _outbox_problem(self, problem: Text | None) -> None:
+        if problem is None:
+            if "outbox" in self._banners:
+                self.banner("outbox", None)
+            return
+        self.banner("outbox", Text(ja="センターにまだ届いていない記録があります（{p}）。記録は失われず、自動で送り直します。",
+                                   en="Some entries have not reached the center yet ({p}). Nothing is lost; they are "
+                                      "sent again by themselves.").format(p=problem), "warning")
 
     def refresh_numbers(self) -> None:
         """The agent's own numbers, read off the GUI thread; "today" and "this month" are Japan's."""

@@ -86,6 +86,12 @@ class QueuedJobs:
     def names(self) -> list[str]:
         return [p.name for p in self.pending]
 
+    def run_next(self) -> str:
+        """Run the oldest job only; returns its name."""
+        job = self.pending.pop(0)
+        _guarded(job.name, finish(job.name, job.work, job.done, job.failed))
+        return job.name
+
     def run_pending(self) -> int:
         """Run every job queued so far (and those they queue); returns how many ran."""
         count = 0

@@ -66,6 +66,11 @@ class Landline:
                       lambda words: then(words, words is ACTION_DONE[action]),
                       lambda exc: then(Text(ja=str(exc), en=str(exc)), False))
 
+    def refresh(self, then: Callable[[], None]) -> None:
+        """Read the leg's state from the center (after the event stream connects: an offer made before it did
+        is not missed)."""
+        self.jobs.run("landline-status", self.fixed.refresh, lambda _problem: then())
+
     def reconnect(self, then: Callable[[Text], None]) -> None:
         self.jobs.run("landline-reconnect", self.fixed.reconnect, then)
 
@@ -73,16 +78,22 @@ class Landline:
 class LandlineCarrier:
     """The escalation's hand-over in fixed-line mode: the center moves the customer (Center API ``escalate``)."""
 
-    def __init__(self, line: Landline) -> None:
+    def __init__(self, line: Landline, after: Callable[[], None] = lambda: None) -> None:
         self.line = line
+        self.after = after  # once the center has answered (the leg may have gone idle before its answer came)
+        self.pending = False
 
     def hand_over(self, flow: EscalationFlow, target: EscalationTarget, headers: dict[str, str],
                   ticket: str) -> Text | None:
+        self.pending = True
+
         def then(words: Text, ok: bool) -> None:
+            self.pending = False
             if ok:
                 flow.succeeded()
             else:
                 flow.failed(0)
+            self.after()
 
         self.line.act("escalate", then, target.name)
         return None

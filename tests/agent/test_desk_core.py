@@ -366,3 +366,42 @@ def test_fixed_line_mode_rings_the_landline_and_controls_through_the_api(tmp_pat
     assert kit.core.session.state == AgentState.AFTER_CALL_WORK and kit.core.session.wrap_up.escalated
     kit.center_event("fixed_line_leg", leg="dropped", call_id="", number="+81312345678")
     assert "つなぎ直す" in _texts(kit) and kit.core.screen().can_reconnect_line
+
+
+def test_entries_the_center_has_not_taken_are_said_and_the_banner_goes_when_they_go(tmp_path: Path) -> None:
+    from agentdesk.center.outbox import OutboxProblem
+
+    kit = make_kit(tmp_path)
+    kit.sign_in_and_ready()
+    problems = [OutboxProblem("unreachable", Text(ja="センターが応答しません", en="The center does not answer"), 0.0)]
+    kit.outbox.problem = lambda: problems[0] if problems else None  # type: ignore[method-assign]
+    for _ in range(10):
+        kit.core.tick()
+    kit.run()
+    assert "センターが応答しません" in _texts(kit) and "失われず" in _texts(kit)
+    problems.clear()
+    for _ in range(10):
+        kit.core.tick()
+    kit.run()
+    assert "届いていない" not in _texts(kit)
+
+
+def test_a_landline_hand_over_that_ends_the_leg_before_the_center_answers_is_still_an_escalation(
+        tmp_path: Path) -> None:
+    settings = Settings()
+    settings.center.mode = "fixed_line"
+    settings.center.fixed_line_number = "03-1234-5678"
+    kit = make_kit(tmp_path, provisioning(mode="fixed_line", sip=None), settings)
+    kit.core.sign_in("agent1001", "pass1234", remember=False, start_work=True)
+    kit.run()
+    kit.core.go_ready()
+    kit.center_event("fixed_line_offer", call_id="CALL-2", contract_id="C-1")
+    kit.center_event("fixed_line_leg", leg="connected", call_id="CALL-2", number="+81312345678")
+    kit.core.escalate()
+    assert kit.jobs.run_next() == "escalation-ticket"  # the ticket; the API's escalate is now on its way
+    assert kit.jobs.names() == ["landline-escalate"]
+    kit.center.emit("fixed_line_leg", leg="idle", call_id="", number="+81312345678")  # the event comes first
+    assert kit.core.session.state == AgentState.ON_CALL  # not ended yet: the center's answer decides
+    kit.run()
+    assert kit.core.session.state == AgentState.AFTER_CALL_WORK and kit.core.session.wrap_up.escalated
+    assert kit.core.session.wrap_up.ticket_id == "T-00001"

@@ -121,6 +121,11 @@ def shift_screen(env: Env) -> Iterator[tuple[str, QWidget]]:
     desk.view.call_notes.setPlainText(note)
     desk.on_tick()
     yield "on_call", window
+    desk.core.toggle_mute()  # the banner that cannot be missed
+    wait(lambda: session.call is not None and session.call.muted)
+    yield "on_call-muted", window
+    desk.core.toggle_mute()
+    wait(lambda: session.call is not None and not session.call.muted)
     panel = desk.script_panel
     if panel is not None:
         ctl = panel.controller
@@ -136,7 +141,7 @@ def shift_screen(env: Env) -> Iterator[tuple[str, QWidget]]:
             ctl.open_article(articles[0])
             yield "on_call-script-article", window
             ctl.close_article()
-    desk.hangup()
+    desk.escalate()  # the ticket's confirmation stays into the wrap-up
     wait(lambda: session.state == AgentState.AFTER_CALL_WORK)
     desk.on_tick()
     yield "wrap_up", window

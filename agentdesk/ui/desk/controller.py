@@ -63,6 +63,7 @@ class DeskController(QObject):
         self.confirm_end_work: Callable[[], bool] = lambda: True  # the shell's question (ui/shell/tools.py)
         self.sign_in_prompt: Callable[[str], tuple[str, str, bool] | None] | None = None
         self._rendering = False
+        self._stopped = False
         if script_panel is not None:
             view.script_placeholder.hide()
             view.script_host_layout.addWidget(script_panel)
@@ -126,6 +127,8 @@ class DeskController(QObject):
             self.core.set_note(self.view.call_notes.toPlainText())
 
     def on_engine_event(self, event: P.Event) -> None:
+        if self._stopped:  # a last event while the app quits: the work log and outbox are closing
+            return
         self._flush_note()
         self.core.on_engine_event(event)
 
@@ -156,6 +159,7 @@ class DeskController(QObject):
         return None
 
     def stop(self) -> None:
+        self._stopped = True
         self.core.stop()
         self.ticker.stop()
         self.jobs.close()

@@ -408,7 +408,7 @@ class ShiftView(QWidget):
                 continue
             text, level = banners[i]
             back, fore = BANNER_COLORS.get(level, BANNER_COLORS["info"])
-            size = "font-size:150%;font-weight:bold;" if level == "alert" else ""
+            size = "font-size:16pt;font-weight:bold;" if level == "alert" else ""
             label.setStyleSheet(f"background:{back};color:{fore};padding:6px;border-radius:4px;{size}")
             label.setText(text)
             label.setAccessibleName(text)

@@ -105,6 +105,16 @@ class SettingsDialog(QDialog):
         for key, widget in (("center_url", self.center_url), ("agent_id", self.agent_id),
                             ("center_password", self.center_password)):
             form.addRow(self._label(key, widget, acc), widget)
+        # fixed-line mode: the center rings the agent's landline (the line check's own rule validates the number)
+        self.fixed_line = QCheckBox(acc)
+        self.fixed_line.setObjectName("fixedLineMode")
+        self.fixed_line.setChecked(settings.center.mode == "fixed_line")
+        self.landline = QLineEdit(settings.center.fixed_line_number, acc)
+        self.landline.setObjectName("landlineNumber")
+        self.landline.setEnabled(self.fixed_line.isChecked())
+        self.fixed_line.toggled.connect(self.landline.setEnabled)
+        form.addRow(self.fixed_line)
+        form.addRow(self._label("landline", self.landline, acc), self.landline)
         acc_layout.addLayout(form)
         self.account_note = QLabel(acc)
         self.account_note.setWordWrap(True)
@@ -284,7 +294,7 @@ class SettingsDialog(QDialog):
             self.tabs.setTabText(i, title)
         texts = {
             "center_url": self.tr("Center &URL (empty: practice center)"), "agent_id": self.tr("Agent &ID"),
-            "center_password": self.tr("Center pass&word"), "sip_user": self.tr("SIP user &name"),
+            "center_password": self.tr("Center pass&word"), "landline": self.tr("&Landline number"), "sip_user": self.tr("SIP user &name"),
             "sip_domain": self.tr("SIP do&main"), "registrars": self.tr("Phone servers (&registrars)"),
             "sip_password": self.tr("Phone accoun&t password"), "call_device": self.tr("Call device (&headset)"),
             "ring_device": self.tr("Ri&ng device"), "mic_device": self.tr("&Microphone"),
@@ -320,6 +330,8 @@ class SettingsDialog(QDialog):
                                   if choice.is_default else choice.name)
         self.ring_on_headset.setText(self.tr("Ring on the headset &too"))
         self.headset_buttons.setText(self.tr("Use the headset's call &buttons (answer, hang up, mute)"))
+        self.fixed_line.setText(self.tr("Take calls on my landline (&fixed-line mode: the center calls it)"))
+        self.fixed_line.setAccessibleName(self.tr("Fixed-line mode"))
         self.test_tone.setText(self.tr("Play a t&est tone"))
         self.mic_button.setText(self.tr("Microphone &level"))
         self.mic_level.setAccessibleName(self.tr("Microphone level"))
@@ -376,6 +388,13 @@ class SettingsDialog(QDialog):
         keys = [k for k in values.values() if k]
         if len(keys) != len(set(keys)):
             return self.tr("Two actions have the same shortcut.")
+        if self.fixed_line.isChecked():
+            from agentdesk.center.fixed_line import validate_fixed_line
+
+            checked = validate_fixed_line(self.landline.text())
+            if not checked.ok and checked.problem is not None:
+                self.tabs.setCurrentIndex(0)
+                return checked.problem.pick(self.settings.language)
         url = self.center_url.text().strip()
         if url and not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
             return self.tr("The center URL must start with https://.")
@@ -392,6 +411,11 @@ class SettingsDialog(QDialog):
         s = self.settings
         s.center.base_url = self.center_url.text().strip()
         s.center.agent_id = self.agent_id.text().strip()
+        s.center.mode = "fixed_line" if self.fixed_line.isChecked() else "softphone"
+        if self.fixed_line.isChecked():
+            from agentdesk.center.fixed_line import validate_fixed_line
+
+            s.center.fixed_line_number = validate_fixed_line(self.landline.text()).national
         s.account.user = self.sip_user.text().strip()
         s.account.domain = self.sip_domain.text().strip()
         s.account.registrars = self.registrars.toPlainText().split()

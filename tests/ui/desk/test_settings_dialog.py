@@ -92,3 +92,17 @@ def test_every_field_has_an_accessible_name(qtbot) -> None:
     d = make(qtbot, settings.Settings())
     for label in d.labels.values():
         assert label.buddy() is not None and label.buddy().accessibleName()
+
+
+def test_fixed_line_mode_takes_only_a_fixed_line_checked_by_the_line_checks_rule(qtbot) -> None:
+    store = settings.Settings()
+    d = make(qtbot, store)
+    assert not d.landline.isEnabled()
+    d.fixed_line.setChecked(True)
+    assert d.landline.isEnabled()
+    d.landline.setText("090-1234-5678")  # a mobile: refused with the line check's reason, nothing saved
+    d.save()
+    assert "携帯電話" in d.problem.text() and store.center.mode == "softphone"
+    d.landline.setText("０３－１２３４－５６７８")  # full-width, as people type it
+    d.save()
+    assert store.center.mode == "fixed_line" and store.center.fixed_line_number == "03-1234-5678"
