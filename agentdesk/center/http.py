@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import random
@@ -97,6 +98,17 @@ TOO_LARGE = Text(
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+
+
+def _within_call_deadline(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Every network wait of the call, its retries and their pauses included, ends by ``self.call_deadline``."""
+
+    @functools.wraps(fn)
+    def wrapper(self: HttpCenterClient, *args: Any, **kwargs: Any) -> Any:
+        with limits.deadline(self.call_deadline):
+            return fn(self, *args, **kwargs)
+
+    return wrapper
 
 
 class HttpCenterClient:
@@ -189,21 +201,6 @@ class HttpCenterClient:
             return CenterError(TLS_FAILED, retryable=False, code="tls")
         return CenterError(UNREACHABLE, retryable=True, code="unreachable")
 
-    def _request(
-        self,
-        method: str,
-        path: str,
-        *,
-        body: Any = None,
-        idempotency_key: str | None = None,
-        auth: bool = True,
-        expect_body: bool = True,
-    ) -> Any:
-        """One API call with retries where safe, all within ``call_deadline``. Returns the parsed JSON body."""
-        with limits.deadline(self.call_deadline):
-            return self._request_within_deadline(method, path, body=body, idempotency_key=idempotency_key,
-                                                 auth=auth, expect_body=expect_body)
-
     def _send(self, method: str, path: str, body: Any, headers: dict[str, str]) -> httpx.Response:
         """One HTTP exchange, its body read in pieces up to the cap (limits.MAX_BODY_BYTES)."""
         request = self._http.build_request(method, path, json=body, headers=headers)
@@ -217,7 +214,8 @@ class HttpCenterClient:
             response.close()
         return httpx.Response(response.status_code, headers=response.headers, content=content, request=request)
 
-    def _request_within_deadline(
+    @_within_call_deadline
+    def _request(
         self,
         method: str,
         path: str,
@@ -227,6 +225,7 @@ class HttpCenterClient:
         auth: bool = True,
         expect_body: bool = True,
     ) -> Any:
+        """One API call with retries where safe, all within ``call_deadline``. Returns the parsed JSON body."""
         safe = method in ("GET", "PUT", "DELETE") or idempotency_key is not None
         refreshed = False
         last_error: CenterError | None = None

@@ -13,10 +13,11 @@ Why each bound exists (measured on pjsua2-python 2.15.1):
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from typing import IO, Any
+
+from agentdesk.safefiles import json_depth
 
 MAX_URI = 256  # PJSIP_MAX_URL_SIZE: pjsip prints URIs into buffers of this size
 MAX_REFER_TO = 1024  # a transfer target with its escalation headers (?X-...=...)
@@ -52,18 +53,8 @@ def escape_surrogates(line: str) -> str:
 
 
 def depth(value: Any, limit: int = MAX_DEPTH) -> int:
-    """Nesting depth of a parsed JSON value, counting stops at ``limit + 1``."""
-    best = 0
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        item, d = stack.pop()
-        if isinstance(item, dict | list):
-            best = max(best, d)
-            if best > limit:
-                return best
-            children = item.values() if isinstance(item, dict) else item
-            stack.extend((c, d + 1) for c in children if isinstance(c, dict | list))
-    return best
+    """Nesting depth of a parsed JSON value, counting stops at ``limit + 1`` (safefiles.json_depth)."""
+    return json_depth(value, limit)
 
 
 class LineTooLong(ValueError):
@@ -85,17 +76,6 @@ def read_lines(stream: IO[bytes], max_bytes: int = MAX_LINE_BYTES) -> Iterator[s
             yield LineTooLong(f"command line too long (at most {max_bytes // 1024} KiB)")
             continue
         yield raw.decode("utf-8", errors="replace")
-
-
-def loads_bounded(line: str) -> Any:
-    """json.loads with the nesting bound: ValueError (with a sentence) instead of RecursionError."""
-    try:
-        value = json.loads(line)
-    except RecursionError:
-        raise ValueError(f"too deeply nested (at most {MAX_DEPTH} levels)") from None
-    if depth(value) > MAX_DEPTH:
-        raise ValueError(f"too deeply nested (at most {MAX_DEPTH} levels)")
-    return value
 
 
 def check_uri(uri: str, what: str = "SIP address", limit: int = MAX_URI) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 import time
 from collections.abc import Callable
 
@@ -20,6 +19,19 @@ from tests.infra.kamailio import DOMAIN, Kamailio
 from tests.infra.sipraw import RawCustomer, SipPeer, request, rtp_packet, sdp
 
 pytestmark = pytest.mark.sip
+
+
+def _answered(eng: EngineProcess, kamailio: Kamailio, engine_factory: Callable[..., EngineProcess]
+              ) -> tuple[EngineProcess, int, int]:
+    """A customer engine calls through the registrar and the agent answers: (customer, its call, the agent's)."""
+    customer = engine_factory("customer")
+    customer.register("cust1", kamailio)
+    ccall = customer.command({"cmd": "call", "uri": "agent1"})["call"]
+    incoming = eng.wait_event({"event": "call", "state": "incoming"}, 10)
+    eng.command({"cmd": "answer", "call": incoming["call"]})
+    eng.wait_event({"event": "call", "call": incoming["call"], "state": "connected"}, 10)
+    customer.wait_event({"event": "call", "call": ccall, "state": "connected"}, 10)
+    return customer, ccall, incoming["call"]
 
 
 def _rings_through_registrar(eng: EngineProcess, kamailio: Kamailio, engine_factory: Callable[..., EngineProcess],
@@ -120,15 +132,10 @@ def test_a_900_character_sip_address_is_refused_before_pjsua_sees_it(
     if cmd == "call":
         rep = eng.command({"cmd": "call", "uri": long_uri}, ok=False)
     else:
-        customer = engine_factory("customer")
-        customer.register("cust1", kamailio)
-        customer.command({"cmd": "call", "uri": "agent1"})
-        incoming = eng.wait_event({"event": "call", "state": "incoming"}, 10)
-        eng.command({"cmd": "answer", "call": incoming["call"]})
-        eng.wait_event({"event": "call", "call": incoming["call"], "state": "connected"}, 10)
+        _, _, call = _answered(eng, kamailio, engine_factory)
         field = "uri" if cmd == "consult" else "target"
-        rep = eng.command({"cmd": cmd, "call": incoming["call"], field: long_uri}, ok=False)
-        eng.command({"cmd": "transfer", "call": incoming["call"], "target": "sip:t@agentdesk.test",
+        rep = eng.command({"cmd": cmd, "call": call, field: long_uri}, ok=False)
+        eng.command({"cmd": "transfer", "call": call, "target": "sip:t@agentdesk.test",
                      "headers": {"X-Note": "x" * 5000}}, ok=False)
     assert "too long" in rep["error"]
     assert eng.alive() and eng.command({"cmd": "calls"})["ok"]
@@ -145,7 +152,7 @@ def test_a_100000_deep_json_line_and_an_endless_line_are_answered_and_the_engine
     eng.proc.stdin.write(b'{"cmd": "calls", "id": ' + b"[" * 200 + b"]" * 200 + b"}\n")
     eng.proc.stdin.write(b'{"cmd": "x", "pad": "' + b"a" * 1_000_000 + b'"}\n')
     eng.proc.stdin.flush()
-    bad = [eng.wait_event(lambda e: e.get("event") == "reply" and e.get("ok") is False, 10, after=mark)]
+    eng.wait_event(lambda e: e.get("event") == "reply" and e.get("ok") is False, 10, after=mark)
     assert eng.command({"cmd": "calls"})["ok"] is True
     bad = eng.find(lambda e: e.get("event") == "reply" and e.get("ok") is False and e.get("id") is None, after=mark)
     assert len(bad) == 3, bad
@@ -159,18 +166,13 @@ def test_far_end_vanishing_mid_call_is_flagged_then_ended(
     (The watch itself is netpath's media_watch.py, landed by the network-path issue; this holds it end to end.)"""
     eng = engine_factory()
     eng.register("agent1", kamailio, sip={"media_timeout": 8})
-    customer = engine_factory("customer")
-    customer.register("cust1", kamailio)
-    customer.command({"cmd": "call", "uri": "agent1"})
-    incoming = eng.wait_event({"event": "call", "state": "incoming"}, 10)
-    eng.command({"cmd": "answer", "call": incoming["call"]})
-    eng.wait_event({"event": "call", "call": incoming["call"], "state": "connected"}, 10)
+    customer, _, call = _answered(eng, kamailio, engine_factory)
     time.sleep(1.0)
     customer.kill()  # no BYE, no more RTP
     died = time.monotonic()
-    silent = eng.wait_event({"event": "media", "call": incoming["call"], "state": "interrupted"}, 10)
+    silent = eng.wait_event({"event": "media", "call": call, "state": "interrupted"}, 10)
     assert 1.0 <= silent["_t"] - died <= 4.0
-    ended = eng.wait_event({"event": "call", "call": incoming["call"], "state": "ended"}, 12)
+    ended = eng.wait_event({"event": "call", "call": call, "state": "ended"}, 12)
     assert ended["cause"] == "media_timeout" and 7.0 <= ended["_t"] - died <= 11.0
 
 
@@ -217,18 +219,13 @@ def test_refer_from_the_customer_does_not_make_the_engine_dial(
     """Before: a REFER from the customer made the agent's engine call the target with no agent action."""
     eng = engine_factory()
     eng.register("agent1", kamailio)
-    customer = engine_factory("customer")
-    customer.register("cust1", kamailio)
-    ccall = customer.command({"cmd": "call", "uri": "agent1"})["call"]
-    incoming = eng.wait_event({"event": "call", "state": "incoming"}, 10)
-    eng.command({"cmd": "answer", "call": incoming["call"]})
-    customer.wait_event({"event": "call", "call": ccall, "state": "connected"}, 10)
+    customer, ccall, call = _answered(eng, kamailio, engine_factory)
     mark = eng.mark()
     customer.command({"cmd": "transfer", "call": ccall, "target": "sip:0120123456@agentdesk.test"})
     final = customer.wait_event({"event": "transfer", "call": ccall, "final": True}, 10)
     assert final["code"] >= 400
     refused = eng.wait_event({"event": "security", "what": "refer_refused"}, 5, after=mark)
-    assert refused["call"] == incoming["call"]
+    assert refused["call"] == call
     assert not eng.find(lambda e: e.get("event") == "call" and e.get("state") == "calling", after=mark)
     assert eng.command({"cmd": "calls"})["calls"][0]["state"] == "connected"  # the customer is still there
 
@@ -248,17 +245,6 @@ def test_calls_hung_up_while_the_registrar_is_unreachable_give_a_limit_event(
     assert "limit" in rep["error"] or "closing" in rep["error"]
     limit = eng.wait_event({"event": "limit", "what": "calls"}, 5, after=mark)
     assert limit["max"] == 4 and limit.get("closing", 0) >= 1
-
-
-def _raw_customer_call(eng: EngineProcess, kamailio: Kamailio, behind_nat: bool = False) -> tuple[RawCustomer, int]:
-    customer = RawCustomer(("127.0.0.1", kamailio.port), "agent1", DOMAIN, behind_nat=behind_nat)
-    caller = threading.Thread(target=customer.call, daemon=True)
-    caller.start()
-    incoming = eng.wait_event({"event": "call", "state": "incoming"}, 10)
-    eng.command({"cmd": "answer", "call": incoming["call"]})
-    caller.join(10)
-    assert customer.agent_rtp is not None
-    return customer, incoming["call"]
 
 
 def _stranger_attacks(port: int, host: str = "127.0.0.1") -> int:
@@ -291,7 +277,8 @@ def test_rtp_from_a_stranger_does_not_take_the_call_over(
     and the customer heard nothing (1 packet). The customer here sends no a=ssrc, like many PBXes and phones."""
     eng = engine_factory()
     eng.register("agent1", kamailio)
-    customer, _ = _raw_customer_call(eng, kamailio)
+    customer = RawCustomer(("127.0.0.1", kamailio.port), "agent1", DOMAIN)
+    customer.answered_by(eng)
     try:
         time.sleep(0.5)
         before = customer.received
@@ -310,7 +297,8 @@ def test_latching_once_follows_a_far_end_behind_nat_but_not_a_stranger(
     latches to it once, early, because it is the SDP's host; a stranger from another network gets nothing."""
     eng = engine_factory()
     eng.register("agent1", kamailio, sip={"rtp_latch": "once"})
-    customer, _ = _raw_customer_call(eng, kamailio, behind_nat=True)
+    customer = RawCustomer(("127.0.0.1", kamailio.port), "agent1", DOMAIN, behind_nat=True)
+    customer.answered_by(eng)
     try:
         time.sleep(0.8)
         assert customer.received > 10  # the agent's audio reaches the port the customer really sends from

@@ -292,11 +292,7 @@ def test_rtp_from_strangers_and_garbage_from_the_peer_during_a_call(
         agent: EngineProcess, kamailio: Kamailio, engine_factory: Callable[..., EngineProcess],
         tmp_path: Path) -> None:
     customer = RawCustomer(("127.0.0.1", kamailio.port), "agent1", DOMAIN)
-    caller = threading.Thread(target=customer.call, daemon=True)
-    caller.start()
-    incoming = agent.wait_event({"event": "call", "state": "incoming"}, 10)
-    agent.command({"cmd": "answer", "call": incoming["call"]})
-    caller.join(10)
+    call = customer.answered_by(agent)
     assert customer.agent_rtp is not None
     rng = random.Random(16005)
     port = customer.agent_rtp[1]
@@ -321,6 +317,6 @@ def test_rtp_from_strangers_and_garbage_from_the_peer_during_a_call(
             s.close()
     finally:
         customer.hangup()
-    agent.wait_event({"event": "call", "call": incoming["call"], "state": "ended"}, 10)
+    agent.wait_event({"event": "call", "call": call, "state": "ended"}, 10)
     still_takes_a_call(agent, kamailio, engine_factory)
 

@@ -13,6 +13,7 @@ import os
 import socket
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 _seq = itertools.count(1)
 
@@ -193,6 +194,18 @@ class RawCustomer:
         self.agent_rtp = (ip, port)
         self.sip.send(self._in_dialog(b"ACK", 1), self.proxy)
         self._thread.start()
+
+    def answered_by(self, eng: Any, timeout: float = 10.0) -> int:
+        """Call the agent and have ``eng`` (an EngineProcess) answer; returns the agent's call id."""
+        import threading
+
+        caller = threading.Thread(target=self.call, daemon=True)
+        caller.start()
+        incoming = eng.wait_event({"event": "call", "state": "incoming"}, timeout)
+        eng.command({"cmd": "answer", "call": incoming["call"]})
+        caller.join(timeout)
+        assert self.agent_rtp is not None, "the agent's SDP never arrived"
+        return int(incoming["call"])
 
     def _in_dialog(self, method: bytes, cseq: int) -> bytes:
         ok = self._ok
