@@ -149,9 +149,21 @@ class DeskController(QObject):
         except OSError as exc:
             log.error("could not start the phone engine: %s", exc)
         self.core.attach_engine(self.engine)
+        self._watch_outbox()
         self.ticker.start()
         self.core.start(self.auto_sign_in)
         self.refresh()
+
+    def _watch_outbox(self) -> None:
+        """Why entries wait for the center (a forgotten session, a certificate a portal does not pass, a proxy's
+        page): a banner while it lasts, gone once an entry goes through (agentdesk/center/outbox.py problem())."""
+        outbox = self.core.link.connection.outbox
+        problem = getattr(outbox, "problem", None)
+        if problem is None:  # an outbox without the durable one's problems (tests' immediate outbox)
+            return
+        show = self.bridge.wrap(lambda p: self.core.banner("outbox", None if p is None else p.message, "warning"))
+        outbox.on_change = lambda: show(problem())  # on the thread that changed it; the banner on the GUI thread
+        show(problem())
 
     def can_quit(self) -> str | None:
         if self.core.session.state in (AgentState.RINGING, AgentState.ON_CALL):
