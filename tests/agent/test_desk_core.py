@@ -24,6 +24,20 @@ def _texts(kit: Kit) -> str:
     return "\n".join(parts)
 
 
+def _warm_consultation(tmp_path: Path, no_answer_seconds: int = 30) -> Kit:
+    """On a call, F9 to a warm target: the ticket is in, the consultation call 8 is calling the center."""
+    kit = make_kit(tmp_path, provisioning(escalation_targets=[EscalationTarget(
+        "tier2", Text(ja="センター二次対応", en="Center tier 2"), "sip:tier2@x", mode="warm",
+        no_answer_seconds=no_answer_seconds)]))
+    kit.sign_in_and_ready()
+    kit.ring()
+    kit.connect()
+    kit.core.escalate()
+    kit.run()
+    kit.event(P.CallEvent(call=8, direction="outgoing", state="calling", remote="sip:tier2@x", consult_for=7))
+    return kit
+
+
 def test_phone_set_up_from_settings_and_provisioning(tmp_path: Path) -> None:
     settings = Settings()
     settings.account.registrars = ["sip:backup.example.jp"]
@@ -190,16 +204,9 @@ def test_blind_escalation_ticket_progress_in_words_and_the_ticket_in_wrap_up(tmp
 
 
 def test_an_escalation_nobody_answers_brings_the_customer_back(tmp_path: Path) -> None:
-    kit = make_kit(tmp_path, provisioning(escalation_targets=[EscalationTarget(
-        "tier2", Text(ja="センター二次対応", en="Center tier 2"), "sip:tier2@x", mode="warm", no_answer_seconds=20)]))
-    kit.sign_in_and_ready()
-    kit.ring()
-    kit.connect()
-    kit.core.escalate()
-    kit.run()
+    kit = _warm_consultation(tmp_path, no_answer_seconds=20)
     consult = kit.engine.of(P.Consult)[-1]
     assert consult.call == 7 and consult.headers["X-Ticket-Id"] == "T-00001"
-    kit.event(P.CallEvent(call=8, direction="outgoing", state="calling", remote="sip:tier2@x", consult_for=7))
     kit.event(P.CallEvent(call=8, direction="outgoing", state="ringing", remote="sip:tier2@x", code=180))
     kit.clock.advance(21)
     kit.core.tick()
@@ -210,14 +217,7 @@ def test_an_escalation_nobody_answers_brings_the_customer_back(tmp_path: Path) -
 
 
 def test_warm_escalation_hands_over_when_the_center_answers(tmp_path: Path) -> None:
-    kit = make_kit(tmp_path, provisioning(escalation_targets=[EscalationTarget(
-        "tier2", Text(ja="センター二次対応", en="Center tier 2"), "sip:tier2@x", mode="warm")]))
-    kit.sign_in_and_ready()
-    kit.ring()
-    kit.connect()
-    kit.core.escalate()
-    kit.run()
-    kit.event(P.CallEvent(call=8, direction="outgoing", state="calling", remote="sip:tier2@x", consult_for=7))
+    kit = _warm_consultation(tmp_path)
     kit.event(P.CallEvent(call=8, direction="outgoing", state="connected", remote="sip:tier2@x"))
     assert kit.engine.of(P.CompleteTransfer)[-1] == P.CompleteTransfer(call=7, consult=8,
                                                                         id=kit.engine.sent[-1].id)
@@ -227,14 +227,7 @@ def test_warm_escalation_hands_over_when_the_center_answers(tmp_path: Path) -> N
 
 
 def test_a_failed_consultation_takes_the_customer_off_hold(tmp_path: Path) -> None:
-    kit = make_kit(tmp_path, provisioning(escalation_targets=[EscalationTarget(
-        "tier2", Text(ja="センター二次対応", en="Center tier 2"), "sip:tier2@x", mode="warm")]))
-    kit.sign_in_and_ready()
-    kit.ring()
-    kit.connect()
-    kit.core.escalate()
-    kit.run()
-    kit.event(P.CallEvent(call=8, direction="outgoing", state="calling", remote="sip:tier2@x", consult_for=7))
+    kit = _warm_consultation(tmp_path)
     kit.event(P.CallEvent(call=8, direction="outgoing", state="ended", remote="sip:tier2@x", code=486, reason="Busy"))
     assert kit.engine.of(P.Unhold)[-1].call == 7 and "話し中" in _texts(kit) and "486" not in _texts(kit)
 

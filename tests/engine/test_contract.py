@@ -109,6 +109,14 @@ def typed(eng: EngineProcess) -> list[P.Event]:
     return out
 
 
+def answered(phone: Phone) -> int:
+    """A customer calls and the agent answers; the agent's call id."""
+    call: int = phone.ring({})["call"]
+    phone.agent.command({"cmd": "answer", "call": call})
+    phone.agent.wait_event({"event": "call", "call": call, "state": "connected"}, 10)
+    return call
+
+
 def test_first_line_and_bad_lines(phone: Phone) -> None:
     eng = phone.agent
     ready = eng.ready_event
@@ -168,9 +176,7 @@ def test_a_ringing_call_refused(phone: Phone) -> None:
 
 def test_blind_escalation_carries_the_context_and_frees_the_agent(phone: Phone) -> None:
     eng = phone.agent
-    call = phone.ring({})["call"]
-    eng.command({"cmd": "answer", "call": call})
-    eng.wait_event({"event": "call", "call": call, "state": "connected"}, 10)
+    call = answered(phone)
     mark = eng.mark()
     reply = eng.command({"cmd": "transfer", "call": call, "target": phone.target(answers=True), "headers": CONTEXT})
     assert reply["call"] == call
@@ -183,9 +189,7 @@ def test_blind_escalation_carries_the_context_and_frees_the_agent(phone: Phone) 
 
 def test_an_escalation_nobody_answers_leaves_the_customer_with_the_agent(phone: Phone) -> None:
     eng = phone.agent
-    call = phone.ring({})["call"]
-    eng.command({"cmd": "answer", "call": call})
-    eng.wait_event({"event": "call", "call": call, "state": "connected"}, 10)
+    call = answered(phone)
     mark = eng.mark()
     eng.command({"cmd": "transfer", "call": call, "target": phone.target(answers=False), "headers": CONTEXT})
     final = eng.wait_event({"event": "transfer", "call": call, "final": True}, 15, after=mark)
@@ -199,9 +203,7 @@ def test_an_escalation_nobody_answers_leaves_the_customer_with_the_agent(phone: 
 
 def test_warm_escalation_consults_then_hands_the_customer_over(phone: Phone) -> None:
     eng = phone.agent
-    call = phone.ring({})["call"]
-    eng.command({"cmd": "answer", "call": call})
-    eng.wait_event({"event": "call", "call": call, "state": "connected"}, 10)
+    call = answered(phone)
     mark = eng.mark()
     reply = eng.command({"cmd": "consult", "call": call, "uri": phone.target(answers=True), "headers": CONTEXT})
     consult = reply["call"]
