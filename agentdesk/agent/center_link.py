@@ -146,16 +146,6 @@ class CenterLink:
         self.jobs.run("practice-call", lambda: practice.start_call(scenario_id), lambda _: None,
                       lambda exc: failed(_words(exc)))
 
-    def outbox_problem(self, then: Callable[[Text | None], None]) -> None:
-        """Why entries wait in the durable outbox (read on a worker), or None while deliveries go through."""
-        outbox: Any = self.connection.outbox
-
-        def read() -> Text | None:
-            problem = outbox.problem() if hasattr(outbox, "problem") else None
-            return problem.message if problem is not None else None
-
-        self.jobs.run("outbox-problem", read, then)
-
     def record(self, kind: str, payload: dict[str, Any]) -> str:
         """A write for the center, through the durable outbox (a small local insert; a refusal raises with a
         message the agent can read)."""

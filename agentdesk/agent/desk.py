@@ -39,7 +39,6 @@ Level = Literal["info", "warning", "alert"]
 QualityLevel = Literal["measuring", "good", "fair", "poor", "held"]
 IDLE = (AgentState.NOT_READY, AgentState.READY, AgentState.BREAK)
 RESTORED_SHOWN_S = 10.0  # "the headset is back" stays this long
-OUTBOX_EVERY = 10  # ticks (seconds) between looks at the outbox's problem
 
 
 class Effects(Protocol):
@@ -849,23 +848,12 @@ class DeskCore:
         for key in expired:
             self._banners.pop(key, None)
         self._ticks += 1
-        if self._ticks % OUTBOX_EVERY == 0 and self.link.signed_in:
-            self.link.outbox_problem(self._outbox_problem)
         if self.worklog is not None and self.session.working and self._ticks % 60 == 0:
             worklog = self.worklog
             at = calendar_jp.now()
             self.jobs.run("worklog-heartbeat", lambda: worklog.heartbeat(at), lambda _r: None)
         self._changed()
         return problem
-
-    def _outbox_problem(self, problem: Text | None) -> None:
-        if problem is None:
-            if "outbox" in self._banners:
-                self.banner("outbox", None)
-            return
-        self.banner("outbox", Text(ja="センターにまだ届いていない記録があります（{p}）。記録は失われず、自動で送り直します。",
-                                   en="Some entries have not reached the center yet ({p}). Nothing is lost; they are "
-                                      "sent again by themselves.").format(p=problem), "warning")
 
     def refresh_numbers(self) -> None:
         """The agent's own numbers, read off the GUI thread; "today" and "this month" are Japan's."""

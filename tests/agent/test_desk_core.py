@@ -361,24 +361,6 @@ def test_fixed_line_mode_rings_the_landline_and_controls_through_the_api(tmp_pat
     assert "つなぎ直す" in _texts(kit) and kit.core.screen().can_reconnect_line
 
 
-def test_entries_the_center_has_not_taken_are_said_and_the_banner_goes_when_they_go(tmp_path: Path) -> None:
-    from agentdesk.center.outbox import OutboxProblem
-
-    kit = make_kit(tmp_path)
-    kit.sign_in_and_ready()
-    problems = [OutboxProblem("unreachable", Text(ja="センターが応答しません", en="The center does not answer"), 0.0)]
-    kit.outbox.problem = lambda: problems[0] if problems else None  # type: ignore[method-assign]
-    for _ in range(10):
-        kit.core.tick()
-    kit.run()
-    assert "センターが応答しません" in _texts(kit) and "失われず" in _texts(kit)
-    problems.clear()
-    for _ in range(10):
-        kit.core.tick()
-    kit.run()
-    assert "届いていない" not in _texts(kit)
-
-
 def test_a_landline_hand_over_that_ends_the_leg_before_the_center_answers_is_still_an_escalation(
         tmp_path: Path) -> None:
     settings = Settings()
