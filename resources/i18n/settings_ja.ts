@@ -240,6 +240,14 @@
       <translation>センターのURLは https:// で始めてください。</translation>
     </message>
     <message>
+      <source>Saving the passwords in the system keyring…</source>
+      <translation>パスワードをシステムのキーリングに保存しています…</translation>
+    </message>
+    <message>
+      <source>The system keyring did not take the passwords; nothing was saved.</source>
+      <translation>システムのキーリングがパスワードを受け付けませんでした。何も保存されていません。</translation>
+    </message>
+    <message>
       <source>Could not change the start-up setting: %1</source>
       <translation>起動時の設定を変更できませんでした: %1</translation>
     </message>

@@ -109,7 +109,7 @@ def attach_desk(main: Any, services: Services, store: settings_mod.Settings,
     def open_settings() -> None:
         from agentdesk.ui.settings.dialog import SettingsDialog
 
-        dialog = SettingsDialog(store, window)
+        dialog = SettingsDialog(store, window, jobs=controller.jobs)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             controller.apply_shortcuts(store.shortcuts)
             controller.sound.device = store.audio.ring_device

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from agentdesk import credentials
+from agentdesk.agent.jobs import InlineJobs, Jobs
 from agentdesk.settings import Settings
 from agentdesk.ui.desk.shortcuts import DEFAULT_SHORTCUTS, effective
 from agentdesk.ui.desk.sound import SoundPlayer, device_name
@@ -80,8 +81,10 @@ class MicMeter:
 
 class SettingsDialog(QDialog):
     def __init__(self, settings: Settings, parent: QWidget | None = None,
-                 devices: DeviceLister = list_devices, sound: SoundPlayer | None = None) -> None:
+                 devices: DeviceLister = list_devices, sound: SoundPlayer | None = None,
+                 jobs: Jobs | None = None) -> None:
         super().__init__(parent)
+        self.jobs: Jobs = jobs or InlineJobs()  # the desk's UiJobs: the keyring is written off the GUI thread
         self.setObjectName("settingsDialog")
         self.settings = settings
         self.sound = sound
@@ -404,10 +407,53 @@ class SettingsDialog(QDialog):
                 return self.tr("Each phone server (registrar) must be a SIP address (sip:host:port).")
         return ""
     def save(self) -> None:
+        """Check the form; store the passwords in the keyring on a worker (a keyring can wait on the OS for
+        seconds: an unlock prompt, D-Bus), then apply the rest. The dialog closes only once the keyring took them."""
         problem = self.validate()
         if problem:
             self.problem.setText(problem)
             return
+        secrets = self._secrets()
+        if not secrets:
+            self._apply(sip_ref="")
+            return
+        self.buttons.setEnabled(False)
+        self.problem.setText(self.tr("Saving the passwords in the system keyring…"))
+
+        def store() -> None:
+            for ref, secret in secrets:
+                credentials.set_secret(ref, secret)
+
+        sip_ref = next((ref for ref, _ in secrets if ref.startswith("sip:")), "")
+        self.jobs.run("settings-keyring", store, lambda _none: self._secrets_stored(sip_ref), self._keyring_failed)
+
+    def _secrets(self) -> list[tuple[str, str]]:
+        """(keyring reference, password) for each password field the agent filled in."""
+        secrets: list[tuple[str, str]] = []
+        agent_id = self.agent_id.text().strip()
+        if self.center_password.text() and agent_id:
+            secrets.append((f"center:{agent_id}", self.center_password.text()))
+        user = self.sip_user.text().strip()
+        if self.sip_password.text() and user:
+            secrets.append((f"sip:{user}@{self.sip_domain.text().strip()}", self.sip_password.text()))
+        return secrets
+
+    def _secrets_stored(self, sip_ref: str) -> None:
+        self.buttons.setEnabled(True)
+        self.problem.setText("")
+        self.center_password.clear()
+        self.sip_password.clear()
+        self._apply(sip_ref)
+
+    def _keyring_failed(self, exc: Exception) -> None:
+        self.buttons.setEnabled(True)
+        if isinstance(exc, credentials.KeyringUnavailable):
+            self.problem.setText(exc.message.pick(self.settings.language))
+        else:
+            log.warning("the keyring refused the passwords: %s", type(exc).__name__)
+            self.problem.setText(self.tr("The system keyring did not take the passwords; nothing was saved."))
+
+    def _apply(self, sip_ref: str) -> None:
         s = self.settings
         s.center.base_url = self.center_url.text().strip()
         s.center.agent_id = self.agent_id.text().strip()
@@ -419,16 +465,8 @@ class SettingsDialog(QDialog):
         s.account.user = self.sip_user.text().strip()
         s.account.domain = self.sip_domain.text().strip()
         s.account.registrars = self.registrars.toPlainText().split()
-        try:
-            if self.center_password.text() and s.center.agent_id:
-                credentials.set_secret(f"center:{s.center.agent_id}", self.center_password.text())
-            if self.sip_password.text() and s.account.user:
-                ref = f"sip:{s.account.user}@{s.account.domain}"
-                credentials.set_secret(ref, self.sip_password.text())
-                s.account.credential_ref = ref
-        except credentials.KeyringUnavailable as exc:
-            self.problem.setText(exc.message.pick(s.language))
-            return
+        if sip_ref:
+            s.account.credential_ref = sip_ref
         s.audio.call_device = str(self.call_device.currentData() or "")
         s.audio.ring_device = str(self.ring_device.currentData() or "")
         s.audio.ring_on_headset = self.ring_on_headset.isChecked()
@@ -446,8 +484,6 @@ class SettingsDialog(QDialog):
             except OSError as exc:
                 self.problem.setText(self.tr("Could not change the start-up setting: %1").replace("%1", str(exc)))
                 return
-        self.center_password.clear()
-        self.sip_password.clear()
         self.accept()
 
     def done(self, result: int) -> None:

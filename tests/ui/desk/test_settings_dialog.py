@@ -106,3 +106,40 @@ def test_fixed_line_mode_takes_only_a_fixed_line_checked_by_the_line_checks_rule
     d.landline.setText("０３－１２３４－５６７８")  # full-width, as people type it
     d.save()
     assert store.center.mode == "fixed_line" and store.center.fixed_line_number == "03-1234-5678"
+
+
+def test_passwords_go_to_the_keyring_off_the_gui_thread_and_the_dialog_waits_for_it(qtbot, monkeypatch) -> None:
+    """The keyring can wait on the OS for seconds (an unlock prompt, D-Bus): the write is a job, the dialog
+    stays open and its buttons wait until the keyring took the password; a refusal keeps the dialog open."""
+    from agentdesk.agent.jobs import QueuedJobs
+
+    jobs = QueuedJobs()
+    store = settings.Settings()
+    d = SettingsDialog(store, devices=devices, sound=SoundPlayer(enabled=False), jobs=jobs)
+    qtbot.addWidget(d)
+    d.sip_user.setText("agent1001")
+    d.sip_domain.setText("center.example.jp")
+    d.sip_password.setText("sip-secret")
+    d.buttons.accepted.emit()
+    assert jobs.names() == ["settings-keyring"]  # nothing written on the calling (GUI) thread
+    assert credentials.get_secret("sip:agent1001@center.example.jp") is None
+    assert not d.buttons.isEnabled() and "キーリング" in d.problem.text()
+    assert d.result() != d.DialogCode.Accepted and store.account.credential_ref == ""
+    jobs.run_pending()
+    assert credentials.get_secret("sip:agent1001@center.example.jp") == "sip-secret"
+    assert d.result() == d.DialogCode.Accepted and d.buttons.isEnabled()
+    assert store.account.credential_ref == "sip:agent1001@center.example.jp" and d.sip_password.text() == ""
+
+    refused = SettingsDialog(settings.Settings(), devices=devices, sound=SoundPlayer(enabled=False), jobs=jobs)
+    qtbot.addWidget(refused)
+
+    def no_keyring(ref: str, secret: str) -> None:
+        raise credentials.KeyringUnavailable()
+
+    monkeypatch.setattr(credentials, "set_secret", no_keyring)
+    refused.agent_id.setText("agent1002")
+    refused.center_password.setText("center-secret")
+    refused.buttons.accepted.emit()
+    jobs.run_pending()
+    assert refused.result() != refused.DialogCode.Accepted and refused.buttons.isEnabled()
+    assert "キーリング" in refused.problem.text() and refused.center_password.text() == "center-secret"
