@@ -150,3 +150,21 @@ def test_every_file_and_folder_the_app_writes_is_the_users_alone(isolated_user_d
     loose = [f"{p}: {stat.filemode(p.stat().st_mode)}" for p in isolated_user_dirs.rglob("*")
              if stat.S_IMODE(p.stat().st_mode) & 0o077]
     assert loose == [], loose
+
+
+def test_customer_numbers_are_masked_even_at_debug_level(isolated_user_dirs: Path) -> None:
+    """Before: pjsua's message dumps at debug level (and its call dump at the default level) wrote the number
+    whole. Now every handler masks all but the last two digits."""
+    path = agentdesk_log.setup(file_name="masked.log", level=logging.DEBUG, to_stderr=False)
+    try:
+        logging.getLogger("agentdesk.sip.pjsip").debug(
+            'RX 512 bytes Request msg INVITE\r\nFrom: "山田" <sip:0312345678@center.example.jp>;tag=1\r\n'
+            "P-Asserted-Identity: <tel:+81-90-1234-5678>\r\nX-Callback: 090-1234-5678\r\n")
+        logging.getLogger("agentdesk.sip.pjsip").info("  [DISCONNECTED] To: <sip:0312345678@agentdesk.test>;tag=x")
+    finally:
+        for handler in list(logging.getLogger().handlers):
+            if getattr(handler, "_agentdesk", False):
+                handler.flush()
+    text = path.read_text(encoding="utf-8")
+    assert "0312345678" not in text and "1234-5678" not in text and "12345678" not in text
+    assert "********78" in text and "sip:agent1" not in text
