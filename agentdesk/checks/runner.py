@@ -37,11 +37,12 @@ def _network_seconds(ctx: CheckContext) -> float:
     probes = ctx.probe_count * ctx.probe_interval_s + 0.5
     if not ctx.echo_target:
         return probes
-    # the engine starts while the probes run (about 2 s), then the call, its hang-up and engine stop (0.5 s), then
-    # the score of 4 s of returned audio: PESQ (development installs) under 1 s, ViSQOL in pure Python (shipped)
-    # about 1.4 s per second of audio on a slow PC (measured: tests/center/test_practice_echo.py)
+    # the test call runs beside the probes: the engine starts (about 2.5 s), then the call, its hang-up and engine
+    # stop (0.5 s), then the score of 4 s of returned audio: PESQ (development installs) under 1 s, ViSQOL in pure
+    # Python (shipped) about 1.4 s per second of audio on a slow PC (measured: tests/center/test_practice_echo.py);
+    # the longer of the two decides
     scoring = 1.0 if importlib.util.find_spec("pesq") is not None else 6.0
-    return max(probes, 2.5) + float(ctx.extra.get("echo_seconds", 20.0)) + 0.5 + scoring
+    return max(probes, 2.5 + float(ctx.extra.get("echo_seconds", 20.0)) + 0.5 + scoring)
 
 
 # name -> seconds the check itself takes with this context (answers to its questions not counted)
