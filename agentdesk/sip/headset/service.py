@@ -166,6 +166,24 @@ def _look_at(backend: HidBackend, e: dict[str, Any], path: bytes, sysfs: str) ->
                      serial=str(e.get("serial_number") or ""), descriptor=bytes(data))
 
 
+def _lock(fh: Any) -> bool:
+    """Lock the open file ``fh`` for this process without waiting (its first byte on Windows); closed if refused."""
+    try:
+        if sys.platform == "win32":
+            import msvcrt
+
+            fh.seek(0)
+            msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+        else:
+            import fcntl
+
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        fh.close()
+        return False
+    return True
+
+
 class DeviceLock:
     """An OS file lock per device: one AgentDesk engine drives a headset at a time. Released with the process."""
 
@@ -179,18 +197,7 @@ class DeviceLock:
             fh = open(self.path, "a+b")
         except OSError:
             return True  # no lock file possible: do not refuse the headset for that
-        try:
-            if sys.platform == "win32":
-                import msvcrt
-
-                fh.seek(0)
-                msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
-            else:
-                import fcntl
-
-                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            fh.close()
+        if not _lock(fh):
             return False
         self.fh = fh
         with contextlib.suppress(OSError):
@@ -223,17 +230,7 @@ class DeviceLock:
             fh = open(self.path, "rb")
         except OSError:
             return False
-        try:
-            if sys.platform == "win32":
-                import msvcrt
-
-                msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
-            else:
-                import fcntl
-
-                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            fh.close()
+        if not _lock(fh):
             return False
         self.fh = fh
         return True
