@@ -654,7 +654,11 @@ class DeskCore:
                     self._look_up(new.contract_id)
             return
         leg = line.leg
-        self.banner("landline", LINE_DROPPED if leg == "dropped" else None, "alert")
+        if leg == "dropped":
+            self.banner("landline", LINE_DROPPED, "alert")
+        elif not (leg == "ringing" and call is not None and self.session.state == AgentState.RINGING):
+            # a leg still ringing (a repeated event, or its state read back after the offer) keeps "pick up"
+            self.banner("landline", None, "alert")
         if from_status and call is None and leg in ("ringing", "connected") and line.call_id and self.session.can_ring():
             # an offer the event stream did not bring (it connected later): the leg's state says it all
             self._on_landline(CenterEvent(kind="fixed_line_offer", data={}))

@@ -344,7 +344,12 @@ def test_fixed_line_mode_rings_the_landline_and_controls_through_the_api(tmp_pat
     kit.center_event("fixed_line_leg", leg="ringing", call_id="CALL-1", number="+81312345678")
     kit.center_event("fixed_line_offer", call_id="CALL-1", contract_id="C-1")
     assert kit.core.session.state == AgentState.RINGING and "固定電話を呼び出しています" in _texts(kit)
+    # the leg's state read back after the event stream connected can land after the offer: still ringing,
+    # the agent must still be told to pick up (CI once saw the banner taken down here)
+    kit.center_event("fixed_line_leg", leg="ringing", call_id="CALL-1", number="+81312345678")
+    assert kit.core.session.state == AgentState.RINGING and "固定電話を呼び出しています" in _texts(kit)
     kit.center_event("fixed_line_leg", leg="connected", call_id="CALL-1", number="+81312345678")
+    assert "固定電話を呼び出しています" not in _texts(kit)
     assert kit.core.session.state == AgentState.ON_CALL
     kit.core.toggle_hold()
     kit.run()
