@@ -105,3 +105,49 @@ def test_a_pumped_7_1_headset_runs_without_callbacks_and_pauses(virtual_headset:
     assert abs(dominant_frequency(recording[0], 16000) - 500) < 10
     assert np.sqrt(np.mean(recording[0] ** 2)) > 0.1
     assert abs(dominant_frequency(captured, s.rate_in) - 900) < 10
+
+
+@pytest.mark.slow
+def test_a_pull_the_watcher_saw_only_after_the_streams_moved_still_falls_back(
+        virtual_headset: VirtualHeadset) -> None:
+    """PulseAudio (and PipeWire) move a pulled headset's streams to the default device after a ~1.2 s stall, and
+    the streams run on as if nothing happened. A watcher that looks only after that (a loaded machine: CI saw it)
+    must still notice and say so: the agent would otherwise talk into the laptop with no word on the screen."""
+    require.portaudio()
+    from agentdesk.sip.audio.manager import STALL_S, DeviceManager
+
+    watcher = DeviceManager(on_streams=lambda _s: None, call_device="ALSA:agentdesk_headset", pumped=True)
+    watcher._scan()  # the watcher's steps by hand, its thread not started: this test decides when it looks
+    assert watcher._open_call("ALSA:agentdesk_headset", reason="start")
+    s = watcher.call
+    assert isinstance(s, PumpedStreamSet) and s.started
+    stop = threading.Event()
+
+    def clock_thread() -> None:  # pjmedia's clock thread, as the bridge drives it
+        silence = np.zeros(320, np.float32)
+        while not stop.is_set():
+            s.pull()
+            s.push(silence)
+            time.sleep(0.02)
+
+    pump = threading.Thread(target=clock_thread, daemon=True)
+    pump.start()
+    try:
+        time.sleep(1.0)
+        watcher._check()
+        assert not watcher.fallback and not [e for e in watcher.events if getattr(e, "state", "") == "fallback"]
+        virtual_headset.unplug_headset()
+        deadline = time.monotonic() + 5.0  # the stall, then the move: the microphone delivers again
+        time.sleep(0.3)
+        while time.monotonic() < deadline and time.monotonic() - s.last_in > 0.05:
+            time.sleep(0.02)
+        assert time.monotonic() - s.last_in <= 0.05, "the moved streams never ran again"
+        assert not s.stalled(time.monotonic(), STALL_S)  # nothing left to see now but the pause that was
+        watcher._check()
+        lost = [e for e in watcher.events if getattr(e, "state", "") == "fallback"]
+        assert lost and lost[0].id == "ALSA:agentdesk_headset" and watcher.fallback
+    finally:
+        stop.set()
+        pump.join(2)
+        virtual_headset.plug_headset()
+        watcher._close_all()
