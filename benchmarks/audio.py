@@ -34,7 +34,7 @@ if str(ROOT) not in sys.path:
 from tests.audio.driver import HarnessProcess  # noqa: E402
 from tests.audio.speech import write_wav  # noqa: E402
 from tests.infra.proc import CpuMeter, stop_group  # noqa: E402
-from tests.infra.pulse import VirtualHeadset  # noqa: E402
+from tests.infra.pulse import VirtualHeadset, headset_in_environment  # noqa: E402
 
 RATE = 16000
 CLICK_EVERY = 1.0
@@ -240,10 +240,7 @@ def _codec_only_visqol(work: Path) -> list[tuple[float, float]]:
 def run(seconds: float = 12.0, busy_seconds: float = 60.0) -> list[dict]:
     rows: list[dict] = []
     work = Path(tempfile.mkdtemp(prefix="agentdesk-audio-bench-"))
-    headset = VirtualHeadset(workdir=work / "pulse").start()
-    saved = {k: os.environ.get(k) for k in headset.env}
-    os.environ.update(headset.env)
-    try:
+    with headset_in_environment(work / "pulse") as headset:
         headset.pactl("load-module", "module-combine-sink", "sink_name=bench_both",
                       "slaves=agentdesk_mic_feed,agentdesk_call")
         wav = write_wav(work / "clicks.wav", _clicks(seconds))
@@ -265,14 +262,7 @@ def run(seconds: float = 12.0, busy_seconds: float = 60.0) -> list[dict]:
         rows.append(_row("audio: underruns per 10 min, another process spinning a core",
                          round((busy["mic_underruns"] + busy["speaker_underruns"]) * scale, 1), "per 10 min",
                          None, None, f"measured over {busy_seconds:.0f} s and scaled: {busy}"))
-    finally:
-        headset.stop()
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-        shutil.rmtree(work, ignore_errors=True)
+    shutil.rmtree(work, ignore_errors=True)
     codec = _codec_only_visqol(work)
     rows.append(_row("audio: ViSQOL of G.722 alone (pjsua2 loopback, no headset), recorded speech A / B",
                      f"{codec[0][0]} / {codec[1][0]}", "MOS-LQO", None, None,

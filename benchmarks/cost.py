@@ -32,7 +32,7 @@ if str(ROOT) not in sys.path:
 from benchmarks.audio import _baresip, _clicks, _engine_cpu  # noqa: E402
 from benchmarks.startup import BARE_WINDOW  # noqa: E402
 from tests.audio.speech import write_wav  # noqa: E402
-from tests.infra.pulse import VirtualHeadset  # noqa: E402
+from tests.infra.pulse import VirtualHeadset, headset_in_environment  # noqa: E402
 
 ROUNDS = 3
 IDLE_S = 10.0
@@ -95,24 +95,14 @@ def _bare_window_mb() -> float:
 
 def run(seconds: float = 10.0) -> list[dict[str, Any]]:
     work = Path(tempfile.mkdtemp(prefix="agentdesk-cost-bench-"))
-    headset = VirtualHeadset(workdir=work / "pulse").start()
-    saved = {k: os.environ.get(k) for k in headset.env}
-    os.environ.update(headset.env)
-    try:
+    with headset_in_environment(work / "pulse") as headset:
         load_before = os.getloadavg()[0]
         cpu = _cpu(headset, work, seconds)
         load_after = os.getloadavg()[0]
         (work / "app").mkdir()
         mem = _app_memory(headset, work / "app")
         bare = _bare_window_mb()
-    finally:
-        headset.stop()
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-        shutil.rmtree(work, ignore_errors=True)
+    shutil.rmtree(work, ignore_errors=True)
     call, idle, peer = (statistics.median(cpu[k]) if cpu[k] else None for k in ("call", "idle", "baresip"))
     load = f"load average {load_before:.1f} -> {load_after:.1f}"
     rounds = f"{ROUNDS} rounds interleaved: ours {cpu['call']}, baresip {cpu['baresip']}"

@@ -11,9 +11,11 @@ monitor is the microphone) and hears what the app played with :meth:`record` (a 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import wave
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -149,6 +151,24 @@ class VirtualHeadset:
     def log(self) -> str:
         p = self.workdir / "pulseaudio.log"
         return p.read_text(errors="replace")[-10000:] if p.exists() else ""
+
+
+@contextlib.contextmanager
+def headset_in_environment(workdir: Path) -> Iterator[VirtualHeadset]:
+    """A started virtual headset whose environment this process (and what it starts) uses until the block ends;
+    then the server stops and the environment is as before (benchmarks: no pytest monkeypatch there)."""
+    headset = VirtualHeadset(workdir=workdir).start()
+    saved = {k: os.environ.get(k) for k in headset.env}
+    os.environ.update(headset.env)
+    try:
+        yield headset
+    finally:
+        headset.stop()
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def write_wav(path: Path, samples: np.ndarray, rate: int) -> Path:
