@@ -180,6 +180,10 @@ class EngineCall(pj.Call):
         self.engine._on_call_media_state(self)
 
     @guarded
+    def onCallSdpCreated(self, prm: Any) -> None:
+        self.engine.path.sdp_created(self, prm)  # behind the TLS relay: the public address (netpath.py)
+
+    @guarded
     def onDtmfEvent(self, prm: Any) -> None:
         # pjsua reports an RFC 4733 digit at its start, on updates and at its end; SIP INFO once, as an end.
         info = prm.method == pj.PJSUA_DTMF_METHOD_SIP_INFO
@@ -1596,6 +1600,8 @@ class Engine:
         index = int(event.pop("index", -1))
         self.emit(P.decode_event(dict({"event": "tls"}, **event)))
         state = event.get("state")
+        if state == "connected":
+            self.path.relay_connected(index, event.get("local_address"), event.get("contact_address"))
         if state == "refused":
             self.emit(P.Security(what="tls_refused", source=str(event.get("registrar")),
                                  reason=str(event.get("reason")), kind=event.get("kind"),

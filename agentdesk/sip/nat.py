@@ -14,6 +14,10 @@ a far end that sends where the SDP says (baresip, most PBXes without a media rel
 - ``keepalive_interval``: UDP keep-alives to the registrar (pjsua's CRLF), seconds, default 15, 0 = off. A home
   router forgets an idle UDP mapping after 20-180 s (Linux' default 30 s for a one-way flow, 120 s for a two-way
   one); the interval must be shorter than the router's, and :class:`PublicAddress` notices when it was not;
+- over TLS the engine's SIP goes through its own relay (agentdesk/sip/tls_relay.py): pjsua sees a loopback TCP
+  connection and never the registrar's ``received``/``rport``, so its own SDP rewrite cannot work. The relay
+  learns the address the center sees (its first OPTIONS on each TLS connection) and the engine puts it into the
+  SDP as pjsua creates it (:func:`sdp_with_address`, from ``onCallSdpCreated``), with ``sdp_address: "auto"``;
 - ``rtp_ports: "MIN-MAX"``: RTP and RTCP ports from a range (a center's firewall rule names one). A busy port pair
   is skipped (pjsua tries the next pair, wrapping inside the range). ``rtp_port`` (the first port, no limit) stays
   for compatibility.
@@ -118,6 +122,15 @@ def parse_port_range(value: Any) -> tuple[int, int]:
     if not 1024 <= lo < hi <= 65535 or hi - lo + 1 < RTP_PORTS_PER_CALL:
         raise CommandError("sip.rtp_ports must be within 1024-65535 and hold at least one RTP/RTCP pair")
     return lo, hi
+
+
+def sdp_with_address(sdp: str, local_ip: str, public_ip: str) -> str:
+    """``sdp`` with every ``IN IP4 <local_ip>`` (the origin, connection and RTCP lines) naming ``public_ip``
+    instead; anything else (another address: a STUN mapping, a relay's) stays as it is."""
+    if not local_ip or not public_ip or local_ip == public_ip:
+        return sdp
+    return re.sub(r"(?m)^((?:o|c|a)=.*?IN IP4 )" + re.escape(local_ip) + r"(?=\s|$)",
+                  lambda m: m.group(1) + public_ip, sdp)
 
 
 def via_mapping(message: str) -> tuple[str, int] | None:

@@ -22,7 +22,7 @@ from agentdesk.sip import protocol as P
 from agentdesk.sip.dtmf import CONTENT_TYPE as DTMF_INFO_TYPE
 from agentdesk.sip.dtmf import InfoDtmfQueue, info_body
 from agentdesk.sip.media_watch import MediaWatch, MediaWatchSettings
-from agentdesk.sip.nat import NatSettings, PublicAddress
+from agentdesk.sip.nat import NatSettings, PublicAddress, sdp_with_address
 
 if TYPE_CHECKING:
     from agentdesk.sip.engine import Engine, EngineCall
@@ -54,6 +54,8 @@ class NetPath:
         self._recovered_at = -RECOVER_EVERY_S
         self._stun: tuple[str, ...] = ()
         self.failover_spread_s = DEFAULT_FAILOVER_SPREAD_S
+        self._relay_seen: dict[int, tuple[str, str]] = {}  # registrar index -> (local IP, IP the center sees)
+        self._sdp_public: dict[int, tuple[str, str]] = {}  # call -> (local IP, public IP) its SDP was given
 
     # ---- configure --------------------------------------------------------------------------------------------
     def configure(self, nat: NatSettings, watch: MediaWatchSettings,
@@ -99,6 +101,30 @@ class NetPath:
             # A new public IP under calls in progress (a retry registered before any recovery ran): their SDP
             # still names the old address, which a far end without a relay keeps sending to.
             self.engine._after(0.0, "reinvite", self.reinvite_calls)
+
+    # ---- the SDP behind the TLS relay ------------------------------------------------------------------------
+    def relay_connected(self, index: int, local: str | None, seen: str | None) -> None:
+        """The TLS relay's connection to registrar ``index`` is up: ``local`` is its socket's address, ``seen`` the
+        address the center reported (``received``/``rport`` of the relay's OPTIONS), both ``host:port``."""
+        if not local or not seen:
+            return
+        self._relay_seen[index] = (_host(local), _host(seen))
+
+    def sdp_created(self, call: EngineCall, prm: Any) -> None:
+        """pjsua made our SDP (offer or answer): behind the TLS relay with ``sdp_address: "auto"``, the address the
+        center sees replaces the private one, as pjsua's own rewrite does over UDP and TCP."""
+        e = self.engine
+        if self.nat.sdp_address != "auto" or not e.relay_hops:
+            return
+        seen = self._relay_seen.get(e.reg_index)
+        if seen is None or seen[0] == seen[1]:
+            return
+        sdp = str(prm.sdp.wholeSdp)
+        new = sdp_with_address(sdp, *seen)
+        if new != sdp:
+            prm.sdp.wholeSdp = new
+            self._sdp_public[call.number] = seen
+            log.info("call %s: SDP names %s (the address the center sees), not %s", call.number, seen[1], seen[0])
 
     def reinvite_calls(self) -> None:
         """Re-INVITE every call with new media: a new RTP socket, the current public address in the SDP."""
@@ -218,6 +244,9 @@ class NetPath:
             out["remote_rtp"] = str(si.remoteRtpAddress)
             ti = call.getMedTransportInfo(med_idx)
             out["local_rtp"] = str(ti.localRtpName)
+            rewritten = self._sdp_public.get(call.number)
+            if rewritten is not None and out["local_rtp"].rsplit(":", 1)[0] == rewritten[0]:
+                out["local_rtp"] = f"{rewritten[1]}:{out['local_rtp'].rsplit(':', 1)[1]}"  # what our SDP said
             if str(ti.srcRtpName):
                 out["rtp_source"] = str(ti.srcRtpName)
         except pj.Error:
@@ -252,4 +281,10 @@ class NetPath:
 
     def call_ended(self, number: int) -> None:
         self.watch.forget(number)
+        self._sdp_public.pop(number, None)
         self.info_dtmf.drop(number)
+
+
+def _host(hostport: str) -> str:
+    """``"192.0.2.1:5061"`` or ``"[2001:db8::1]:5061"`` (the relay's format_hostport) -> the host."""
+    return hostport.rsplit(":", 1)[0].strip("[]")

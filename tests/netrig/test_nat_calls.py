@@ -1,6 +1,7 @@
 """An agent at home behind a NAT router: registration, a customer's call and the escalation, with audio checked
 at both ends (tones), over UDP and TCP, with a media relay at the center (rtpengine) and without one (a center
-that sends RTP where the SDP says: the customer and the Tier-2 desk are baresip, which never latches)."""
+that sends RTP where the SDP says: the customer and the Tier-2 desk are baresip, which never latches), and over
+TLS without a relay (the engine's TLS relay learns the public address; pjsua never sees the registrar's Via)."""
 
 from __future__ import annotations
 
@@ -19,13 +20,16 @@ from tests.infra.netrig.parties import agent_uri, baresip_peer, hears, newest, s
 pytestmark = pytest.mark.sip
 
 
-@pytest.mark.parametrize(("transport", "relay"), [("udp", False), ("tcp", False), ("udp", True), ("tcp", True)],
-                         ids=["udp-direct", "tcp-direct", "udp-relay", "tcp-relay"])
+@pytest.mark.parametrize(("transport", "relay"), [("udp", False), ("tcp", False), ("udp", True), ("tcp", True),
+                                                 ("tls", False)],
+                         ids=["udp-direct", "tcp-direct", "udp-relay", "tcp-relay", "tls-direct"])
 def test_call_and_escalation_behind_nat_audio_both_ways(
         transport: str, relay: bool, rig_factory: Callable[..., Rig],
         engine_factory: Callable[..., EngineProcess], tmp_path: Path) -> None:
-    rig = rig_factory(relay=relay)
-    agent, heard = start_agent(rig, engine_factory, tmp_path, transport=transport)
+    rig = rig_factory(relay=relay, tls=transport == "tls")
+    # over TLS, SRTP is mandatory by default; the customers and Tier-2 (baresip on UDP) offer plain RTP
+    agent, heard = start_agent(rig, engine_factory, tmp_path, transport=transport,
+                               srtp="optional" if transport == "tls" else None)
     customer = baresip_peer(rig, tmp_path, "customer1", PEER_IPS[0], tones.CUSTOMER_HZ)
     tier2 = baresip_peer(rig, tmp_path, "tier2", PEER_IPS[1], tones.TIER2_HZ)
 

@@ -7,7 +7,7 @@ import pytest
 
 from agentdesk.sip.dtmf import InfoDtmfQueue, info_body
 from agentdesk.sip.media_watch import MediaWatch, MediaWatchSettings
-from agentdesk.sip.nat import NatSettings, PublicAddress, parse_port_range, via_mapping
+from agentdesk.sip.nat import NatSettings, PublicAddress, parse_port_range, sdp_with_address, via_mapping
 from agentdesk.sip.protocol import CommandError
 
 REG_OK = ("SIP/2.0 200 OK\r\n"
@@ -34,6 +34,15 @@ def test_via_mapping_reads_received_and_rport() -> None:
     plain = "SIP/2.0 200 OK\r\nv: SIP/2.0/TCP 10.0.0.5:5070;branch=z9hG4bK1\r\n\r\n"
     assert via_mapping(plain) == ("10.0.0.5", 5070)
     assert via_mapping("SIP/2.0 200 OK\r\nTo: <sip:a@b>\r\n\r\n") is None
+
+
+def test_sdp_behind_the_tls_relay_names_the_public_address() -> None:
+    sdp = ("v=0\r\no=- 3912 3913 IN IP4 192.168.1.10\r\ns=pjmedia\r\nc=IN IP4 192.168.1.10\r\nt=0 0\r\n"
+           "m=audio 4000 RTP/AVP 9 0\r\nc=IN IP4 192.168.1.100\r\na=rtcp:4001 IN IP4 192.168.1.10\r\n")
+    out = sdp_with_address(sdp, "192.168.1.10", "203.0.113.2")
+    assert "IN IP4 192.168.1.10\r" not in out and out.count("IN IP4 203.0.113.2") == 3
+    assert "c=IN IP4 192.168.1.100\r\n" in out  # another address (not ours) stays
+    assert sdp_with_address(sdp, "192.168.1.10", "192.168.1.10") == sdp  # no NAT: nothing to do
 
 
 def test_public_address_moves_and_keepalive_halves_when_the_mapping_was_forgotten() -> None:

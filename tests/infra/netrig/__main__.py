@@ -1,6 +1,6 @@
 """The network rig by hand (support engineers reproducing an agent's line; docs/testing.md, "The network rig").
 
-    sudo .venv/bin/python -m tests.infra.netrig up --dir /tmp/rig [--relay] [--backup] [--udp-timeout 30]
+    sudo .venv/bin/python -m tests.infra.netrig up --dir /tmp/rig [--relay] [--backup] [--tls] [--udp-timeout 30]
     sudo .venv/bin/python -m tests.infra.netrig impair --dir /tmp/rig --delay 50 --jitter 20 --loss 3
     sudo .venv/bin/python -m tests.infra.netrig impair --dir /tmp/rig --burst 1,25 --direction down
     sudo .venv/bin/python -m tests.infra.netrig cut --dir /tmp/rig      # and: restore, clear, stats, show
@@ -44,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--relay", action="store_true", help="rtpengine relays the media at the center")
     up.add_argument("--backup", action="store_true", help="a backup Kamailio at " + BACKUP_IP)
     up.add_argument("--auth", action="store_true", help="digest authentication for REGISTER")
+    up.add_argument("--tls", action="store_true", help="a TLS listener on port 5061 too (a CA made in --dir)")
     up.add_argument("--udp-timeout", type=int, default=None, help="the router forgets idle UDP mappings after S s")
     imp = sub.add_parser("impair", help="set the link's impairment (unset values stay)")
     imp.add_argument("--direction", choices=("both", "up", "down"), default="both",
@@ -66,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     state = args.dir / "rig.json"
 
     if args.what == "up":
-        rig = Rig(args.dir, udp_timeout_s=args.udp_timeout, relay=args.relay, backup=args.backup, auth=args.auth)
+        rig = Rig(args.dir, udp_timeout_s=args.udp_timeout, relay=args.relay, backup=args.backup, auth=args.auth,
+                  tls=args.tls)
         rig.up()
         stop = threading.Event()
         signal.signal(signal.SIGINT, lambda *_: stop.set())
@@ -80,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"  center namespace {rig.center.name} Kamailio {PRIMARY_IP}:5060"
                   + (f" and {BACKUP_IP}:5060" if args.backup else "") + (", rtpengine" if args.relay else "") +
                   f"\n  registrar for the agent: sip:{PRIMARY_IP}:5060 (domain agentdesk.test)\n"
+                  + (f"  over TLS: sip:{PRIMARY_IP}:5061;transport=tls, sip.tls {json.dumps(rig.tls_settings())}\n"
+                     if args.tls else "") +
                   f"  customers' and Tier-2 hosts: {', '.join(PEER_IPS[:3])}, ... (see docs/testing.md)\n"
                   f"  engine at home:  ip netns exec {rig.home.name} .venv/bin/python -m agentdesk engine\n"
                   f"  impair the link: python -m tests.infra.netrig impair --dir {args.dir} --loss 3", flush=True)

@@ -15,7 +15,7 @@ from tests.infra.netrig.rig import PEER_IPS, PRIMARY_IP, Rig
 
 
 def agent_configure(rig: Rig, user: str = "agent1", transport: str = "udp", play: Path | None = None,
-                    record: Path | None = None, registrars: list[int] | None = None,
+                    record: Path | None = None, registrars: list[int] | None = None, srtp: str | None = None,
                     **sip: Any) -> dict[str, Any]:
     """The ``configure`` command of an agent at home: the rig's registrars, bound to any address (as on a PC),
     the files backend when ``play``/``record`` are given."""
@@ -23,7 +23,11 @@ def agent_configure(rig: Rig, user: str = "agent1", transport: str = "udp", play
                                "registrars": [rig.registrar(i, transport) for i in (registrars or [0])]}
     if rig.auth:
         account["password"] = PASSWORD
+    if srtp is not None:
+        account["srtp"] = srtp
     cmd: dict[str, Any] = {"cmd": "configure", "account": account, "sip": dict(sip)}
+    if transport == "tls":
+        cmd["sip"].setdefault("tls", rig.tls_settings())
     if play is not None or record is not None:
         cmd["audio"] = {"backend": "files", **({"play": str(play)} if play else {}),
                         **({"record": str(record)} if record else {})}
@@ -31,12 +35,13 @@ def agent_configure(rig: Rig, user: str = "agent1", transport: str = "udp", play
 
 
 def start_agent(rig: Rig, engine_factory: Callable[..., EngineProcess], workdir: Path, user: str = "agent1",
-                transport: str = "udp", freq: float = tones.AGENT_HZ, **sip: Any) -> tuple[EngineProcess, Path]:
+                transport: str = "udp", freq: float = tones.AGENT_HZ, srtp: str | None = None,
+                **sip: Any) -> tuple[EngineProcess, Path]:
     """An engine at home playing its tone, recording what it hears, registered; returns it and its recording."""
     play = tones.write_tone(workdir / f"{user}-plays.wav", freq)
     record = workdir / f"{user}-heard.wav"
     eng = engine_factory(user, argv=rig.engine_argv("home"))
-    eng.command(agent_configure(rig, user, transport, play, record, **sip))
+    eng.command(agent_configure(rig, user, transport, play, record, srtp=srtp, **sip))
     mark = eng.mark()
     eng.command({"cmd": "register"})
     eng.wait_event({"event": "registration", "state": "registered"}, 10, after=mark)

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.infra import net, require
-from tests.infra.kamailio import Kamailio
+from tests.infra.kamailio import Kamailio, KamailioTls
 from tests.infra.netrig.linkemu import JITTER_SIGMA, Impairment, LinkControl
 from tests.infra.netrig.ns import Netns, unique_prefix
 from tests.infra.proc import stop_group
@@ -48,6 +48,7 @@ PRIMARY_IP = "198.51.100.10"
 BACKUP_IP = "198.51.100.11"
 PEER_IPS = tuple(f"198.51.100.{n}" for n in range(20, 30))  # customers, Tier-2 desks, baresip
 RTPENGINE_NG = "127.0.0.1:2223"  # the relay's control socket, on the center's own loopback
+TLS_PORT = 5061  # the centers' SIP-over-TLS listener (Rig(tls=True))
 
 
 @dataclass
@@ -59,6 +60,7 @@ class Rig:
     auth: bool = False                # digest authentication for REGISTER
     natping_s: int = 15               # the center's OPTIONS pings to NATed agents
     reglog: bool = False              # Kamailio logs every REGISTER's arrival time (failover benchmark)
+    tls: bool = False                 # a TLS listener on TLS_PORT too (certificate from a CA made in workdir)
     seed: int | None = None           # the link emulator's random numbers
     name: str = field(default_factory=unique_prefix)
     public_ip: str = PUBLIC_IPS[0]
@@ -71,6 +73,7 @@ class Rig:
     _rtpengine: subprocess.Popen[bytes] | None = None
     _logs: list[Any] = field(default_factory=list)
     hosts: dict[str, Netns] = field(default_factory=dict)  # customers' and Tier-2 desks' hosts, by address
+    tls_config: KamailioTls | None = None  # with tls: the certificate, key and CA (tls_account gives the engine's)
 
     def __post_init__(self) -> None:
         self.workdir = Path(self.workdir)
@@ -125,11 +128,17 @@ class Rig:
         if self.relay:
             self._start_rtpengine(timeout)
             kam_defines += ["WITH_RTPENGINE", f'RTPENGINE_SOCK="udp:{RTPENGINE_NG}"']
+        if self.tls:
+            from tests.infra.certs import CENTER_NAME, TestCA
+
+            ca = TestCA(self.workdir / "ca")
+            server = ca.issue(names=(CENTER_NAME, PRIMARY_IP, BACKUP_IP))
+            self.tls_config = KamailioTls(server.cert, server.key, ca=ca.path, server_name=CENTER_NAME)
         for i, ip in enumerate([PRIMARY_IP] + ([BACKUP_IP] if self.backup else [])):
             wd = self.workdir / f"kamailio-{i}"
             wd.mkdir(exist_ok=True)
             k = Kamailio(workdir=wd, auth=self.auth, host=ip, port=5060, netns=self.center,
-                         defines=tuple(kam_defines))
+                         defines=tuple(kam_defines), tls=self.tls_config, tls_port=TLS_PORT if self.tls else 0)
             self.kamailios.append(k)
             k.start(timeout=timeout)
         if not net.wait_until(lambda: self.home.call(net.sip_options_ping, PRIMARY_IP, 5060, 0.5, AGENT_IP),
@@ -218,7 +227,15 @@ table ip {table} {{
 
     def registrar(self, index: int = 0, transport: str = "udp") -> str:
         ip = (PRIMARY_IP, BACKUP_IP)[index]
+        if transport == "tls":
+            return f"sip:{ip}:{TLS_PORT};transport=tls"
         return f"sip:{ip}:5060" + (f";transport={transport}" if transport != "udp" else "")
+
+    def tls_settings(self) -> dict[str, str]:
+        """The engine's ``sip.tls`` for this rig's centers: the provisioned CA and host name."""
+        if self.tls_config is None or self.tls_config.ca is None:
+            raise ValueError("this rig has no TLS listener: Rig(tls=True)")
+        return {"ca": str(self.tls_config.ca), "server_name": self.tls_config.server_name}
 
     def host(self, ip: str) -> Netns:
         """The center-side host at ``ip`` (one of PEER_IPS), made on first use: its own namespace, a veth pair to
