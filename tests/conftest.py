@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import keyring
 import pytest
@@ -67,6 +68,25 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
     keyring.set_keyring(backend)
     yield backend
     keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def shift_screen(qtbot: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., tuple[Any, Any]]]:
+    """``open(store, engine_argv=None) -> (main window controller, desk controller)``: the shipped shift screen
+    (tests/infra/desk.py), closed after the test."""
+    from tests.infra.desk import close_shift_screen, open_shift_screen
+
+    monkeypatch.setenv("AGENTDESK_AUDIO_BACKEND", "null")  # no sound card on the test machine
+    opened: list[Any] = []
+
+    def open_(store: Any, engine_argv: list[str] | None = None) -> tuple[Any, Any]:
+        main, desk = open_shift_screen(qtbot, store, engine_argv)
+        opened.append(main)
+        return main, desk
+
+    yield open_
+    for main in opened:
+        close_shift_screen(main)
 
 
 @pytest.fixture

@@ -13,65 +13,30 @@ log) and the keyboard:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 
-from agentdesk import credentials, settings
 from agentdesk.agent.escalation import decode_value
 from agentdesk.agent.session import AgentState
 from agentdesk.center.api import EscalationTarget, SipAccount
 from agentdesk.i18n import Text
-from agentdesk.ui.app import build_main_window
-from agentdesk.ui.desk.sound import SoundPlayer
-from agentdesk.ui.desk.wiring import attach_desk, default_services, engine_factory
-from tests.fakes.center_double import DEFAULT_AGENT, DEFAULT_SECRET, CenterDouble, default_provisioning
+from tests.fakes.center_double import DEFAULT_AGENT, CenterDouble, default_provisioning
+from tests.infra.desk import center_store, press
 from tests.infra.engine import DOMAIN, EngineProcess
 from tests.infra.kamailio import Kamailio
 
 pytestmark = [pytest.mark.sip, pytest.mark.slow]
 
 
-@pytest.fixture
-def shift_screen(qtbot, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., tuple[Any, Any]]]:
-    """``open(store) -> (main window controller, desk controller)``: the app's own wiring."""
-    monkeypatch.setenv("AGENTDESK_AUDIO_BACKEND", "null")  # no sound card on the test machine
-    opened: list[Any] = []
-
-    def open_(store: settings.Settings) -> tuple[Any, Any]:
-        main = build_main_window(QApplication.instance(), store, "ja", save_settings=False)
-        qtbot.addWidget(main.view)
-        opened.append(main)
-        desk = attach_desk(main, default_services(store), store, engine=engine_factory(),
-                           sound=SoundPlayer(enabled=False))
-        main.view.show()
-        main.view.activateWindow()
-        qtbot.waitUntil(main.view.isActiveWindow, timeout=3000)  # keys go to the active window, as on a desktop
-        return main, desk
-
-    yield open_
-    for main in opened:
-        for hook in main.before_quit:
-            hook()
-        main.languages.set_language("en")
-
-
 def _key(qtbot, desk: Any, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
-    qtbot.keyClick(QApplication.focusWidget() or desk.view, key, modifier)
+    press(qtbot, desk, key, modifier)
 
 
-def _store(double: CenterDouble, **center: Any) -> settings.Settings:
-    store = settings.Settings()
-    store.center.base_url = double.url
-    store.center.agent_id = DEFAULT_AGENT
-    for name, value in center.items():
-        setattr(store.center, name, value)
-    credentials.set_secret(f"center:{DEFAULT_AGENT}", DEFAULT_SECRET)  # remembered from an earlier sign-in
-    return store
+_store = center_store
 
 
 def test_softphone_mode_sign_in_call_escalate_with_context_and_wrap_up(
