@@ -13,6 +13,7 @@ moving pitch and formants, separated by pauses.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import queue
 import tempfile
 import threading
@@ -87,6 +88,30 @@ def align(reference: np.ndarray, returned: np.ndarray, rate: int, max_delay_s: f
     return lag, float(abs(c[lag]) / denom)
 
 
+def track_delay(reference: np.ndarray, returned: np.ndarray, rate: int, lag: int, window_s: float = 1.0,
+                search_s: float = 0.1) -> list[tuple[int, float]]:
+    """(lag, correlation) of each ``window_s`` of the reference, found within ``search_s`` of the previous window's
+    lag: a jitter buffer that adds or drops a frame mid-call moves the delay by 20 ms, which no single lag fits."""
+    win, search = int(window_s * rate), int(search_s * rate)
+    out: list[tuple[int, float]] = []
+    for start in range(0, reference.size - win + 1, win):
+        ref = reference[start: start + win]
+        norm = float(np.linalg.norm(ref))
+        if norm < 1e-3:  # a pause in the voice: nothing to align on
+            continue
+        lo = max(0, start + lag - search)
+        seg = returned[lo: start + lag + search + win]
+        if seg.size < win:
+            break
+        c = np.correlate(seg, ref, mode="valid")
+        best = int(np.argmax(np.abs(c)))
+        window = seg[best: best + win]
+        denom = norm * float(np.linalg.norm(window)) or 1.0
+        lag = lo + best - start
+        out.append((lag, float(abs(c[best]) / denom)))
+    return out
+
+
 def score_audio(reference: np.ndarray, returned: np.ndarray, rate: int) -> dict[str, Any]:
     """Align the returned audio to the reference and score a few seconds of it: PESQ (narrowband, MOS-LQO) when the
     ``pesq`` package is there, else ViSQOL speech mode. Each score names its method."""
@@ -97,6 +122,12 @@ def score_audio(reference: np.ndarray, returned: np.ndarray, rate: int) -> dict[
     out["audio_returned"] = True
     lag, corr = align(reference, returned, rate)
     out["audio_delay_ms"] = round(1000 * lag / rate, 1)
+    windows = track_delay(reference, returned, rate, lag)
+    if windows:  # how much came back as sent, second by second (a playout step between seconds is no damage)
+        corr = float(np.median([c for _lag, c in windows]))
+        lags = [w_lag for w_lag, _c in windows]
+        out["audio_delay_steps"] = sum(1 for a, b in itertools.pairwise(lags) if abs(a - b) > rate // 500)
+        out["audio_delay_range_ms"] = round(1000 * (max(lags) - min(lags)) / rate, 1)
     out["correlation"] = round(corr, 3)
     start = int(1.0 * rate)  # skip the first second (jitter buffer settling)
     n = int(SCORE_SECONDS * rate)
