@@ -14,7 +14,8 @@ Then the self-check (``agentdesk check --only network``, run at home, 200 probes
 SIPp echo at the center) on a few line settings (both directions): reported RTT, jitter, loss and MOS beside the
 configured figures (``peer`` = configured; the E-model of the true figures for the MOS).
 
-Run: ``python -m benchmarks --only netpath`` (~4 minutes).
+Run: ``python -m benchmarks --only netpath`` (~5.5 minutes; root). ``AGENTDESK_NETPATH_CONDITIONS=0,2`` (a few
+lines), ``AGENTDESK_NETPATH_SELFCHECK=0``, ``AGENTDESK_NETPATH_REPEATS=N`` (calls per line, default 2).
 """
 
 from __future__ import annotations
