@@ -643,8 +643,14 @@ class DeskCore:
         assert line is not None
         call = self.session.call
         if event.kind == "fixed_line_offer":
-            new = Call(call_id=line.call_id, direction="incoming",
-                       contract_id=str(event.data.get("contract_id") or ""), call_ref=line.call_id)
+            offer = line.fixed.offer
+            contract = str(event.data.get("contract_id") or "") or (offer.contract_id if offer is not None else "")
+            if call is not None and call.call_id == line.call_id and contract and not call.contract_id:
+                # the leg's state read back made the call before the offer's event came: it brings the contract
+                call.contract_id = contract
+                self._look_up(contract)
+                return
+            new = Call(call_id=line.call_id, direction="incoming", contract_id=contract, call_ref=line.call_id)
             if call is None and self.session.incoming(new):
                 self.contract = None
                 self.escalation.reset()

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from agentdesk.agent.session import AgentState
-from agentdesk.center.api import EscalationTarget
+from agentdesk.center.api import CenterEvent, EscalationTarget
 from agentdesk.i18n import Text
 from agentdesk.settings import Settings
 from agentdesk.sip import protocol as P
@@ -364,6 +364,28 @@ def test_fixed_line_mode_rings_the_landline_and_controls_through_the_api(tmp_pat
     assert kit.core.session.state == AgentState.AFTER_CALL_WORK and kit.core.session.wrap_up.escalated
     kit.center_event("fixed_line_leg", leg="dropped", call_id="", number="+81312345678")
     assert "つなぎ直す" in _texts(kit) and kit.core.screen().can_reconnect_line
+
+
+def test_a_landline_call_made_from_the_leg_state_before_its_offer_still_gets_the_contract(tmp_path: Path) -> None:
+    """The leg's state read back (after the event stream connected) can make the ringing call before the offer's
+    event arrives; the offer that follows must still bring the customer's contract (CI saw the call info empty)."""
+    settings = Settings()
+    settings.center.mode = "fixed_line"
+    settings.center.fixed_line_number = "03-1234-5678"
+    kit = make_kit(tmp_path, provisioning(mode="fixed_line", sip=None), settings)
+    kit.core.sign_in("agent1001", "pass1234", remember=False, start_work=True)
+    kit.run()
+    kit.core.go_ready()
+    line = kit.core.landline
+    assert line is not None
+    line.fixed.status = replace(line.fixed.status, leg="ringing", call_id="CALL-3")  # what the status read said
+    kit.core._on_landline(CenterEvent(kind="fixed_line_leg", data={}), True)
+    assert kit.core.session.state == AgentState.RINGING and kit.core.session.call.contract_id == ""
+    kit.center_event("fixed_line_offer", call_id="CALL-3", contract_id="C-1")
+    kit.run()
+    assert kit.core.session.call.contract_id == "C-1"
+    assert kit.core.contract is not None and kit.core.contract.contract_id == "C-1"
+    assert "固定電話を呼び出しています" in _texts(kit)
 
 
 def test_a_landline_hand_over_that_ends_the_leg_before_the_center_answers_is_still_an_escalation(
