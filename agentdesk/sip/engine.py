@@ -57,10 +57,6 @@ pjlog = logging.getLogger("agentdesk.sip.pjsip")
 
 MAX_CALLS = 4  # compiled into the pjsua2 wheel
 DEFAULT_CODECS = ("G722", "PCMU", "PCMA")
-JB_INIT_MS = 60  # the jitter buffer: first prefetch, its floor and ceiling, its size (benchmarks/netpath.py)
-JB_MIN_PREFETCH_MS = 60
-JB_MAX_PREFETCH_MS = 200
-JB_MAX_MS = 500
 REPLACES_UNSUPPORTED = (420, 501, 488)  # answers of a target that cannot honour "Replaces"
 DTMF_IS_UPDATE = 1  # pjmedia_stream_dtmf_event flags
 DTMF_IS_END = 2
@@ -378,14 +374,8 @@ class Engine:
         cfg.medConfig.noVad = True  # RTP flows with silence: the far end and the stats see a live stream
         cfg.medConfig.ecTailLen = 0
         cfg.medConfig.sndAutoCloseTime = -1  # the null device is the bridge clock: never let it stop
-        # The jitter buffer (pjmedia's adaptive one, ms): pjsua's defaults let it shrink to a frame or two, and on a
-        # home line with 20 ms jitter late packets became concealment (ViSQOL 3.71 vs baresip's 4.40 on the same
-        # packets, benchmarks/netpath.py); a 60 ms floor gave 4.14 there at the same clean-line score
-        # (docs/engine.md, "Benchmarks", for what was tried).
-        cfg.medConfig.jbInit = JB_INIT_MS
-        cfg.medConfig.jbMinPre = JB_MIN_PREFETCH_MS
-        cfg.medConfig.jbMaxPre = JB_MAX_PREFETCH_MS
-        cfg.medConfig.jbMax = JB_MAX_MS
+        # The jitter buffer stays pjmedia's adaptive default: a 60 ms floor won on a 20 ms-jitter line but took the
+        # clean practice echo's PESQ from 4.45 to 3.78 (docs/engine.md, "Benchmarks").
         ep.libInit(cfg)
         ep.audDevManager().setNullDev()  # the conference bridge's clock; headset audio is CallAudio's job
         ep.libStart()

@@ -114,7 +114,7 @@ def test_a_pull_the_watcher_saw_only_after_the_streams_moved_still_falls_back(
     fresh server and with none on one that has moved streams before, and the streams run on as if nothing happened. A watcher that looks only after that (a loaded machine: CI saw it)
     must still notice and say so: the agent would otherwise talk into the laptop with no word on the screen."""
     require.portaudio()
-    from agentdesk.sip.audio.manager import STALL_S, DeviceManager
+    from agentdesk.sip.audio.manager import DeviceManager
 
     watcher = DeviceManager(on_streams=lambda _s: None, call_device="ALSA:agentdesk_headset", pumped=True)
     watcher._scan()  # the watcher's steps by hand, its thread not started: this test decides when it looks
@@ -143,7 +143,6 @@ def test_a_pull_the_watcher_saw_only_after_the_streams_moved_still_falls_back(
             time.sleep(0.02)
         assert time.monotonic() - s.last_in <= 0.05, "the moved streams never ran again"
         time.sleep(0.5)  # whatever pause there was (~1.2 s on a fresh server, none on a used one) is over
-        assert not s.stalled(time.monotonic(), STALL_S) or s.io_errors  # nothing left to see but the past
         watcher._check()
         lost = [e for e in watcher.events if getattr(e, "state", "") == "fallback"]
         assert lost and lost[0].id == "ALSA:agentdesk_headset" and watcher.fallback

@@ -55,7 +55,11 @@ def test_network_check_reports_the_configured_line(rig_factory: Callable[..., Ri
     assert abs(d["jitter_ms"] - JITTER_MS) <= JITTER_TOL * JITTER_MS, d
     assert abs(d["loss_percent"] - LOSS) <= PROBE_LOSS_TOL, d
     assert d["loss_ci95_percent"][0] > 0.5, d  # the probes alone already rule out a loss-free line
-    assert abs(d["mos"] - truth.mos) <= MOS_TOL, (d, truth)
+    # the probes' loss may be 3 sigma off (PROBE_LOSS_TOL), and their MOS with it: CI once read 181 of 200 answered
+    # (4.9 % one-way, inside the loss tolerance), MOS 3.80 against 4.01
+    loss_spread = max(abs(quality.estimate(2 * DELAY_MS, JITTER_MS, max(0.0, LOSS + k), "PCMU").mos - truth.mos)
+                      for k in (-PROBE_LOSS_TOL, PROBE_LOSS_TOL))
+    assert abs(d["mos"] - truth.mos) <= max(MOS_TOL, loss_spread), (d, truth, loss_spread)
 
     assert e["connected_s"] >= 20.0 and e["rx_packets"] > 900, e
     assert abs(e["loss_percent"] - LOSS) <= ECHO_LOSS_TOL, e
