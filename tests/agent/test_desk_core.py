@@ -331,13 +331,19 @@ def test_the_center_changing_its_provisioning_is_read_in_the_background(tmp_path
     assert kit.core.provisioning.center_name == "大阪センター"
 
 
-def test_fixed_line_mode_rings_the_landline_and_controls_through_the_api(tmp_path: Path) -> None:
+def _fixed_line_kit(tmp_path: Path) -> Kit:
+    """A desk core in fixed-line mode (landline 03-1234-5678), signed in and working."""
     settings = Settings()
     settings.center.mode = "fixed_line"
     settings.center.fixed_line_number = "03-1234-5678"
     kit = make_kit(tmp_path, provisioning(mode="fixed_line", sip=None), settings)
     kit.core.sign_in("agent1001", "pass1234", remember=False, start_work=True)
     kit.run()
+    return kit
+
+
+def test_fixed_line_mode_rings_the_landline_and_controls_through_the_api(tmp_path: Path) -> None:
+    kit = _fixed_line_kit(tmp_path)
     assert kit.center.sign_ins[0][1] == {"mode": "fixed_line", "fixed_line_number": "03-1234-5678"}
     assert kit.engine.of(P.Configure) == []  # no softphone in this mode
     kit.core.go_ready()
@@ -369,12 +375,7 @@ def test_fixed_line_mode_rings_the_landline_and_controls_through_the_api(tmp_pat
 def test_a_landline_call_made_from_the_leg_state_before_its_offer_still_gets_the_contract(tmp_path: Path) -> None:
     """The leg's state read back (after the event stream connected) can make the ringing call before the offer's
     event arrives; the offer that follows must still bring the customer's contract (CI saw the call info empty)."""
-    settings = Settings()
-    settings.center.mode = "fixed_line"
-    settings.center.fixed_line_number = "03-1234-5678"
-    kit = make_kit(tmp_path, provisioning(mode="fixed_line", sip=None), settings)
-    kit.core.sign_in("agent1001", "pass1234", remember=False, start_work=True)
-    kit.run()
+    kit = _fixed_line_kit(tmp_path)
     kit.core.go_ready()
     line = kit.core.landline
     assert line is not None
@@ -390,12 +391,7 @@ def test_a_landline_call_made_from_the_leg_state_before_its_offer_still_gets_the
 
 def test_a_landline_hand_over_that_ends_the_leg_before_the_center_answers_is_still_an_escalation(
         tmp_path: Path) -> None:
-    settings = Settings()
-    settings.center.mode = "fixed_line"
-    settings.center.fixed_line_number = "03-1234-5678"
-    kit = make_kit(tmp_path, provisioning(mode="fixed_line", sip=None), settings)
-    kit.core.sign_in("agent1001", "pass1234", remember=False, start_work=True)
-    kit.run()
+    kit = _fixed_line_kit(tmp_path)
     kit.core.go_ready()
     kit.center_event("fixed_line_offer", call_id="CALL-2", contract_id="C-1")
     kit.center_event("fixed_line_leg", leg="connected", call_id="CALL-2", number="+81312345678")
