@@ -235,18 +235,14 @@ class DeviceManager:
             s = None  # paused between calls: nothing to watch (a pull shows when the next call starts them)
         since = s.resumed_at if isinstance(s, PumpedStreamSet) else s.opened_at if s is not None else 0.0
         if s is not None and now - since > 0.2:
-            gap = s.take_gap()
             if s.stalled(now, STALL_S) or (not s.running() and now - since > START_GRACE_S):
                 self._stalled_since = self._stalled_since or now
                 if not self._lost(now) and now - self._stalled_since > 1.0:  # same device, stream broke: reopen
                     self._open_call(self.active_call_device, reason="reopen")
             else:
-                if gap > STALL_S:  # a stall that was over before this look: the streams may have been moved
-                    self._lost(now)  # to the default device (PulseAudio and PipeWire do, ~1.2 s after a pull)
-                elif self.active_call_device.startswith("ALSA:") and now >= self._next_alsa_probe:
-                    self._next_alsa_probe = now + ALSA_PROBE_S  # moved without a stall (see ALSA_PROBE_S)
-                    if not self._probe(self.active_call_device, quick=True):
-                        self._lost(now)
+                if self.active_call_device.startswith("ALSA:") and now >= self._next_alsa_probe:
+                    self._next_alsa_probe = now + ALSA_PROBE_S  # moved without a stall seen (see ALSA_PROBE_S)
+                    self._lost(now, quick=True)
                 self._stalled_since = 0.0
         if self.fallback and self.call_device and now >= self._next_retry:
             self._next_retry = now + RETRY_S
@@ -255,9 +251,10 @@ class DeviceManager:
                 if not self._open_call(self.call_device, reason="restored"):
                     self.fallback = True
 
-    def _lost(self, now: float) -> bool:
-        """After a stall: True (and the move to the default device made) when the headset cannot be opened."""
-        if not self.active_call_device or self._probe(self.active_call_device):
+    def _lost(self, now: float, quick: bool = False) -> bool:
+        """True (and the move to the default device made) when the headset cannot be opened (``quick``: its
+        microphone alone is tried, see _probe)."""
+        if not self.active_call_device or self._probe(self.active_call_device, quick):
             return False
         self._emit(AudioDevice(role="call", state="fallback", id=self.active_call_device, to=self._default_id(),
                                reason="device lost"))

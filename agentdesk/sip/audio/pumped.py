@@ -131,7 +131,6 @@ class PumpedStreamSet(StreamSet):
             self.finished = False
             self._queued = 0
             self.resumed_at = self.last_in = self.last_out = time.monotonic()
-            self.longest_gap = 0.0  # a pause between calls is no stall
             self.started = True
 
     def pause(self) -> None:
@@ -191,7 +190,7 @@ class PumpedStreamSet(StreamSet):
             np.mean(frames, axis=1, out=x)
         self.cap_ring.write(x)  # (the level meters read the bridge's mic meter: nothing more per tick here)
         self.in_beats += 1
-        self.last_in = self._mic_beat(self.last_in)
+        self.last_in = time.monotonic()
 
     def queued(self) -> int:
         """Samples the output device holds still to play (the last known figure while the watcher has the lock)."""

@@ -66,7 +66,6 @@ class StreamSet:
         self.out_beats = 0
         self.last_in = 0.0
         self.last_out = 0.0
-        self.longest_gap = 0.0  # the microphone's longest pause between deliveries since the watcher took it
         self.opened_at = 0.0
         self.playing = False  # set by the bridge while a call feeds play_ring
         self.underruns = 0  # output callbacks that found play_ring short while playing
@@ -94,7 +93,7 @@ class StreamSet:
         if p > self.in_peak:
             self.in_peak = p
         self.in_beats += 1
-        self.last_in = self._mic_beat(self.last_in)
+        self.last_in = time.monotonic()
 
     def _out_cb(self, outdata: np.ndarray, frames: int, t: Any, status: sd.CallbackFlags) -> None:
         if status:
@@ -107,19 +106,6 @@ class StreamSet:
         outdata[:] = buf[:, None]
         self.out_beats += 1
         self.last_out = time.monotonic()
-
-    def _mic_beat(self, last: float) -> float:
-        """Now, noting the pause since ``last`` when it is the longest yet (on the audio thread)."""
-        now = time.monotonic()
-        if last and now - last > self.longest_gap:
-            self.longest_gap = now - last
-        return now
-
-    def take_gap(self) -> float:
-        """The microphone's longest pause between deliveries since the last call (for the watcher, which may look
-        only after a stall is over: PulseAudio and PipeWire move the streams off a pulled device within ~1.2 s)."""
-        gap, self.longest_gap = self.longest_gap, 0.0
-        return gap
 
     def _finished(self) -> None:
         self.finished = True
