@@ -23,6 +23,7 @@ from agentdesk.sip.dtmf import CONTENT_TYPE as DTMF_INFO_TYPE
 from agentdesk.sip.dtmf import InfoDtmfQueue, info_body
 from agentdesk.sip.media_watch import MediaWatch, MediaWatchSettings
 from agentdesk.sip.nat import NatSettings, PublicAddress, sdp_with_address
+from agentdesk.sip.sip_rewrite import split_hostport
 
 if TYPE_CHECKING:
     from agentdesk.sip.engine import Engine, EngineCall
@@ -108,7 +109,7 @@ class NetPath:
         address the center reported (``received``/``rport`` of the relay's OPTIONS), both ``host:port``."""
         if not local or not seen:
             return
-        self._relay_seen[index] = (_host(local), _host(seen))
+        self._relay_seen[index] = (split_hostport(local)[0], split_hostport(seen)[0])
 
     def sdp_created(self, call: EngineCall, prm: Any) -> None:
         """pjsua made our SDP (offer or answer): behind the TLS relay with ``sdp_address: "auto"``, the address the
@@ -284,7 +285,3 @@ class NetPath:
         self._sdp_public.pop(number, None)
         self.info_dtmf.drop(number)
 
-
-def _host(hostport: str) -> str:
-    """``"192.0.2.1:5061"`` or ``"[2001:db8::1]:5061"`` (the relay's format_hostport) -> the host."""
-    return hostport.rsplit(":", 1)[0].strip("[]")

@@ -64,7 +64,7 @@ class Link:
 
     @property
     def engine_host(self) -> str:
-        return _split_hostport(self.engine)[0]
+        return split_hostport(self.engine)[0]
 
 
 # ---- framing --------------------------------------------------------------------------------------------------
@@ -163,7 +163,7 @@ def _hostport(host: str, port: str | None, default: int = 5060) -> str:
     return f"{host}:{port or default}"
 
 
-def _split_hostport(text: str) -> tuple[str, int]:
+def split_hostport(text: str) -> tuple[str, int]:
     if text.startswith("["):
         host, _, rest = text[1:].partition("]")
         return host, int(rest[1:]) if rest.startswith(":") and rest[1:].isdigit() else 5060
@@ -187,12 +187,12 @@ def _uri_at(uri: str, hostport: str) -> re.Match[str] | None:
 
 
 def _norm(hostport: str) -> str:
-    host, port = _split_hostport(hostport)
+    host, port = split_hostport(hostport)
     return f"{host.lower()}:{port}"
 
 
 def _move_uri(m: re.Match[str], hostport: str, transport: str) -> str:
-    host, port = _split_hostport(hostport)
+    host, port = split_hostport(hostport)
     user = f"{m.group('user')}@" if m.group("user") is not None else ""
     rest = m.group("rest")
     rest, n = _TRANSPORT.subn(f";transport={transport}", rest)
@@ -307,7 +307,7 @@ def to_center(msg: bytes, link: Link) -> bytes:
             if m is None:
                 return None
             params = m.group("params")
-            host, _ = _split_hostport(m.group("sentby"))
+            host, _ = split_hostport(m.group("sentby"))
             if re.search(r";\s*received=127\.0\.0\.1(?=;|$)", params, re.I):
                 params = _set_param(params, "received", None if host == link.peer_ip else link.peer_ip)
             if re.search(r";\s*rport=\d+", params, re.I):
