@@ -470,6 +470,8 @@ class Outbox:
                 try:
                     result = self.deliver(client)
                 except Exception:  # the database itself failed: the thread must not die silently
+                    if self._stop.is_set():  # closing: the database was closed under a round that outlived stop()
+                        return
                     log.exception("outbox: delivery round failed")
                     with contextlib.suppress(Exception):
                         self._set_problem("unexpected", UNEXPECTED)
